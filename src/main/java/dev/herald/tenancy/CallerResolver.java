@@ -1,0 +1,83 @@
+package dev.herald.tenancy;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.herald.api.Unauthorized;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Authenticates a request by {@code x-api-key: K} or {@code Authorization: Bearer K}. Clients often send both;
+ * they must then carry the same key.
+ */
+@ApplicationScoped
+public class CallerResolver {
+
+    private static final String BEARER = "Bearer ";
+
+    @Inject
+    TenancyConfig config;
+
+    @Inject
+    CurrentVertxRequest currentRequest;
+
+    @Inject
+    Pool pool;
+
+    /** The caller of the HTTP request being served (GraphQL or REST). */
+    public Uni<Caller> current() {
+        HttpServerRequest request = currentRequest.getCurrent().request();
+        return Uni.createFrom().item(() -> presentedKey(request.getHeader("x-api-key"), request.getHeader("Authorization")))
+                .chain(this::identify);
+    }
+
+    static String presentedKey(String apiKeyHeader, String authorization) {
+        String bearer = null;
+        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            bearer = authorization.substring(BEARER.length()).trim();
+        }
+        String apiKey = apiKeyHeader == null ? null : apiKeyHeader.trim();
+        if (isBlank(apiKey) && isBlank(bearer)) {
+            throw new Unauthorized("missing API key: send x-api-key: <key> or Authorization: Bearer <key>");
+        }
+        if (!isBlank(apiKey) && !isBlank(bearer) && !apiKey.equals(bearer)) {
+            throw new Unauthorized("x-api-key and Authorization: Bearer carry different keys");
+        }
+        return isBlank(apiKey) ? bearer : apiKey;
+    }
+
+    private Uni<Caller> identify(String key) {
+        String hash = ApiKeys.hash(key);
+        if (isAdminKey(hash)) {
+            return Uni.createFrom().item(Caller.administrator());
+        }
+        return pool.preparedQuery("SELECT application_id FROM api_key WHERE key_hash = $1")
+                .execute(Tuple.of(hash))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw new Unauthorized("unknown API key");
+                    }
+                    return Caller.application(rows.iterator().next().getInteger(0));
+                });
+    }
+
+    private boolean isAdminKey(String presentedHash) {
+        // compare hashes in constant time so response timing says nothing about the admin key
+        return config.adminKey()
+                .filter(admin -> !admin.isBlank())
+                .map(admin -> MessageDigest.isEqual(ApiKeys.hash(admin).getBytes(StandardCharsets.US_ASCII),
+                        presentedHash.getBytes(StandardCharsets.US_ASCII)))
+                .orElse(false);
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+}

@@ -1,0 +1,14 @@
+package dev.herald.webhook;
+
+import org.eclipse.microprofile.graphql.Input;
+import org.eclipse.microprofile.graphql.NonNull;
+
+@Input("CreateWebhookInput")
+public class CreateWebhookInput {
+
+    @NonNull
+    public Integer providerId;
+
+    @NonNull
+    public String webhookUrl;
+}

@@ -1,0 +1,49 @@
+package dev.herald.webhook;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
+
+/** A registered URL on one provider: the endpoint deliveries go to. */
+@Entity
+@Table(name = "webhook")
+public class Webhook extends PanacheEntityBase {
+
+    public static final short ACTIVE = 1;
+    public static final short INACTIVE = 0;
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "provider_id")
+    public Integer providerId;
+
+    @Column(name = "webhook_url")
+    public String webhookUrl;
+
+    public Short status;
+
+    /** The Standard Webhooks signing secret, {@code whsec_<base64>}. */
+    public String secret;
+
+    @Column(name = "created_on")
+    public Instant createdOn;
+
+    @Column(name = "updated_on")
+    public Instant updatedOn;
+
+    /** The webhook if it exists and its provider belongs to the application, else null. */
+    static Uni<Webhook> findOwned(int applicationId, long webhookId) {
+        return find("id = ?1 and providerId in (select p.id from Provider p where p.applicationId = ?2)",
+                webhookId, applicationId).firstResult();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.herald.webhook;
+
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.Name;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+
+import dev.herald.tenancy.Caller;
+import dev.herald.tenancy.CallerResolver;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The OsmoX webhook API. Each operation is one sequential chain (authenticate, then one service call), so a
+ * Hibernate Reactive session is never shared between fields resolved in parallel.
+ */
+@GraphQLApi
+public class WebhookGraphQL {
+
+    @Inject
+    CallerResolver callers;
+
+    @Inject
+    WebhookService webhooks;
+
+    @Mutation("webhook")
+    @Description("Registers a webhook URL on one of the caller's providers. Answers as OsmoX does.")
+    public Uni<@NonNull WebhookView> registerWebhook(@Name("createWebhookInput") @NonNull CreateWebhookInput input) {
+        return callers.current()
+                .map(Caller::requireApplication)
+                .chain(applicationId -> webhooks.register(applicationId, input));
+    }
+
+    @Query("webhooks")
+    @Description("The caller's webhooks, optionally only those of one provider.")
+    public Uni<@NonNull List<@NonNull WebhookView>> webhooks(@Name("providerId") Integer providerId) {
+        return callers.current()
+                .map(Caller::requireApplication)
+                .chain(applicationId -> webhooks.list(applicationId, providerId));
+    }
+
+    @Mutation
+    @Description("Changes a webhook's URL or status (1 active, 0 inactive).")
+    public Uni<@NonNull WebhookView> updateWebhook(@Name("updateWebhookInput") @NonNull UpdateWebhookInput input) {
+        return callers.current()
+                .map(Caller::requireApplication)
+                .chain(applicationId -> webhooks.update(applicationId, input));
+    }
+
+    @Mutation
+    @Description("Deletes a webhook. Answers true.")
+    public Uni<@NonNull Boolean> deleteWebhook(@Name("id") @Id @NonNull String id) {
+        return callers.current()
+                .map(Caller::requireApplication)
+                .chain(applicationId -> webhooks.delete(applicationId, id));
+    }
+}

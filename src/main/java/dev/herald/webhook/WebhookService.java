@@ -1,0 +1,77 @@
+package dev.herald.webhook;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.herald.api.InvalidInput;
+import dev.herald.api.NotFound;
+import dev.herald.api.Timestamps;
+import dev.herald.tenancy.Provider;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+/** Registration and upkeep of an application's webhooks. Every method checks ownership first. */
+@ApplicationScoped
+public class WebhookService {
+
+    @WithTransaction
+    public Uni<WebhookView> register(int applicationId, CreateWebhookInput input) {
+        String url = WebhookUrlRules.check(input.webhookUrl);
+        return requireProvider(applicationId, input.providerId).chain(provider -> {
+            Webhook webhook = new Webhook();
+            webhook.providerId = provider.id;
+            webhook.webhookUrl = url;
+            webhook.status = Webhook.ACTIVE;
+            webhook.secret = SigningSecrets.generate();
+            webhook.createdOn = Timestamps.now();
+            webhook.updatedOn = webhook.createdOn;
+            return webhook.<Webhook>persist().map(WebhookView::of);
+        });
+    }
+
+    @WithSession
+    public Uni<List<WebhookView>> list(int applicationId, Integer providerId) {
+        String ownProviders = "providerId in (select p.id from Provider p where p.applicationId = ?1)";
+        Uni<List<Webhook>> found = providerId == null
+                ? Webhook.list(ownProviders + " order by id", applicationId)
+                : Webhook.list(ownProviders + " and providerId = ?2 order by id", applicationId, providerId);
+        return found.map(webhooks -> webhooks.stream().map(WebhookView::of).toList());
+    }
+
+    @WithTransaction
+    public Uni<WebhookView> update(int applicationId, UpdateWebhookInput input) {
+        long id = WebhookIds.parse("id", input.id);
+        String url = input.webhookUrl == null ? null : WebhookUrlRules.check(input.webhookUrl);
+        if (input.status != null && input.status != Webhook.ACTIVE && input.status != Webhook.INACTIVE) {
+            throw new InvalidInput("status", "must be 1 (active) or 0 (inactive)");
+        }
+        return requireWebhook(applicationId, id).map(webhook -> {
+            if (url != null) {
+                webhook.webhookUrl = url;
+            }
+            if (input.status != null) {
+                webhook.status = input.status.shortValue();
+            }
+            webhook.updatedOn = Timestamps.now();
+            return WebhookView.of(webhook);
+        });
+    }
+
+    @WithTransaction
+    public Uni<Boolean> delete(int applicationId, String rawId) {
+        long id = WebhookIds.parse("id", rawId);
+        return requireWebhook(applicationId, id).chain(webhook -> webhook.delete()).replaceWith(Boolean.TRUE);
+    }
+
+    private static Uni<Provider> requireProvider(int applicationId, Integer providerId) {
+        return Provider.findOwned(applicationId, providerId)
+                .onItem().ifNull().failWith(() -> new NotFound("providerId", providerId));
+    }
+
+    private static Uni<Webhook> requireWebhook(int applicationId, long webhookId) {
+        return Webhook.findOwned(applicationId, webhookId)
+                .onItem().ifNull().failWith(() -> new NotFound("id", webhookId));
+    }
+}

@@ -1,0 +1,29 @@
+package dev.herald.webhook;
+
+import java.time.Instant;
+
+import org.eclipse.microprofile.graphql.DateFormat;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Type;
+
+@Type("Webhook")
+@Description("A webhook URL registered on a provider (OsmoX compatible).")
+public record WebhookView(
+        @Id @NonNull String id,
+        @NonNull String webhookUrl,
+        int providerId,
+        @NonNull @DateFormat(UTC_MILLIS) Instant createdOn,
+        @NonNull @DateFormat(UTC_MILLIS) Instant updatedOn,
+        @Description("1 active, 0 inactive") int status,
+        @Description("Standard Webhooks signing secret (whsec_...), for the owner to verify deliveries") @NonNull String secret) {
+
+    /** OsmoX's format: "2024-07-15T05:04:00.000Z", always with milliseconds. */
+    static final String UTC_MILLIS = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
+
+    static WebhookView of(Webhook webhook) {
+        return new WebhookView(webhook.id.toString(), webhook.webhookUrl, webhook.providerId, webhook.createdOn,
+                webhook.updatedOn, webhook.status, webhook.secret);
+    }
+}
