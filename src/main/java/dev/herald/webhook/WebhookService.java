@@ -67,11 +67,11 @@ public class WebhookService {
 
     private static Uni<Provider> requireProvider(int applicationId, Integer providerId) {
         return Provider.findOwned(applicationId, providerId)
-                .onItem().ifNull().failWith(() -> new NotFound("providerId", providerId));
+                .onItem().ifNull().failWith(() -> new NotFound("providerId", "provider", providerId));
     }
 
     private static Uni<Webhook> requireWebhook(int applicationId, long webhookId) {
         return Webhook.findOwned(applicationId, webhookId)
-                .onItem().ifNull().failWith(() -> new NotFound("id", webhookId));
+                .onItem().ifNull().failWith(() -> new NotFound("id", "webhook", webhookId));
     }
 }

@@ -1,0 +1,32 @@
+package dev.herald.testing;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+
+/** Direct SQL for tests, to check what was (or was not) written. */
+@ApplicationScoped
+public class Database {
+
+    @Inject
+    Pool pool;
+
+    public RowSet<Row> query(String sql) {
+        return pool.query(sql).execute().await().atMost(Duration.ofSeconds(30));
+    }
+
+    public long count(String table) {
+        return query("SELECT count(*) FROM " + table).iterator().next().getLong(0);
+    }
+
+    /** Row counts of the tenancy and webhook tables, to prove a failed call wrote nothing. */
+    public String snapshot() {
+        return "application=" + count("application") + " api_key=" + count("api_key") + " provider="
+                + count("provider") + " webhook=" + count("webhook");
+    }
+}

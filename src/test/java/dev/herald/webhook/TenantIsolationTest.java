@@ -1,0 +1,87 @@
+package dev.herald.webhook;
+
+import static dev.herald.testing.GraphQL.errorClassification;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.herald.testing.Database;
+import dev.herald.testing.GraphQL;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+/** OsmoX's resolver did not check ownership; Herald's must, on every operation. */
+@QuarkusTest
+class TenantIsolationTest {
+
+    @Inject
+    Database database;
+
+    String aliceKey;
+    String bobKey;
+    int aliceProvider;
+    String aliceWebhook;
+
+    @BeforeEach
+    void twoApplications() {
+        aliceKey = GraphQL.newApplication("alice");
+        bobKey = GraphQL.newApplication("bob");
+        aliceProvider = GraphQL.newProvider(aliceKey, "alice-smtp");
+        GraphQL.newProvider(bobKey, "bob-smtp");
+        aliceWebhook = GraphQL.newWebhook(aliceKey, aliceProvider, "https://alice.example/hook");
+    }
+
+    @Test
+    void aKeyCannotRegisterOnAnotherApplicationsProvider() {
+        String before = database.snapshot();
+        JsonPath answer = GraphQL.as(bobKey, """
+                mutation { webhook(createWebhookInput: {providerId: %d, webhookUrl: "https://bob.example"}) { id } }"""
+                .formatted(aliceProvider));
+        assertEquals("NOT_FOUND", errorClassification(answer));
+        assertEquals(before, database.snapshot());
+    }
+
+    @Test
+    void aKeySeesOnlyItsOwnProvidersAndWebhooks() {
+        List<String> bobsWebhooks = GraphQL.as(bobKey, "{ webhooks { id } }").getList("data.webhooks.id");
+        assertEquals(List.of(), bobsWebhooks);
+        List<String> filtered = GraphQL.as(bobKey, "{ webhooks(providerId: %d) { id } }".formatted(aliceProvider))
+                .getList("data.webhooks.id");
+        assertEquals(List.of(), filtered);
+        List<String> alices = GraphQL.as(aliceKey, "{ webhooks(providerId: %d) { id } }".formatted(aliceProvider))
+                .getList("data.webhooks.id");
+        assertEquals(List.of(aliceWebhook), alices);
+        List<String> bobsProviders = GraphQL.as(bobKey, "{ providers { name } }").getList("data.providers.name");
+        assertEquals(List.of("bob-smtp"), bobsProviders);
+    }
+
+    @Test
+    void aKeyCannotUpdateOrDeleteAnotherApplicationsWebhook() {
+        JsonPath update = GraphQL.as(bobKey, """
+                mutation { updateWebhook(updateWebhookInput: {id: "%s", status: 0}) { id } }""".formatted(aliceWebhook));
+        assertEquals("NOT_FOUND", errorClassification(update));
+        JsonPath delete = GraphQL.as(bobKey, "mutation { deleteWebhook(id: \"%s\") }".formatted(aliceWebhook));
+        assertEquals("NOT_FOUND", errorClassification(delete));
+        var row = database.query("SELECT status FROM webhook WHERE id = " + aliceWebhook).iterator().next();
+        assertEquals(1, row.getInteger(0), "alice's webhook is untouched");
+    }
+
+    @Test
+    void theOwnerCanUpdateAndDelete() {
+        JsonPath update = GraphQL.as(aliceKey, """
+                mutation { updateWebhook(updateWebhookInput: {id: "%s", status: 0, webhookUrl: "https://alice.example/v2"})
+                  { id status webhookUrl } }""".formatted(aliceWebhook));
+        assertNull(update.get("errors"));
+        assertEquals(0, update.getInt("data.updateWebhook.status"));
+        assertEquals("https://alice.example/v2", update.getString("data.updateWebhook.webhookUrl"));
+        JsonPath delete = GraphQL.as(aliceKey, "mutation { deleteWebhook(id: \"%s\") }".formatted(aliceWebhook));
+        assertEquals(true, delete.getBoolean("data.deleteWebhook"));
+        assertEquals(0, database.count("webhook WHERE id = " + aliceWebhook));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.herald.webhook;
+
+import static dev.herald.testing.GraphQL.DEMO_KEY;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Base64;
+
+import org.junit.jupiter.api.Test;
+
+import dev.herald.testing.GraphQL;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+@QuarkusTest
+class WebhookRegistrationTest {
+
+    @Test
+    void registrationReturnsAStandardWebhooksSecretAndTheProvidersWebhooksListIt() {
+        JsonPath created = GraphQL.as(DEMO_KEY, """
+                mutation { webhook(createWebhookInput: {providerId: 10, webhookUrl: "https://receiver.example/a"})
+                  { id secret status providerId } }""");
+        assertNull(created.get("errors"));
+        String secret = created.getString("data.webhook.secret");
+        assertTrue(secret.startsWith("whsec_"), secret);
+        assertEquals(24, Base64.getDecoder().decode(secret.substring("whsec_".length())).length);
+
+        JsonPath listed = GraphQL.as(DEMO_KEY, "{ webhooks(providerId: 10) { id secret } }");
+        assertTrue(listed.getList("data.webhooks.id").contains(created.getString("data.webhook.id")));
+    }
+
+    @Test
+    void eachWebhookGetsItsOwnSecret() {
+        String a = GraphQL.as(DEMO_KEY, """
+                mutation { webhook(createWebhookInput: {providerId: 10, webhookUrl: "https://r.example/1"}) { secret } }""")
+                .getString("data.webhook.secret");
+        String b = GraphQL.as(DEMO_KEY, """
+                mutation { webhook(createWebhookInput: {providerId: 10, webhookUrl: "https://r.example/2"}) { secret } }""")
+                .getString("data.webhook.secret");
+        assertTrue(!a.equals(b));
+    }
+}
