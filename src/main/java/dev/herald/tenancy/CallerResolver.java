@@ -31,11 +31,15 @@ public class CallerResolver {
     @Inject
     Pool pool;
 
-    /** The caller of the HTTP request being served (GraphQL or REST). */
+    /** The caller of the GraphQL request being served. */
     public Uni<Caller> current() {
         HttpServerRequest request = currentRequest.getCurrent().request();
-        return Uni.createFrom().item(() -> presentedKey(request.getHeader("x-api-key"), request.getHeader("Authorization")))
-                .chain(this::identify);
+        return resolve(request.getHeader("x-api-key"), request.getHeader("Authorization"));
+    }
+
+    /** The caller presenting these headers (either may be null). */
+    public Uni<Caller> resolve(String apiKeyHeader, String authorization) {
+        return Uni.createFrom().item(() -> presentedKey(apiKeyHeader, authorization)).chain(this::identify);
     }
 
     static String presentedKey(String apiKeyHeader, String authorization) {

@@ -1,0 +1,33 @@
+package dev.herald.delivery;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How Herald delivers: the contract with receivers. */
+@ConfigMapping(prefix = "herald.delivery")
+public interface DeliveryConfig {
+
+    /** Absolute deadline of one attempt, from connect to the last byte of the answer read. */
+    @WithDefault("30s")
+    Duration timeout();
+
+    /** Waits between attempts after a failure; its length plus one is the number of attempts. */
+    @WithDefault("4s,8s,10s")
+    List<Duration> retrySchedule();
+
+    /** Attempts in flight at once per webhook, across all replicas. */
+    @WithDefault("10")
+    int maxInFlightPerEndpoint();
+
+    /** Attempts started per webhook in any 60 s window, across all replicas. */
+    @WithDefault("100")
+    int maxPerMinutePerEndpoint();
+
+    /** Attempts a delivery gets before it is FAILED: the first and one per retry wait. */
+    default int maxAttempts() {
+        return retrySchedule().size() + 1;
+    }
+}

@@ -1,0 +1,167 @@
+package dev.herald.delivery;
+
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * POSTs one attempt with the Vert.x HTTP client: keep-alive connections pooled per origin, redirects never
+ * followed, at most {@link #MAX_ANSWER_READ} bytes of an answer read. The absolute deadline comes from the
+ * caller's guard ({@link EndpointGuards}); cancelling the returned Uni resets the request.
+ */
+@ApplicationScoped
+public class WebhookSender {
+
+    /** Bytes of an answer read before the connection is closed. */
+    static final int MAX_ANSWER_READ = 64 * 1024;
+    /** Characters of an answer kept in the attempt log. */
+    static final int EXCERPT_LENGTH = 1024;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    DeliveryConfig config;
+
+    HttpClient client;
+
+    @PostConstruct
+    void createClient() {
+        HttpClientOptions options = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setKeepAliveTimeout(60)
+                .setConnectTimeout((int) Math.min(config.timeout().toMillis(), 10_000))
+                .setTryUseCompression(false)
+                .setDecompressionSupported(false);
+        // a pool per origin, big enough for one endpoint's in-flight cap with room for a few more on the same host
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(Math.max(config.maxInFlightPerEndpoint() * 2, 20));
+        client = vertx.createHttpClient(options, pool);
+    }
+
+    @PreDestroy
+    void closeClient() {
+        client.close();
+    }
+
+    public Uni<AttemptResult> send(OutgoingRequest outgoing) {
+        return Uni.createFrom().emitter(emitter -> new Attempt(outgoing, emitter).start());
+    }
+
+    /** The state of one attempt between the callbacks of the Vert.x client. */
+    private final class Attempt {
+
+        private final OutgoingRequest outgoing;
+        private final UniEmitter<? super AttemptResult> emitter;
+        private final Instant attemptedAt = Instant.now();
+        private final long startedNanos = System.nanoTime();
+        private final AtomicReference<HttpClientRequest> request = new AtomicReference<>();
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        Attempt(OutgoingRequest outgoing, UniEmitter<? super AttemptResult> emitter) {
+            this.outgoing = outgoing;
+            this.emitter = emitter;
+        }
+
+        void start() {
+            emitter.onTermination(this::abortIfUnfinished);
+            RequestOptions options;
+            try {
+                options = new RequestOptions()
+                        .setMethod(HttpMethod.POST)
+                        .setAbsoluteURI(outgoing.url())
+                        .setFollowRedirects(false)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .putHeader(HttpHeaders.USER_AGENT, "Herald")
+                        .putHeader("webhook-id", outgoing.messageId())
+                        .putHeader("webhook-timestamp", Long.toString(attemptedAt.getEpochSecond()));
+            } catch (RuntimeException badUrl) {
+                finish(null, "network: " + badUrl.getMessage(), null);
+                return;
+            }
+            client.request(options)
+                    .compose(req -> {
+                        request.set(req);
+                        return req.send(Buffer.buffer(outgoing.body().getBytes(StandardCharsets.UTF_8)));
+                    })
+                    .compose(this::readCapped)
+                    .onSuccess(answer -> finish(answer.status(), answer.status() / 100 == 2 ? null : "http_" + answer.status(),
+                            answer.excerpt()))
+                    .onFailure(failure -> finish(null, classify(failure), null));
+        }
+
+        private io.vertx.core.Future<Answer> readCapped(HttpClientResponse response) {
+            Promise<Answer> answer = Promise.promise();
+            Buffer read = Buffer.buffer();
+            response.handler(chunk -> {
+                int room = MAX_ANSWER_READ - read.length();
+                if (room > 0) {
+                    read.appendBuffer(chunk, 0, Math.min(room, chunk.length()));
+                }
+                if (read.length() >= MAX_ANSWER_READ && answer.tryComplete(Answer.of(response.statusCode(), read))) {
+                    response.request().reset(); // enough: do not let a huge answer hold the attempt
+                }
+            });
+            response.exceptionHandler(answer::tryFail);
+            response.endHandler(done -> answer.tryComplete(Answer.of(response.statusCode(), read)));
+            return answer.future();
+        }
+
+        private void finish(Integer status, String error, String excerpt) {
+            if (finished.compareAndSet(false, true)) {
+                int durationMs = (int) ((System.nanoTime() - startedNanos) / 1_000_000);
+                emitter.complete(new AttemptResult(attemptedAt, durationMs, status, error, excerpt));
+            }
+        }
+
+        private void abortIfUnfinished() {
+            if (finished.compareAndSet(false, true)) {
+                HttpClientRequest req = request.get();
+                if (req != null) {
+                    req.reset(0, new TimeoutException("attempt deadline passed"));
+                }
+            }
+        }
+    }
+
+    private record Answer(int status, String excerpt) {
+
+        static Answer of(int status, Buffer body) {
+            // PostgreSQL text cannot hold NUL
+            String text = body.getString(0, body.length(), StandardCharsets.UTF_8.name()).replace('\u0000', '\uFFFD');
+            return new Answer(status, text.length() > EXCERPT_LENGTH ? text.substring(0, EXCERPT_LENGTH) : text);
+        }
+    }
+
+    static String classify(Throwable failure) {
+        if (failure instanceof TimeoutException || failure instanceof io.netty.handler.timeout.TimeoutException) {
+            return "timeout";
+        }
+        String reason = failure instanceof ConnectException ? "connection refused"
+                : failure instanceof UnknownHostException ? "unknown host"
+                : failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
+        return "network: " + (reason.length() > 200 ? reason.substring(0, 200) : reason);
+    }
+}

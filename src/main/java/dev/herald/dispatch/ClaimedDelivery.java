@@ -1,0 +1,18 @@
+package dev.herald.dispatch;
+
+import java.time.Instant;
+
+/**
+ * A delivery this replica holds: it may attempt it once and record the outcome under {@code claimToken}.
+ *
+ * @param attemptNumber the number of this attempt (1 for the first)
+ * @param attemptLimit  the attempt after which a failure is final
+ */
+public record ClaimedDelivery(long id, long webhookId, long eventId, int attemptNumber, int attemptLimit,
+        long claimToken, String url, String payload, Instant acceptedAt) {
+
+    /** The {@code webhook-id} header: one per delivery, the same on every attempt. */
+    public String messageId() {
+        return "msg_" + id;
+    }
+}

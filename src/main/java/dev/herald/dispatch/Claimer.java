@@ -1,0 +1,157 @@
+package dev.herald.dispatch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.herald.delivery.DeliveryConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Claims deliveries endpoint-first, holding the per-endpoint caps in the database.
+ *
+ * <p>One transaction, two statements. The first locks a few due endpoint rows ({@code SKIP LOCKED}, so
+ * claimers never wait on each other). The second, whose snapshot is taken after those locks are held, takes
+ * up to the room each endpoint has (in-flight cap, starts in the rate window) from its oldest ready
+ * deliveries, charges the endpoint and sets when it is next worth a look. Every writer that creates work for an
+ * endpoint (fan-out, retries, replay, lease expiry) updates the endpoint row in its own transaction, so a
+ * claim that holds the row sees all of it or the writer wakes the endpoint after the claim commits.
+ */
+@ApplicationScoped
+public class Claimer {
+
+    private static final String LOCK_DUE_ENDPOINTS = """
+            SELECT webhook_id FROM endpoint_state
+             WHERE next_check_at <= clock_timestamp()
+             ORDER BY next_check_at
+             LIMIT $1
+             FOR UPDATE SKIP LOCKED""";
+
+    /*
+     * $1 locked endpoint ids, $2 in-flight cap, $3 starts allowed per window, $4 window (+ guard) in ms,
+     * $5 deliveries per endpoint per claim, $6 lease in ms.
+     */
+    private static final String CLAIM = """
+            WITH token AS (SELECT nextval('claim_token_seq') AS value),
+            room AS (
+                SELECT e.webhook_id, e.in_flight, w.status = 1 AS active,
+                       ARRAY(SELECT s FROM unnest(e.window_starts) s
+                              WHERE s > clock_timestamp() - $4 * interval '1 millisecond' ORDER BY s) AS recent
+                  FROM endpoint_state e JOIN webhook w ON w.id = e.webhook_id
+                 WHERE e.webhook_id = ANY($1)),
+            capacity AS (
+                SELECT r.*, CASE WHEN r.active
+                                 THEN greatest(0, least($2 - r.in_flight, $3 - cardinality(r.recent), $5))
+                                 ELSE 0 END AS free
+                  FROM room r),
+            picked AS (
+                SELECT d.id FROM capacity c CROSS JOIN LATERAL (
+                    SELECT id FROM delivery d
+                     WHERE d.webhook_id = c.webhook_id AND d.status = 0 AND d.next_attempt_at <= clock_timestamp()
+                     ORDER BY d.next_attempt_at, d.id
+                     LIMIT c.free) d),
+            claimed AS (
+                UPDATE delivery d
+                   SET status = 1, attempt_count = d.attempt_count + 1,
+                       claim_token = (SELECT value FROM token),
+                       lease_until = clock_timestamp() + $6 * interval '1 millisecond'
+                 WHERE d.id = ANY(ARRAY(SELECT id FROM picked)) AND d.status = 0
+             RETURNING d.id, d.webhook_id, d.event_id, d.attempt_count, d.attempt_limit, d.claim_token),
+            charged AS (
+                SELECT c.webhook_id, c.active, c.in_flight + coalesce(k.n, 0) AS in_flight,
+                       -- a start charged must never be earlier than one already charged
+                       c.recent || array_fill(greatest(clock_timestamp(), c.recent[cardinality(c.recent)]),
+                                              ARRAY[coalesce(k.n, 0)]) AS starts
+                  FROM capacity c
+                  LEFT JOIN (SELECT webhook_id, count(*)::int AS n FROM claimed GROUP BY webhook_id) k
+                       USING (webhook_id)),
+            updated AS (
+                UPDATE endpoint_state e
+                   SET in_flight = s.in_flight,
+                       window_starts = s.starts,
+                       next_check_at = CASE
+                           WHEN NOT s.active THEN 'infinity'
+                           WHEN s.in_flight >= $2 THEN 'infinity'  -- a completion wakes it
+                           WHEN cardinality(s.starts) >= $3
+                                THEN s.starts[cardinality(s.starts) - $3 + 1] + $4 * interval '1 millisecond'
+                           ELSE coalesce((SELECT min(d.next_attempt_at) FROM delivery d
+                                           WHERE d.webhook_id = s.webhook_id AND d.status = 0
+                                             AND d.id <> ALL(ARRAY(SELECT id FROM claimed))), 'infinity')
+                       END
+                  FROM charged s
+                 WHERE e.webhook_id = s.webhook_id)
+            SELECT c.id, c.webhook_id, c.event_id, c.attempt_count, c.attempt_limit, c.claim_token,
+                   w.webhook_url, ev.payload::text AS payload, ev.accepted_at
+              FROM claimed c
+              JOIN webhook w ON w.id = c.webhook_id
+              JOIN event ev ON ev.id = c.event_id""";
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    DeliveryConfig delivery;
+
+    @Inject
+    DispatchConfig dispatch;
+
+    /** Claims at most {@code limit} deliveries; fewer (or none) when the due endpoints have less room. */
+    public Uni<ClaimBatch> claim(int limit) {
+        int endpoints = endpointsFor(limit);
+        int perEndpoint = Math.max(1, Math.min(dispatch.deliveriesPerEndpoint(), limit));
+        return pool.withTransaction(connection -> connection.preparedQuery(LOCK_DUE_ENDPOINTS)
+                .execute(Tuple.of(endpoints))
+                .chain(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().item(ClaimBatch.EMPTY);
+                    }
+                    Long[] ids = new Long[rows.size()];
+                    int i = 0;
+                    for (Row row : rows) {
+                        ids[i++] = row.getLong(0);
+                    }
+                    return claimFrom(connection, ids, perEndpoint).map(list -> new ClaimBatch(list, ids.length));
+                }));
+    }
+
+    /** Endpoints one claim of {@code limit} deliveries locks. */
+    int endpointsFor(int limit) {
+        return Math.max(1, Math.min(dispatch.endpointsPerClaim(), limit));
+    }
+
+    private Uni<List<ClaimedDelivery>> claimFrom(SqlConnection connection, Long[] endpointIds, int perEndpoint) {
+        Duration window = Duration.ofSeconds(60).plus(dispatch.rateWindowGuard());
+        return connection.preparedQuery(CLAIM)
+                .execute(Tuple.of(endpointIds, delivery.maxInFlightPerEndpoint(), delivery.maxPerMinutePerEndpoint(),
+                        window.toMillis(), perEndpoint, dispatch.lease().toMillis()))
+                .map(rows -> {
+                    List<ClaimedDelivery> claimed = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        claimed.add(new ClaimedDelivery(row.getLong("id"), row.getLong("webhook_id"),
+                                row.getLong("event_id"), row.getInteger("attempt_count"),
+                                row.getInteger("attempt_limit"), row.getLong("claim_token"),
+                                row.getString("webhook_url"), row.getString("payload"),
+                                row.getOffsetDateTime("accepted_at").toInstant()));
+                    }
+                    return claimed;
+                });
+    }
+
+    /** When the next endpoint falls due, for sleeping until then; null when none is waiting. */
+    public Uni<Instant> nextDue() {
+        return pool.query("SELECT min(next_check_at) FROM endpoint_state WHERE next_check_at < 'infinity'")
+                .execute()
+                .map(rows -> {
+                    var value = rows.iterator().next().getOffsetDateTime(0);
+                    return value == null ? null : value.toInstant();
+                });
+    }
+}

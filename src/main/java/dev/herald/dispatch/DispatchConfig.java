@@ -1,0 +1,54 @@
+package dev.herald.dispatch;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How a replica claims and records work. Tuning only: the delivery contract is in {@code herald.delivery}. */
+@ConfigMapping(prefix = "herald.dispatch")
+public interface DispatchConfig {
+
+    /** Run the dispatcher in this replica. Off, a replica only serves the APIs. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** How long a claim is held before another replica may take it over; must exceed the attempt timeout. */
+    @WithDefault("60s")
+    Duration lease();
+
+    /** The backstop: how often to look for work when no notification came, and to reclaim expired leases. */
+    @WithDefault("1s")
+    Duration pollInterval();
+
+    /** Attempts this replica runs at once, over all endpoints. */
+    @WithDefault("512")
+    int maxConcurrentAttempts();
+
+    /** Endpoints one claim statement locks. */
+    @WithDefault("100")
+    int endpointsPerClaim();
+
+    /** Deliveries one claim takes from one endpoint at most. */
+    @WithDefault("10")
+    int deliveriesPerEndpoint();
+
+    /** Events one fan-out statement takes. */
+    @WithDefault("500")
+    int fanOutBatch();
+
+    /** Outcomes one completion statement records at most. */
+    @WithDefault("500")
+    int completionBatch();
+
+    /** How long an outcome may wait for others to share its completion statement. */
+    @WithDefault("5ms")
+    Duration completionLinger();
+
+    /**
+     * Added to the 60 s rate window when counting starts. A start is charged when its claim commits and the
+     * request leaves a little later; the guard keeps any 60 s at the receiver within the cap.
+     */
+    @WithDefault("1s")
+    Duration rateWindowGuard();
+}

@@ -1,0 +1,11 @@
+package dev.herald.ingest;
+
+/**
+ * One notification object as the producer sent it.
+ *
+ * @param field the name errors about it use: {@code providerId} for a single object, {@code [2].providerId}
+ *              for the third of an array
+ * @param json  its exact text, delivered byte for byte
+ */
+record IncomingEvent(String field, int providerId, String json) {
+}
