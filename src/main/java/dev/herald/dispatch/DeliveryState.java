@@ -1,6 +1,9 @@
 package dev.herald.dispatch;
 
-/** The states of a delivery, as stored in {@code delivery.status}. */
+import org.eclipse.microprofile.graphql.Enum;
+
+/** The states of a delivery, as stored in {@code delivery.status} (by ordinal) and shown by GraphQL. */
+@Enum("DeliveryStatus")
 public enum DeliveryState {
     PENDING, IN_FLIGHT, DELIVERED, FAILED;
 

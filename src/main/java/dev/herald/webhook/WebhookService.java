@@ -4,10 +4,12 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.herald.api.Ids;
 import dev.herald.api.InvalidInput;
 import dev.herald.api.NotFound;
 import dev.herald.api.Timestamps;
 import dev.herald.tenancy.Provider;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -42,12 +44,14 @@ public class WebhookService {
 
     @WithTransaction
     public Uni<WebhookView> update(int applicationId, UpdateWebhookInput input) {
-        long id = WebhookIds.parse("id", input.id);
+        long id = Ids.parse("id", input.id);
         String url = input.webhookUrl == null ? null : WebhookUrlRules.check(input.webhookUrl);
         if (input.status != null && input.status != Webhook.ACTIVE && input.status != Webhook.INACTIVE) {
             throw new InvalidInput("status", "must be 1 (active) or 0 (inactive)");
         }
-        return requireWebhook(applicationId, id).map(webhook -> {
+        return requireWebhook(applicationId, id).chain(webhook -> {
+            boolean reactivated = webhook.status == Webhook.INACTIVE && input.status != null
+                    && input.status == Webhook.ACTIVE;
             if (url != null) {
                 webhook.webhookUrl = url;
             }
@@ -55,14 +59,25 @@ public class WebhookService {
                 webhook.status = input.status.shortValue();
             }
             webhook.updatedOn = Timestamps.now();
-            return WebhookView.of(webhook);
+            Uni<Void> wake = reactivated ? wakeEndpoint(webhook.id) : Uni.createFrom().voidItem();
+            return wake.map(ignored -> WebhookView.of(webhook));
         });
     }
 
     @WithTransaction
     public Uni<Boolean> delete(int applicationId, String rawId) {
-        long id = WebhookIds.parse("id", rawId);
+        long id = Ids.parse("id", rawId);
         return requireWebhook(applicationId, id).chain(webhook -> webhook.delete()).replaceWith(Boolean.TRUE);
+    }
+
+    /** Deliveries held back while the webhook was inactive become due again. */
+    private static Uni<Void> wakeEndpoint(long webhookId) {
+        return Panache.getSession()
+                .chain(session -> session.createNativeQuery(
+                        "UPDATE endpoint_state SET next_check_at = clock_timestamp() WHERE webhook_id = ?1")
+                        .setParameter(1, webhookId)
+                        .executeUpdate())
+                .replaceWithVoid();
     }
 
     private static Uni<Provider> requireProvider(int applicationId, Integer providerId) {

@@ -69,7 +69,7 @@ class WebhookValidationTest {
                 .formatted(id)), "BAD_REQUEST", "webhookUrl: must be an absolute http or https URL");
         assertRefused(GraphQL.as(DEMO_KEY, """
                 mutation { updateWebhook(updateWebhookInput: {id: "abc", status: 0}) { id } }"""),
-                "BAD_REQUEST", "id: must be a webhook id (a positive integer)");
+                "BAD_REQUEST", "id: must be a positive integer id");
         var row = database.query("SELECT webhook_url, status FROM webhook WHERE id = " + id).iterator().next();
         assertEquals("https://example.com/keep", row.getString(0));
         assertEquals(1, row.getInteger(1));

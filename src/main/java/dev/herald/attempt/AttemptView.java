@@ -1,0 +1,18 @@
+package dev.herald.attempt;
+
+import java.time.Instant;
+
+import org.eclipse.microprofile.graphql.DateFormat;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Type;
+
+@Type("Attempt")
+@Description("One HTTP try of a delivery.")
+public record AttemptView(
+        @NonNull @DateFormat(DeliveryView.UTC_MILLIS) Instant attemptedAt,
+        int durationMs,
+        @Description("The answer's status; null when there was none") Integer statusCode,
+        @Description("null on success; else http_<code>, timeout, network: <reason> or lease expired") String error,
+        @Description("The first characters of the answer") String responseExcerpt) {
+}

@@ -1,0 +1,72 @@
+package dev.herald.attempt;
+
+import java.time.Instant;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.graphql.DefaultValue;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.Name;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+
+import dev.herald.api.Ids;
+import dev.herald.api.InvalidInput;
+import dev.herald.dispatch.DeliveryState;
+import dev.herald.tenancy.Caller;
+import dev.herald.tenancy.CallerResolver;
+import io.smallrye.mutiny.Uni;
+
+/** The attempt log and replay, for the caller's own deliveries only. */
+@GraphQLApi
+public class DeliveryGraphQL {
+
+    @Inject
+    CallerResolver callers;
+
+    @Inject
+    AttemptLog log;
+
+    @Inject
+    Replay replay;
+
+    @Query
+    @Description("The caller's deliveries, newest first, with their attempts.")
+    public Uni<@NonNull DeliveryPage> deliveries(@Name("webhookId") @Id String webhookId,
+            @Name("eventId") @Id String eventId, @Name("status") DeliveryState status,
+            @Name("limit") @DefaultValue("50") Integer limit, @Name("offset") @DefaultValue("0") Integer offset) {
+        return callers.current()
+                .map(Caller::requireApplication)
+                .chain(applicationId -> log.page(applicationId,
+                        DeliveryFilter.of(webhookId, eventId, status, limit, offset)));
+    }
+
+    @Mutation
+    @Description("Sends a FAILED delivery again, with a fresh set of attempts.")
+    public Uni<@NonNull DeliveryView> replayDelivery(@Name("deliveryId") @Id @NonNull String deliveryId) {
+        return callers.current()
+                .map(Caller::requireApplication)
+                .chain(applicationId -> replay.one(applicationId, Ids.parse("deliveryId", deliveryId)))
+                .chain(replayed -> {
+                    if (replayed.isEmpty()) {
+                        throw new InvalidInput("deliveryId", "must be a FAILED delivery of this application");
+                    }
+                    return log.byIds(replayed);
+                })
+                .map(views -> views.get(0));
+    }
+
+    @Mutation
+    @Description("Sends a webhook's FAILED deliveries again (those that failed since `since`, if given). "
+            + "Answers how many.")
+    public Uni<@NonNull Integer> replayFailed(@Name("webhookId") @Id @NonNull String webhookId,
+            @Name("since") Instant since) {
+        return callers.current()
+                .map(Caller::requireApplication)
+                .chain(applicationId -> replay.ofWebhook(applicationId, Ids.parse("webhookId", webhookId), since))
+                .map(replayed -> replayed.size());
+    }
+}

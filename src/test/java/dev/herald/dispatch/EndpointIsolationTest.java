@@ -1,0 +1,49 @@
+package dev.herald.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.StringJoiner;
+
+import org.junit.jupiter.api.Test;
+
+import dev.herald.testing.Events;
+import dev.herald.testing.GraphQL;
+import dev.herald.testing.Receiver;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** A saturated, slow endpoint does not hold back another endpoint's deliveries. */
+@QuarkusTest
+class EndpointIsolationTest {
+
+    @Test
+    void aHealthyEndpointIsServedWhileASlowOneIsSaturated() throws Exception {
+        String key = GraphQL.newApplication("isolation");
+        int slowProvider = GraphQL.newProvider(key, "slow");
+        int fastProvider = GraphQL.newProvider(key, "fast");
+        try (Receiver receiver = new Receiver()) {
+            receiver.answer("/slow", 200, Duration.ofSeconds(2));
+            GraphQL.newWebhook(key, slowProvider, receiver.url("/slow"));
+            GraphQL.newWebhook(key, fastProvider, receiver.url("/fast"));
+            StringJoiner slowBatch = new StringJoiner(",", "[", "]");
+            for (int i = 0; i < 40; i++) {
+                slowBatch.add(Events.notification(i, slowProvider));
+            }
+            Events.post(key, slowBatch.toString());
+            receiver.await("/slow", r -> r.size() >= 10, Duration.ofSeconds(10)); // saturated: 10 in flight
+
+            Instant sent = Instant.now();
+            StringJoiner fastBatch = new StringJoiner(",", "[", "]");
+            for (int i = 0; i < 20; i++) {
+                fastBatch.add(Events.notification(i, fastProvider));
+            }
+            Events.post(key, fastBatch.toString());
+            var fast = receiver.await("/fast", r -> r.size() == 20, Duration.ofSeconds(10));
+            Duration took = Duration.between(sent, fast.get(19).at());
+            // the slow endpoint needs 2 s per round of 10; the fast one must not wait for a round
+            assertTrue(took.toMillis() < 1_500, "fast endpoint took " + took.toMillis() + " ms");
+            assertTrue(receiver.peakInFlight("/slow") <= 10);
+        }
+    }
+}
