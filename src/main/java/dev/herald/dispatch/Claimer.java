@@ -37,7 +37,7 @@ public class Claimer {
 
     /*
      * $1 locked endpoint ids, $2 in-flight cap, $3 starts allowed per window, $4 window (+ guard) in ms,
-     * $5 deliveries per endpoint per claim, $6 lease in ms.
+     * $5 deliveries per endpoint per claim, $6 lease in ms, $7 deliveries in all.
      */
     private static final String CLAIM = """
             WITH token AS (SELECT nextval('claim_token_seq') AS value),
@@ -54,10 +54,12 @@ public class Claimer {
                   FROM room r),
             picked AS (
                 SELECT d.id FROM capacity c CROSS JOIN LATERAL (
-                    SELECT id FROM delivery d
+                    SELECT id, next_attempt_at FROM delivery d
                      WHERE d.webhook_id = c.webhook_id AND d.status = 0 AND d.next_attempt_at <= clock_timestamp()
                      ORDER BY d.next_attempt_at, d.id
-                     LIMIT c.free) d),
+                     LIMIT c.free) d
+                 ORDER BY d.next_attempt_at
+                 LIMIT $7),
             claimed AS (
                 UPDATE delivery d
                    SET status = 1, attempt_count = d.attempt_count + 1,
@@ -118,7 +120,7 @@ public class Claimer {
                     for (Row row : rows) {
                         ids[i++] = row.getLong(0);
                     }
-                    return claimFrom(connection, ids, perEndpoint).map(list -> new ClaimBatch(list, ids.length));
+                    return claimFrom(connection, ids, perEndpoint, limit).map(list -> new ClaimBatch(list, ids.length));
                 }));
     }
 
@@ -127,11 +129,13 @@ public class Claimer {
         return Math.max(1, Math.min(dispatch.endpointsPerClaim(), limit));
     }
 
-    private Uni<List<ClaimedDelivery>> claimFrom(SqlConnection connection, Long[] endpointIds, int perEndpoint) {
+    private Uni<List<ClaimedDelivery>> claimFrom(SqlConnection connection, Long[] endpointIds, int perEndpoint,
+            int limit) {
         Duration window = Duration.ofSeconds(60).plus(dispatch.rateWindowGuard());
         return connection.preparedQuery(CLAIM)
-                .execute(Tuple.of(endpointIds, delivery.maxInFlightPerEndpoint(), delivery.maxPerMinutePerEndpoint(),
-                        window.toMillis(), perEndpoint, dispatch.lease().toMillis()))
+                .execute(Tuple.from(new Object[] { endpointIds, delivery.maxInFlightPerEndpoint(),
+                        delivery.maxPerMinutePerEndpoint(), window.toMillis(), perEndpoint, dispatch.lease().toMillis(),
+                        limit }))
                 .map(rows -> {
                     List<ClaimedDelivery> claimed = new ArrayList<>(rows.size());
                     for (Row row : rows) {

@@ -1,0 +1,69 @@
+package dev.herald.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.StringJoiner;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.herald.testing.Database;
+import dev.herald.testing.Events;
+import dev.herald.testing.GraphQL;
+import dev.herald.testing.ManualDispatch;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** The claim statement on its own, with no dispatcher running. */
+@QuarkusTest
+@TestProfile(ManualDispatch.class)
+class ClaimerTest {
+
+    @Inject
+    Claimer claimer;
+
+    @Inject
+    FanOut fanOut;
+
+    @Inject
+    Database database;
+
+    @AfterEach
+    void releaseEverything() {
+        // leave no claims behind for other tests of this profile
+        database.query("UPDATE delivery SET status = 2, claim_token = NULL WHERE status IN (0, 1)");
+        database.query("UPDATE endpoint_state SET in_flight = 0, next_check_at = 'infinity'");
+    }
+
+    @Test
+    void aClaimNeverTakesMoreThanAskedNorMoreThanTheInFlightCap() {
+        String key = GraphQL.newApplication("claims");
+        int provider = GraphQL.newProvider(key, "smtp");
+        String a = GraphQL.newWebhook(key, provider, "http://127.0.0.1:9/a");
+        String b = GraphQL.newWebhook(key, provider, "http://127.0.0.1:9/b");
+        StringJoiner batch = new StringJoiner(",", "[", "]");
+        for (int i = 0; i < 15; i++) {
+            batch.add(Events.notification(i, provider));
+        }
+        Events.post(key, batch.toString());
+        fanOut.fanOutBatch().await().atMost(Duration.ofSeconds(10));
+
+        assertEquals(3, claimer.claim(3).await().atMost(Duration.ofSeconds(10)).deliveries().size());
+        int more = 0;
+        for (int i = 0; i < 5; i++) {
+            more += claimer.claim(100).await().atMost(Duration.ofSeconds(10)).deliveries().size();
+        }
+        assertEquals(17, more, "10 per endpoint in all, 3 of them already taken");
+        assertEquals(10, inFlight(a));
+        assertEquals(10, inFlight(b));
+        assertEquals(10, database.count("delivery WHERE status = 0"), "the rest wait for a completion");
+    }
+
+    private int inFlight(String webhook) {
+        return database.query("SELECT in_flight FROM endpoint_state WHERE webhook_id = " + webhook)
+                .iterator().next().getInteger(0);
+    }
+}
