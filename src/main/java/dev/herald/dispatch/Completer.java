@@ -52,11 +52,7 @@ public class Completer {
             released AS (
                 SELECT webhook_id, count(*)::int AS finished, min(next_attempt_at) AS retry_at
                   FROM recorded GROUP BY webhook_id),
-            locked AS (
-                SELECT e.webhook_id FROM endpoint_state e
-                 WHERE e.webhook_id IN (SELECT webhook_id FROM released)
-                 ORDER BY e.webhook_id
-                   FOR UPDATE)
+            """ + EndpointLocks.LOCK_RELEASED + """
             UPDATE endpoint_state e
                SET in_flight = e.in_flight - r.finished,
                    next_check_at = least(e.next_check_at,

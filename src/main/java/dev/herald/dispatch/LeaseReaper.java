@@ -38,11 +38,7 @@ public class LeaseReaper {
                     ON CONFLICT DO NOTHING),
             released AS (
                 SELECT webhook_id, count(*)::int AS n FROM reset GROUP BY webhook_id),
-            locked AS (
-                SELECT e.webhook_id FROM endpoint_state e
-                 WHERE e.webhook_id IN (SELECT webhook_id FROM released)
-                 ORDER BY e.webhook_id
-                   FOR UPDATE)
+            """ + EndpointLocks.LOCK_RELEASED + """
             UPDATE endpoint_state e
                SET in_flight = e.in_flight - r.n, next_check_at = clock_timestamp()
               FROM released r JOIN locked l USING (webhook_id)
