@@ -31,7 +31,8 @@ public class SchemaMigrator {
     /** Every script in order. {@code MigrationListTest} fails when a file under db/migration is missing here. */
     static final List<String> SCRIPTS = List.of(
             "V1__tenancy_and_webhooks.sql",
-            "V2__outbox_and_deliveries.sql");
+            "V2__outbox_and_deliveries.sql",
+            "V3__signing_and_endpoint_pause.sql");
 
     /** Runs before every other startup observer: they may all touch the schema. */
     public static final int STARTUP_PRIORITY = 10;

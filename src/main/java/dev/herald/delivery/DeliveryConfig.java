@@ -2,6 +2,7 @@ package dev.herald.delivery;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -25,6 +26,16 @@ public interface DeliveryConfig {
     /** Attempts started per webhook in any 60 s window, across all replicas. */
     @WithDefault("100")
     int maxPerMinutePerEndpoint();
+
+    /** Refuse plain-http webhook URLs, at registration and at every attempt. */
+    @WithDefault("true")
+    boolean requireHttps();
+
+    /**
+     * Address ranges (CIDR) Herald may connect to even though they are internal. Empty in production; dev and
+     * tests allow loopback.
+     */
+    Optional<List<String>> allowedNetworks();
 
     /** Attempts a delivery gets before it is FAILED: the first and one per retry wait. */
     default int maxAttempts() {

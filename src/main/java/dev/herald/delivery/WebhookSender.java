@@ -1,8 +1,11 @@
 package dev.herald.delivery;
 
 import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,11 +29,13 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 
 /**
- * POSTs one attempt with the Vert.x HTTP client: keep-alive connections pooled per origin, redirects never
- * followed, at most {@link #MAX_ANSWER_READ} bytes of an answer read. The absolute deadline comes from the
- * caller's guard ({@link EndpointGuards}); cancelling the returned Uni resets the request.
+ * POSTs one attempt with the Vert.x HTTP client: the destination checked first ({@link DestinationCheck}) and
+ * the connection made to that checked address only; signed afresh; keep-alive connections pooled per origin;
+ * redirects never followed; at most {@link #MAX_ANSWER_READ} bytes of an answer read. The absolute deadline
+ * comes from the caller's guard ({@link EndpointGuards}); cancelling the returned Uni resets the request.
  */
 @ApplicationScoped
 public class WebhookSender {
@@ -45,6 +50,9 @@ public class WebhookSender {
 
     @Inject
     DeliveryConfig config;
+
+    @Inject
+    DestinationCheck destinations;
 
     HttpClient client;
 
@@ -67,49 +75,70 @@ public class WebhookSender {
     }
 
     public Uni<AttemptResult> send(OutgoingRequest outgoing) {
-        return Uni.createFrom().emitter(emitter -> new Attempt(outgoing, emitter).start());
+        Instant startedAt = Instant.now();
+        URI url;
+        try {
+            url = new URI(outgoing.url());
+        } catch (URISyntaxException e) {
+            return Uni.createFrom().item(AttemptResult.blocked(startedAt, "not a URL"));
+        }
+        return destinations.check(url).chain(destination -> destination.allowed()
+                ? Uni.createFrom().<AttemptResult> emitter(emitter -> new Attempt(outgoing, destination, emitter).start())
+                : Uni.createFrom().item(AttemptResult.blocked(startedAt, destination.refusal())));
     }
 
     /** The state of one attempt between the callbacks of the Vert.x client. */
     private final class Attempt {
 
         private final OutgoingRequest outgoing;
+        private final Destination destination;
         private final UniEmitter<? super AttemptResult> emitter;
         private final Instant attemptedAt = Instant.now();
         private final long startedNanos = System.nanoTime();
         private final AtomicReference<HttpClientRequest> request = new AtomicReference<>();
         private final AtomicBoolean finished = new AtomicBoolean();
 
-        Attempt(OutgoingRequest outgoing, UniEmitter<? super AttemptResult> emitter) {
+        Attempt(OutgoingRequest outgoing, Destination destination, UniEmitter<? super AttemptResult> emitter) {
             this.outgoing = outgoing;
+            this.destination = destination;
             this.emitter = emitter;
         }
 
         void start() {
             emitter.onTermination(this::abortIfUnfinished);
+            byte[] body = outgoing.body().getBytes(StandardCharsets.UTF_8);
+            long timestamp = attemptedAt.getEpochSecond();
             RequestOptions options;
             try {
                 options = new RequestOptions()
                         .setMethod(HttpMethod.POST)
                         .setAbsoluteURI(outgoing.url())
+                        // the checked address, never a second lookup (DNS rebinding); Host and SNI stay the URL's
+                        .setServer(SocketAddress.inetSocketAddress(port(), destination.address().getHostAddress()))
                         .setFollowRedirects(false)
                         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                         .putHeader(HttpHeaders.USER_AGENT, "Herald")
                         .putHeader("webhook-id", outgoing.messageId())
-                        .putHeader("webhook-timestamp", Long.toString(attemptedAt.getEpochSecond()));
+                        .putHeader("webhook-timestamp", Long.toString(timestamp));
+                outgoing.keys().headers(outgoing.messageId(), timestamp, body).forEach(options::putHeader);
             } catch (RuntimeException badUrl) {
-                finish(null, "network: " + badUrl.getMessage(), null);
+                finish(null, "network: " + badUrl.getMessage(), null, null);
                 return;
             }
             client.request(options)
                     .compose(req -> {
                         request.set(req);
-                        return req.send(Buffer.buffer(outgoing.body().getBytes(StandardCharsets.UTF_8)));
+                        return req.send(Buffer.buffer(body));
                     })
                     .compose(this::readCapped)
                     .onSuccess(answer -> finish(answer.status(), answer.status() / 100 == 2 ? null : "http_" + answer.status(),
-                            answer.excerpt()))
-                    .onFailure(failure -> finish(null, classify(failure), null));
+                            answer.excerpt(), answer.retryAfter()))
+                    .onFailure(failure -> finish(null, classify(failure), null, null));
+        }
+
+        private int port() {
+            int port = URI.create(outgoing.url()).getPort();
+            return port != -1 ? port : outgoing.url().regionMatches(true, 0, "https:", 0, 6) ? 443 : 80;
         }
 
         private io.vertx.core.Future<Answer> readCapped(HttpClientResponse response) {
@@ -120,19 +149,19 @@ public class WebhookSender {
                 if (room > 0) {
                     read.appendBuffer(chunk, 0, Math.min(room, chunk.length()));
                 }
-                if (read.length() >= MAX_ANSWER_READ && answer.tryComplete(Answer.of(response.statusCode(), read))) {
+                if (read.length() >= MAX_ANSWER_READ && answer.tryComplete(Answer.of(response, read))) {
                     response.request().reset(); // enough: do not let a huge answer hold the attempt
                 }
             });
             response.exceptionHandler(answer::tryFail);
-            response.endHandler(done -> answer.tryComplete(Answer.of(response.statusCode(), read)));
+            response.endHandler(done -> answer.tryComplete(Answer.of(response, read)));
             return answer.future();
         }
 
-        private void finish(Integer status, String error, String excerpt) {
+        private void finish(Integer status, String error, String excerpt, Duration retryAfter) {
             if (finished.compareAndSet(false, true)) {
                 int durationMs = (int) ((System.nanoTime() - startedNanos) / 1_000_000);
-                emitter.complete(new AttemptResult(attemptedAt, durationMs, status, error, excerpt));
+                emitter.complete(new AttemptResult(attemptedAt, durationMs, status, error, excerpt, retryAfter));
             }
         }
 
@@ -146,12 +175,14 @@ public class WebhookSender {
         }
     }
 
-    private record Answer(int status, String excerpt) {
+    private record Answer(int status, String excerpt, Duration retryAfter) {
 
-        static Answer of(int status, Buffer body) {
+        static Answer of(HttpClientResponse response, Buffer body) {
             // PostgreSQL text cannot hold NUL
             String text = body.getString(0, body.length(), StandardCharsets.UTF_8.name()).replace('\u0000', '\uFFFD');
-            return new Answer(status, text.length() > EXCERPT_LENGTH ? text.substring(0, EXCERPT_LENGTH) : text);
+            return new Answer(response.statusCode(),
+                    text.length() > EXCERPT_LENGTH ? text.substring(0, EXCERPT_LENGTH) : text,
+                    RetryAfter.parse(response.getHeader("Retry-After"), Instant.now()));
         }
     }
 

@@ -43,12 +43,13 @@ public class Claimer {
             WITH token AS (SELECT nextval('claim_token_seq') AS value),
             room AS (
                 SELECT e.webhook_id, e.in_flight, w.status = 1 AS active,
+                       coalesce(e.paused_until > clock_timestamp(), false) AS paused, e.paused_until,
                        ARRAY(SELECT s FROM unnest(e.window_starts) s
                               WHERE s > clock_timestamp() - $4 * interval '1 millisecond' ORDER BY s) AS recent
                   FROM endpoint_state e JOIN webhook w ON w.id = e.webhook_id
                  WHERE e.webhook_id = ANY($1)),
             capacity AS (
-                SELECT r.*, CASE WHEN r.active
+                SELECT r.*, CASE WHEN r.active AND NOT r.paused
                                  THEN greatest(0, least($2 - r.in_flight, $3 - cardinality(r.recent), $5))
                                  ELSE 0 END AS free
                   FROM room r),
@@ -68,7 +69,7 @@ public class Claimer {
                  WHERE d.id = ANY(ARRAY(SELECT id FROM picked)) AND d.status = 0
              RETURNING d.id, d.webhook_id, d.event_id, d.attempt_count, d.attempt_limit, d.claim_token),
             charged AS (
-                SELECT c.webhook_id, c.active, c.in_flight + coalesce(k.n, 0) AS in_flight,
+                SELECT c.webhook_id, c.active, c.paused, c.paused_until, c.in_flight + coalesce(k.n, 0) AS in_flight,
                        -- a start charged must never be earlier than one already charged
                        c.recent || array_fill(greatest(clock_timestamp(), c.recent[cardinality(c.recent)]),
                                               ARRAY[coalesce(k.n, 0)]) AS starts
@@ -81,6 +82,7 @@ public class Claimer {
                        window_starts = s.starts,
                        next_check_at = CASE
                            WHEN NOT s.active THEN 'infinity'
+                           WHEN s.paused THEN s.paused_until  -- the receiver asked for a pause (429)
                            WHEN s.in_flight >= $2 THEN 'infinity'  -- a completion wakes it
                            WHEN cardinality(s.starts) >= $3
                                 THEN s.starts[cardinality(s.starts) - $3 + 1] + $4 * interval '1 millisecond'
@@ -91,7 +93,10 @@ public class Claimer {
                   FROM charged s
                  WHERE e.webhook_id = s.webhook_id)
             SELECT c.id, c.webhook_id, c.event_id, c.attempt_count, c.attempt_limit, c.claim_token,
-                   w.webhook_url, ev.payload::text AS payload, ev.accepted_at
+                   w.webhook_url, ev.payload::text AS payload, ev.accepted_at, w.secret,
+                   CASE WHEN w.previous_secret_expires_at > clock_timestamp() THEN w.previous_secret END
+                       AS previous_secret,
+                   w.legacy_signature_header
               FROM claimed c
               JOIN webhook w ON w.id = c.webhook_id
               JOIN event ev ON ev.id = c.event_id""";
@@ -143,7 +148,8 @@ public class Claimer {
                                 row.getLong("event_id"), row.getInteger("attempt_count"),
                                 row.getInteger("attempt_limit"), row.getLong("claim_token"),
                                 row.getString("webhook_url"), row.getString("payload"),
-                                row.getOffsetDateTime("accepted_at").toInstant()));
+                                row.getOffsetDateTime("accepted_at").toInstant(), row.getString("secret"),
+                                row.getString("previous_secret"), row.getString("legacy_signature_header")));
                     }
                     return claimed;
                 });

@@ -27,13 +27,14 @@ public class Completer {
 
     private static final Logger LOG = Logger.getLogger(Completer.class);
 
-    /* $1..$9 outcome columns, $10 in-flight cap. */
+    /* $1..$9 outcome columns, $10 in-flight cap, $11 endpoint pauses, $12 endpoints gone (410). */
     private static final String COMPLETE = """
             WITH outcome AS (
                 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::timestamptz[],
-                                     $5::timestamptz[], $6::int[], $7::smallint[], $8::text[], $9::text[])
+                                     $5::timestamptz[], $6::int[], $7::smallint[], $8::text[], $9::text[],
+                                     $11::timestamptz[], $12::bool[])
                     AS o(delivery_id, claim_token, new_status, next_attempt_at, attempted_at, duration_ms,
-                         status_code, error, response_excerpt)),
+                         status_code, error, response_excerpt, pause_until, gone)),
             recorded AS (
                 UPDATE delivery d
                    SET status = o.new_status,
@@ -42,7 +43,7 @@ public class Completer {
                        finished_at = CASE WHEN o.new_status IN (2, 3) THEN clock_timestamp() END
                   FROM outcome o
                  WHERE d.id = o.delivery_id AND d.claim_token = o.claim_token AND d.status = 1
-             RETURNING d.id, d.webhook_id, d.attempt_count, o.next_attempt_at),
+             RETURNING d.id, d.webhook_id, d.attempt_count, o.next_attempt_at, o.pause_until, o.gone),
             attempts AS (
                 INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, status_code,
                                               error, response_excerpt)
@@ -50,11 +51,19 @@ public class Completer {
                        o.response_excerpt
                   FROM outcome o JOIN recorded r ON r.id = o.delivery_id),
             released AS (
-                SELECT webhook_id, count(*)::int AS finished, min(next_attempt_at) AS retry_at
+                SELECT webhook_id, count(*)::int AS finished, min(next_attempt_at) AS retry_at,
+                       max(pause_until) AS pause_until, bool_or(gone) AS gone
                   FROM recorded GROUP BY webhook_id),
+            disabled AS (  -- 410 Gone: the webhook is switched off and its waiting deliveries stop (FAILED)
+                UPDATE webhook SET status = 0, updated_on = clock_timestamp()
+                 WHERE id IN (SELECT webhook_id FROM released WHERE gone)),
+            stopped AS (
+                UPDATE delivery SET status = 3, finished_at = clock_timestamp()
+                 WHERE webhook_id IN (SELECT webhook_id FROM released WHERE gone) AND status = 0),
             """ + EndpointLocks.LOCK_RELEASED + """
             UPDATE endpoint_state e
                SET in_flight = e.in_flight - r.finished,
+                   paused_until = greatest(e.paused_until, r.pause_until),
                    next_check_at = least(e.next_check_at,
                                          coalesce(r.retry_at, 'infinity'),
                                          CASE WHEN e.in_flight >= $10 THEN clock_timestamp() ELSE 'infinity' END)
@@ -142,6 +151,8 @@ public class Completer {
         Short[] statusCodes = new Short[n];
         String[] errors = new String[n];
         String[] excerpts = new String[n];
+        OffsetDateTime[] pauses = new OffsetDateTime[n];
+        Boolean[] gone = new Boolean[n];
         for (int i = 0; i < n; i++) {
             Outcome o = batch.get(i);
             ids[i] = o.delivery().id();
@@ -153,10 +164,12 @@ public class Completer {
             statusCodes[i] = o.attempt().statusCode() == null ? null : o.attempt().statusCode().shortValue();
             errors[i] = o.attempt().error();
             excerpts[i] = o.attempt().responseExcerpt();
+            pauses[i] = o.pauseEndpointUntil() == null ? null : o.pauseEndpointUntil().atOffset(ZoneOffset.UTC);
+            gone[i] = o.disableEndpoint();
         }
         return pool.preparedQuery(COMPLETE)
                 .execute(Tuple.from(new Object[] { ids, tokens, states, nextAttempts, attemptedAt, durations,
-                        statusCodes, errors, excerpts, delivery.maxInFlightPerEndpoint() }))
+                        statusCodes, errors, excerpts, delivery.maxInFlightPerEndpoint(), pauses, gone }))
                 .replaceWithVoid();
     }
 }

@@ -12,6 +12,8 @@ import org.jboss.logging.Logger;
 import dev.herald.delivery.DeliveryConfig;
 import dev.herald.delivery.EndpointGuards;
 import dev.herald.delivery.OutgoingRequest;
+import dev.herald.delivery.SigningKeys;
+import dev.herald.webhook.SecretCipher;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -34,6 +36,7 @@ public class Dispatcher {
     private final DeliveryConfig delivery;
     private final DispatchConfig dispatch;
     private final Completer completer;
+    private final SecretCipher cipher;
 
     private final AtomicInteger freeSlots;
     private final Round claimRound = new Round(this::claim);
@@ -44,7 +47,8 @@ public class Dispatcher {
     private long periodicTimer = -1;
 
     public Dispatcher(Vertx vertx, Pool pool, Claimer claimer, FanOut fanOut, LeaseReaper reaper,
-            EndpointGuards guards, DeliveryConfig delivery, DispatchConfig dispatch) {
+            EndpointGuards guards, SecretCipher cipher, DeliveryConfig delivery, DispatchConfig dispatch) {
+        this.cipher = cipher;
         this.vertx = vertx;
         this.claimer = claimer;
         this.fanOut = fanOut;
@@ -155,8 +159,10 @@ public class Dispatcher {
     }
 
     private void attempt(ClaimedDelivery claimed) {
+        SigningKeys keys = new SigningKeys(cipher.decrypt(claimed.secret()), cipher.decrypt(claimed.previousSecret()),
+                claimed.legacyHeader());
         OutgoingRequest request = new OutgoingRequest(claimed.webhookId(), claimed.url(), claimed.messageId(),
-                claimed.payload());
+                claimed.payload(), keys);
         guards.attempt(request).subscribe().with(result -> {
             completer.submit(Outcome.of(claimed, result, delivery.retrySchedule()));
             freeSlots.incrementAndGet();

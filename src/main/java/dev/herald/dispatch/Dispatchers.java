@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import dev.herald.database.SchemaMigrator;
 import dev.herald.delivery.DeliveryConfig;
 import dev.herald.delivery.EndpointGuards;
+import dev.herald.webhook.SecretCipher;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -46,6 +47,9 @@ public class Dispatchers {
 
     @Inject
     EndpointGuards guards;
+
+    @Inject
+    SecretCipher cipher;
 
     @Inject
     DeliveryConfig delivery;
@@ -89,7 +93,7 @@ public class Dispatchers {
 
     /** A further dispatcher on this database, as another replica would run (tests and benchmarks). */
     public Dispatcher newDispatcher() {
-        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, guards, delivery, dispatch);
+        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, guards, cipher, delivery, dispatch);
     }
 
     /** This replica's dispatcher; null when disabled. */

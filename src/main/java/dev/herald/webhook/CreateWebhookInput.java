@@ -1,5 +1,6 @@
 package dev.herald.webhook;
 
+import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.Input;
 import org.eclipse.microprofile.graphql.NonNull;
 
@@ -11,4 +12,8 @@ public class CreateWebhookInput {
 
     @NonNull
     public String webhookUrl;
+
+    @Description("Also sign with the legacy scheme (hex HMAC-SHA512 of the body, keyed by the secret) in this header;"
+            + " an empty string turns it off")
+    public String legacySignatureHeader;
 }

@@ -17,4 +17,8 @@ public class UpdateWebhookInput {
 
     @Description("1 active, 0 inactive")
     public Integer status;
+
+    @Description("Also sign with the legacy scheme (hex HMAC-SHA512 of the body, keyed by the secret) in this header;"
+            + " an empty string turns it off")
+    public String legacySignatureHeader;
 }

@@ -32,8 +32,19 @@ public class Webhook extends PanacheEntityBase {
 
     public Short status;
 
-    /** The Standard Webhooks signing secret, {@code whsec_<base64>}. */
+    /** The Standard Webhooks signing secret, {@code whsec_<base64>}, encrypted ({@link SecretCipher}). */
     public String secret;
+
+    /** The secret before the last rotation, encrypted; signs too until {@link #previousSecretExpiresAt}. */
+    @Column(name = "previous_secret")
+    public String previousSecret;
+
+    @Column(name = "previous_secret_expires_at")
+    public Instant previousSecretExpiresAt;
+
+    /** The header of the opt-in legacy signature (hex HMAC-SHA512 of the body); null when off. */
+    @Column(name = "legacy_signature_header")
+    public String legacySignatureHeader;
 
     @Column(name = "created_on")
     public Instant createdOn;

@@ -54,6 +54,15 @@ public class WebhookGraphQL {
     }
 
     @Mutation
+    @Description("Gives a webhook a new signing secret. The old one keeps signing next to it for the grace period"
+            + " (herald.signing.rotation-grace), so receivers can switch without downtime.")
+    public Uni<@NonNull WebhookSecretView> rotateWebhookSecret(@Name("webhookId") @Id @NonNull String webhookId) {
+        return callers.current()
+                .map(Caller::requireApplication)
+                .chain(applicationId -> webhooks.rotateSecret(applicationId, webhookId));
+    }
+
+    @Mutation
     @Description("Deletes a webhook. Answers true.")
     public Uni<@NonNull Boolean> deleteWebhook(@Name("id") @Id @NonNull String id) {
         return callers.current()

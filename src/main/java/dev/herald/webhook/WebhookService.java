@@ -3,6 +3,7 @@ package dev.herald.webhook;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import dev.herald.api.Ids;
 import dev.herald.api.InvalidInput;
@@ -18,18 +19,30 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class WebhookService {
 
+    @Inject
+    SecretCipher cipher;
+
+    @Inject
+    SigningConfig signing;
+
+    @Inject
+    WebhookUrlRules urlRules;
+
     @WithTransaction
     public Uni<WebhookView> register(int applicationId, CreateWebhookInput input) {
-        String url = WebhookUrlRules.check(input.webhookUrl);
+        String url = urlRules.check(input.webhookUrl);
+        String legacyHeader = LegacyHeaderRules.check(input.legacySignatureHeader);
+        String secret = SigningSecrets.generate();
         return requireProvider(applicationId, input.providerId).chain(provider -> {
             Webhook webhook = new Webhook();
             webhook.providerId = provider.id;
             webhook.webhookUrl = url;
             webhook.status = Webhook.ACTIVE;
-            webhook.secret = SigningSecrets.generate();
+            webhook.secret = cipher.encrypt(secret);
+            webhook.legacySignatureHeader = legacyHeader;
             webhook.createdOn = Timestamps.now();
             webhook.updatedOn = webhook.createdOn;
-            return webhook.<Webhook>persist().map(WebhookView::of);
+            return webhook.<Webhook>persist().map(saved -> WebhookView.of(saved, secret));
         });
     }
 
@@ -39,13 +52,14 @@ public class WebhookService {
         Uni<List<Webhook>> found = providerId == null
                 ? Webhook.list(ownProviders + " order by id", applicationId)
                 : Webhook.list(ownProviders + " and providerId = ?2 order by id", applicationId, providerId);
-        return found.map(webhooks -> webhooks.stream().map(WebhookView::of).toList());
+        return found.map(webhooks -> webhooks.stream().map(this::view).toList());
     }
 
     @WithTransaction
     public Uni<WebhookView> update(int applicationId, UpdateWebhookInput input) {
         long id = Ids.parse("id", input.id);
-        String url = input.webhookUrl == null ? null : WebhookUrlRules.check(input.webhookUrl);
+        String url = input.webhookUrl == null ? null : urlRules.check(input.webhookUrl);
+        String legacyHeader = LegacyHeaderRules.check(input.legacySignatureHeader);
         if (input.status != null && input.status != Webhook.ACTIVE && input.status != Webhook.INACTIVE) {
             throw new InvalidInput("status", "must be 1 (active) or 0 (inactive)");
         }
@@ -58,9 +72,12 @@ public class WebhookService {
             if (input.status != null) {
                 webhook.status = input.status.shortValue();
             }
+            if (input.legacySignatureHeader != null) {
+                webhook.legacySignatureHeader = legacyHeader;
+            }
             webhook.updatedOn = Timestamps.now();
             Uni<Void> wake = reactivated ? wakeEndpoint(webhook.id) : Uni.createFrom().voidItem();
-            return wake.map(ignored -> WebhookView.of(webhook));
+            return wake.map(ignored -> view(webhook));
         });
     }
 
@@ -68,6 +85,29 @@ public class WebhookService {
     public Uni<Boolean> delete(int applicationId, String rawId) {
         long id = Ids.parse("id", rawId);
         return requireWebhook(applicationId, id).chain(webhook -> webhook.delete()).replaceWith(Boolean.TRUE);
+    }
+
+    /**
+     * A new signing secret. The old one keeps signing next to it for {@code herald.signing.rotation-grace}, so
+     * receivers can switch without rejecting anything.
+     */
+    @WithTransaction
+    public Uni<WebhookSecretView> rotateSecret(int applicationId, String rawId) {
+        long id = Ids.parse("webhookId", rawId);
+        String secret = SigningSecrets.generate();
+        return Webhook.findOwned(applicationId, id)
+                .onItem().ifNull().failWith(() -> new NotFound("webhookId", "webhook", id))
+                .map(webhook -> {
+                    webhook.previousSecret = webhook.secret;
+                    webhook.previousSecretExpiresAt = Timestamps.now().plus(signing.rotationGrace());
+                    webhook.secret = cipher.encrypt(secret);
+                    webhook.updatedOn = Timestamps.now();
+                    return new WebhookSecretView(secret, webhook.previousSecretExpiresAt);
+                });
+    }
+
+    private WebhookView view(Webhook webhook) {
+        return WebhookView.of(webhook, cipher.decrypt(webhook.secret));
     }
 
     /** Deliveries held back while the webhook was inactive become due again. */

@@ -3,19 +3,27 @@ package dev.herald.webhook;
 import java.net.URI;
 import java.net.URISyntaxException;
 
-import dev.herald.api.InvalidInput;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
-/** What a webhook URL must look like before Herald stores it. */
-final class WebhookUrlRules {
+import dev.herald.api.InvalidInput;
+import dev.herald.delivery.DestinationCheck;
+
+/**
+ * What a webhook URL must look like before Herald stores it. Host names are not looked up here (the answer
+ * could change); every attempt checks the addresses again before connecting.
+ */
+@ApplicationScoped
+public class WebhookUrlRules {
 
     static final String FIELD = "webhookUrl";
     static final int MAX_LENGTH = 2048;
 
-    private WebhookUrlRules() {
-    }
+    @Inject
+    DestinationCheck destinations;
 
     /** The URL, trimmed, or an {@link InvalidInput} naming the rule it breaks. */
-    static String check(String url) {
+    public String check(String url) {
         if (url == null || url.isBlank()) {
             throw new InvalidInput(FIELD, "must not be blank");
         }
@@ -39,6 +47,9 @@ final class WebhookUrlRules {
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw new InvalidInput(FIELD, "must have a host");
         }
+        destinations.refusalAtRegistration(uri).ifPresent(rule -> {
+            throw new InvalidInput(FIELD, rule);
+        });
         return trimmed;
     }
 }

@@ -17,13 +17,15 @@ public record WebhookView(
         @NonNull @DateFormat(UTC_MILLIS) Instant createdOn,
         @NonNull @DateFormat(UTC_MILLIS) Instant updatedOn,
         @Description("1 active, 0 inactive") int status,
-        @Description("Standard Webhooks signing secret (whsec_...), for the owner to verify deliveries") @NonNull String secret) {
+        @Description("Standard Webhooks signing secret (whsec_...), for the owner to verify deliveries") @NonNull String secret,
+        @Description("Header carrying the legacy hex HMAC-SHA512 signature of the body; null when off") String legacySignatureHeader) {
 
     /** OsmoX's format: "2024-07-15T05:04:00.000Z", always with milliseconds. */
     static final String UTC_MILLIS = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 
-    static WebhookView of(Webhook webhook) {
+    /** The view of a webhook, with its secret decrypted for its owner. */
+    static WebhookView of(Webhook webhook, String secret) {
         return new WebhookView(webhook.id.toString(), webhook.webhookUrl, webhook.providerId, webhook.createdOn,
-                webhook.updatedOn, webhook.status, webhook.secret);
+                webhook.updatedOn, webhook.status, secret, webhook.legacySignatureHeader);
     }
 }

@@ -43,6 +43,6 @@ class OutcomeTest {
     }
 
     private static ClaimedDelivery claimed(int attempt, int limit) {
-        return new ClaimedDelivery(1, 1, 1, attempt, limit, 1, "http://127.0.0.1/", "{}", AT);
+        return new ClaimedDelivery(1, 1, 1, attempt, limit, 1, "http://127.0.0.1/", "{}", AT, "enc", null, null);
     }
 }

@@ -1,0 +1,59 @@
+package dev.herald.delivery;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Resolves a webhook URL's host once and checks every address it has; the attempt then connects to the checked
+ * address only, so a second lookup cannot answer differently (DNS rebinding). Literal addresses in any spelling
+ * are read, not looked up.
+ */
+@ApplicationScoped
+public class DestinationCheck {
+
+    @Inject
+    DeliveryConfig config;
+
+    @Inject
+    AddressPolicy policy;
+
+    @Inject
+    HostResolver resolver;
+
+    /** Why a URL may not even be registered: plain http where https is required, or a refused literal address. */
+    public Optional<String> refusalAtRegistration(URI url) {
+        if (config.requireHttps() && !"https".equalsIgnoreCase(url.getScheme())) {
+            return Optional.of("must use https (herald.delivery.require-https)");
+        }
+        return IpLiterals.parse(url.getHost()).flatMap(policy::refusal).map(reason -> "must not point at a " + reason);
+    }
+
+    public Uni<Destination> check(URI url) {
+        if (config.requireHttps() && !"https".equalsIgnoreCase(url.getScheme())) {
+            return Uni.createFrom().item(Destination.refused("https required (herald.delivery.require-https)"));
+        }
+        String host = url.getHost();
+        Optional<InetAddress> literal = IpLiterals.parse(host);
+        Uni<List<InetAddress>> addresses = literal.isPresent() ? Uni.createFrom().item(List.of(literal.get()))
+                : resolver.resolve(host);
+        return addresses.map(all -> {
+            if (all.isEmpty()) {
+                return Destination.refused("unknown host " + host);
+            }
+            for (InetAddress address : all) {
+                Optional<String> refusal = policy.refusal(address);
+                if (refusal.isPresent()) {
+                    return Destination.refused(refusal.get());
+                }
+            }
+            return Destination.to(all.get(0));
+        });
+    }
+}

@@ -1,0 +1,12 @@
+package dev.herald.delivery;
+
+import java.net.InetAddress;
+import java.util.List;
+
+import io.smallrye.mutiny.Uni;
+
+/** Looks a host name up: every address it has. */
+public interface HostResolver {
+
+    Uni<List<InetAddress>> resolve(String host);
+}

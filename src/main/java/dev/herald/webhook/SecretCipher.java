@@ -1,0 +1,90 @@
+package dev.herald.webhook;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Encrypts signing secrets for the database: AES-256-GCM, a fresh 96-bit nonce each time, stored as
+ * {@code enc:v1:<base64 nonce|ciphertext|tag>}. Decrypted secrets are cached by their ciphertext, so the hot
+ * path decrypts each webhook's secret once per replica.
+ */
+@ApplicationScoped
+public class SecretCipher {
+
+    static final String PREFIX = "enc:v1:";
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Inject
+    SigningConfig config;
+
+    private SecretKeySpec key;
+    private final Map<String, String> decrypted = new ConcurrentHashMap<>();
+
+    @PostConstruct
+    void loadKey() {
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(config.encryptionKey().strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("herald.signing.encryption-key must be base64 (of 32 bytes)");
+        }
+        if (bytes.length != 32) {
+            throw new IllegalStateException("herald.signing.encryption-key must be 32 bytes (AES-256), base64;"
+                    + " it decodes to " + bytes.length);
+        }
+        key = new SecretKeySpec(bytes, "AES");
+    }
+
+    public String encrypt(String secret) {
+        try {
+            byte[] nonce = new byte[NONCE_BYTES];
+            RANDOM.nextBytes(nonce);
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            byte[] sealed = cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8));
+            return PREFIX + Base64.getEncoder().encodeToString(
+                    ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Could not encrypt a signing secret", e);
+        }
+    }
+
+    /** The secret; null stays null. */
+    public String decrypt(String stored) {
+        if (stored == null) {
+            return null;
+        }
+        return decrypted.computeIfAbsent(stored, SecretCipher.this::open);
+    }
+
+    private String open(String stored) {
+        if (!stored.startsWith(PREFIX)) {
+            throw new IllegalStateException("A signing secret in the database is not encrypted");
+        }
+        try {
+            byte[] all = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, all, 0, NONCE_BYTES));
+            return new String(cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            // never echo the stored value: it is secret material
+            throw new IllegalStateException("A signing secret could not be decrypted: is herald.signing.encryption-key"
+                    + " the key it was encrypted with?");
+        }
+    }
+}
