@@ -29,39 +29,73 @@ public final class Receiver implements AutoCloseable {
     }
 
     /** How a path answers. */
-    public record Behaviour(int status, Duration delay) {
+    public record Behaviour(int status, Duration delay, Map<String, String> headers, String body) {
+
+        public Behaviour(int status, Duration delay) {
+            this(status, delay, Map.of(), "{\"received\":true}");
+        }
     }
 
     private final Vertx vertx = Vertx.vertx();
+    private final String host;
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Queue<Behaviour>> onceBehaviours = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> peakInFlight = new ConcurrentHashMap<>();
 
     public Receiver() throws Exception {
+        this("127.0.0.1");
+    }
+
+    /** A receiver on another loopback address, such as 127.0.0.2. */
+    public Receiver(String host) throws Exception {
+        this.host = host;
         server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
             String path = request.path();
             received.add(new Received(path, Instant.now(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
                     body.getBytes()));
             int now = inFlight.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
             peakInFlight.computeIfAbsent(path, p -> new AtomicInteger()).accumulateAndGet(now, Math::max);
-            Behaviour behaviour = behaviours.getOrDefault(path, new Behaviour(200, Duration.ZERO));
+            Behaviour once = onceBehaviours.getOrDefault(path, new java.util.concurrent.ConcurrentLinkedQueue<>()).poll();
+            Behaviour behaviour = once != null ? once : behaviours.getOrDefault(path, new Behaviour(200, Duration.ZERO));
             Runnable answer = () -> {
                 inFlight.get(path).decrementAndGet();
-                request.response().setStatusCode(behaviour.status()).end("{\"received\":true}");
+                var response = request.response().setStatusCode(behaviour.status());
+                behaviour.headers().forEach(response::putHeader);
+                response.end(behaviour.body());
             };
             if (behaviour.delay().isZero()) {
                 answer.run();
             } else {
                 vertx.setTimer(behaviour.delay().toMillis(), id -> answer.run());
             }
-        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        })).connectionHandler(connection -> connections.incrementAndGet()).listen(0, host).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     /** The URL of an endpoint on this receiver. */
     public String url(String path) {
-        return "http://127.0.0.1:" + server.actualPort() + path;
+        return "http://" + host + ":" + server.actualPort() + path;
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** TCP connections accepted so far: a canary that proves no connection was even attempted. */
+    public int connections() {
+        return connections.get();
+    }
+
+    /** Answers the next request at the path this way, once, before its usual behaviour. */
+    public void answerOnce(String path, Behaviour behaviour) {
+        onceBehaviours.computeIfAbsent(path, p -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(behaviour);
+    }
+
+    public void answer(String path, Behaviour behaviour) {
+        behaviours.put(path, behaviour);
     }
 
     public void answer(String path, int status, Duration delay) {

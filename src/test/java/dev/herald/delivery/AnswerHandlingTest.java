@@ -1,0 +1,118 @@
+package dev.herald.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.StringJoiner;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.herald.testing.Database;
+import dev.herald.testing.Events;
+import dev.herald.testing.GraphQL;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.Receiver.Behaviour;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** What Herald does with the receiver's answer: redirects, huge bodies, 410 Gone, 429 Retry-After. */
+@QuarkusTest
+class AnswerHandlingTest {
+
+    @Inject
+    Database database;
+
+    Receiver receiver;
+    String key;
+    int provider;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        receiver = new Receiver();
+        key = GraphQL.newApplication("answers");
+        provider = GraphQL.newProvider(key, "smtp");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        receiver.close();
+    }
+
+    @Test
+    void redirectsAreNeverFollowed() throws Exception {
+        receiver.answer("/moved", new Behaviour(302, Duration.ZERO, Map.of("Location", receiver.url("/target")), ""));
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/moved"));
+        Events.post(key, Events.notification(1, provider));
+        receiver.await("/moved", r -> r.size() == 1, Duration.ofSeconds(10));
+        assertEquals("http_302", awaitAttemptError(webhook));
+        assertEquals(0, receiver.at("/target").size());
+    }
+
+    @Test
+    void aHugeAnswerIsReadOnlyUpTo64KiBAndAnExcerptKept() throws Exception {
+        receiver.answer("/huge", new Behaviour(200, Duration.ZERO, Map.of(), "x".repeat(5 * 1024 * 1024)));
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/huge"));
+        Events.post(key, Events.notification(1, provider));
+        receiver.await("/huge", r -> r.size() == 1, Duration.ofSeconds(10));
+        awaitAttemptError(webhook);
+        var attempt = database.query("SELECT a.status_code, length(a.response_excerpt), d.status FROM delivery_attempt a"
+                + " JOIN delivery d ON d.id = a.delivery_id WHERE d.webhook_id = " + webhook).iterator().next();
+        assertEquals(200, attempt.getInteger(0));
+        assertEquals(1024, attempt.getInteger(1));
+        assertEquals(2, attempt.getInteger(2), "delivered");
+    }
+
+    @Test
+    void goneDisablesTheWebhookAndStopsItsWaitingDeliveries() throws Exception {
+        receiver.answer("/gone", new Behaviour(410, Duration.ofMillis(500)));
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/gone"));
+        StringJoiner batch = new StringJoiner(",", "[", "]");
+        for (int i = 0; i < 30; i++) {
+            batch.add(Events.notification(i, provider));
+        }
+        Events.post(key, batch.toString());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (database.count("delivery WHERE status = 3 AND webhook_id = " + webhook) < 30) {
+            assertTrue(System.nanoTime() < deadline, "all 30 deliveries end FAILED");
+            Thread.sleep(50);
+        }
+        assertEquals(0, GraphQL.as(key, "{ webhooks(providerId: %d) { status } }".formatted(provider))
+                .getInt("data.webhooks[0].status"), "the webhook is inactive");
+        assertTrue(receiver.at("/gone").size() <= 10, "waiting deliveries were not sent: " + receiver.at("/gone").size());
+    }
+
+    @Test
+    void retryAfterOn429HoldsTheEndpointThatLong() throws Exception {
+        receiver.answerOnce("/busy", new Behaviour(429, Duration.ZERO, Map.of("Retry-After", "6"), ""));
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/busy"));
+        Events.post(key, Events.notification(1, provider));
+        receiver.await("/busy", r -> r.size() == 1, Duration.ofSeconds(10));
+        Thread.sleep(300);
+        Events.post(key, Events.notification(2, provider)); // must wait out the pause too
+        var got = receiver.await("/busy", r -> r.size() == 3, Duration.ofSeconds(15));
+        long first = got.get(0).at().toEpochMilli();
+        for (int i = 1; i < 3; i++) {
+            long gap = got.get(i).at().toEpochMilli() - first;
+            assertTrue(gap >= 6_000 && gap < 7_500, "request " + i + " came " + gap + " ms after the 429");
+        }
+        assertEquals(2, database.count("delivery WHERE status = 2 AND webhook_id = " + webhook));
+    }
+
+    private String awaitAttemptError(String webhook) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            var rows = database.query("SELECT coalesce(a.error, 'none') FROM delivery_attempt a JOIN delivery d"
+                    + " ON d.id = a.delivery_id WHERE d.webhook_id = " + webhook + " ORDER BY a.attempted_at");
+            if (rows.size() > 0) {
+                return rows.iterator().next().getString(0);
+            }
+            assertTrue(System.nanoTime() < deadline, "no attempt recorded");
+            Thread.sleep(50);
+        }
+    }
+}
