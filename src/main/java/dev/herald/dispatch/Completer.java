@@ -3,6 +3,8 @@ package dev.herald.dispatch;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -12,9 +14,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 import dev.herald.delivery.DeliveryConfig;
+import dev.herald.metrics.DeliveryMetrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -61,14 +65,16 @@ public class Completer {
                 UPDATE delivery SET status = 3, finished_at = clock_timestamp()
                  WHERE webhook_id IN (SELECT webhook_id FROM released WHERE gone) AND status = 0),
             """ + EndpointLocks.LOCK_RELEASED + """
-            UPDATE endpoint_state e
-               SET in_flight = e.in_flight - r.finished,
-                   paused_until = greatest(e.paused_until, r.pause_until),
-                   next_check_at = least(e.next_check_at,
-                                         coalesce(r.retry_at, 'infinity'),
-                                         CASE WHEN e.in_flight >= $10 THEN clock_timestamp() ELSE 'infinity' END)
-              FROM released r JOIN locked l USING (webhook_id)
-             WHERE e.webhook_id = r.webhook_id""";
+            , released_slots AS (
+                UPDATE endpoint_state e
+                   SET in_flight = e.in_flight - r.finished,
+                       paused_until = greatest(e.paused_until, r.pause_until),
+                       next_check_at = least(e.next_check_at,
+                                             coalesce(r.retry_at, 'infinity'),
+                                             CASE WHEN e.in_flight >= $10 THEN clock_timestamp() ELSE 'infinity' END)
+                  FROM released r JOIN locked l USING (webhook_id)
+                 WHERE e.webhook_id = r.webhook_id)
+            SELECT id FROM recorded""";
 
     private final Pool pool;
     private final Vertx vertx;
@@ -76,13 +82,16 @@ public class Completer {
     private final DispatchConfig dispatch;
     /** Run after each recorded batch: endpoint slots were freed, endpoints may be due. */
     private final Runnable afterFlush;
+    private final DeliveryMetrics metrics;
 
     private final Queue<Outcome> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waitingCount = new AtomicInteger();
     private final AtomicBoolean flushing = new AtomicBoolean();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
 
-    Completer(Pool pool, Vertx vertx, DeliveryConfig delivery, DispatchConfig dispatch, Runnable afterFlush) {
+    Completer(Pool pool, Vertx vertx, DeliveryConfig delivery, DispatchConfig dispatch, DeliveryMetrics metrics,
+            Runnable afterFlush) {
+        this.metrics = metrics;
         this.pool = pool;
         this.vertx = vertx;
         this.delivery = delivery;
@@ -170,6 +179,23 @@ public class Completer {
         return pool.preparedQuery(COMPLETE)
                 .execute(Tuple.from(new Object[] { ids, tokens, states, nextAttempts, attemptedAt, durations,
                         statusCodes, errors, excerpts, delivery.maxInFlightPerEndpoint(), pauses, gone }))
+                .invoke(recorded -> count(batch, recorded))
                 .replaceWithVoid();
+    }
+
+    /** Final states reach the metrics only when recorded: a fenced-out outcome changed nothing. */
+    private void count(List<Outcome> batch, Iterable<Row> recorded) {
+        Set<Long> ids = new HashSet<>();
+        recorded.forEach(row -> ids.add(row.getLong(0)));
+        for (Outcome outcome : batch) {
+            if (!ids.contains(outcome.delivery().id())) {
+                continue;
+            }
+            if (outcome.next() == DeliveryState.DELIVERED) {
+                metrics.delivered(outcome.delivery().acceptedAt());
+            } else if (outcome.next() == DeliveryState.FAILED) {
+                metrics.failed();
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@ import dev.herald.delivery.DeliveryConfig;
 import dev.herald.delivery.EndpointGuards;
 import dev.herald.delivery.OutgoingRequest;
 import dev.herald.delivery.SigningKeys;
+import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.webhook.SecretCipher;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -37,6 +38,7 @@ public class Dispatcher {
     private final DispatchConfig dispatch;
     private final Completer completer;
     private final SecretCipher cipher;
+    private final DeliveryMetrics metrics;
 
     private final AtomicInteger freeSlots;
     private final Round claimRound = new Round(this::claim);
@@ -47,8 +49,10 @@ public class Dispatcher {
     private long periodicTimer = -1;
 
     public Dispatcher(Vertx vertx, Pool pool, Claimer claimer, FanOut fanOut, LeaseReaper reaper,
-            EndpointGuards guards, SecretCipher cipher, DeliveryConfig delivery, DispatchConfig dispatch) {
+            EndpointGuards guards, SecretCipher cipher, DeliveryMetrics metrics, DeliveryConfig delivery,
+            DispatchConfig dispatch) {
         this.cipher = cipher;
+        this.metrics = metrics;
         this.vertx = vertx;
         this.claimer = claimer;
         this.fanOut = fanOut;
@@ -57,7 +61,7 @@ public class Dispatcher {
         this.delivery = delivery;
         this.dispatch = dispatch;
         this.freeSlots = new AtomicInteger(dispatch.maxConcurrentAttempts());
-        this.completer = new Completer(pool, vertx, delivery, dispatch, this::wake);
+        this.completer = new Completer(pool, vertx, delivery, dispatch, metrics, this::wake);
     }
 
     public void start() {
@@ -125,6 +129,7 @@ public class Dispatcher {
         fanOut.fanOutBatch().subscribe().with(
                 events -> {
                     if (events > 0) {
+                        metrics.ingested(events);
                         wake();
                     }
                     fanOutRound.done(fanOut.wasFull(events));
@@ -164,6 +169,7 @@ public class Dispatcher {
         OutgoingRequest request = new OutgoingRequest(claimed.webhookId(), claimed.url(), claimed.messageId(),
                 claimed.payload(), keys);
         guards.attempt(request).subscribe().with(result -> {
+            metrics.attempted(result);
             completer.submit(Outcome.of(claimed, result, delivery.retrySchedule()));
             freeSlots.incrementAndGet();
         });

@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import dev.herald.database.SchemaMigrator;
 import dev.herald.delivery.DeliveryConfig;
 import dev.herald.delivery.EndpointGuards;
+import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.webhook.SecretCipher;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -50,6 +51,9 @@ public class Dispatchers {
 
     @Inject
     SecretCipher cipher;
+
+    @Inject
+    DeliveryMetrics metrics;
 
     @Inject
     DeliveryConfig delivery;
@@ -93,7 +97,7 @@ public class Dispatchers {
 
     /** A further dispatcher on this database, as another replica would run (tests and benchmarks). */
     public Dispatcher newDispatcher() {
-        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, guards, cipher, delivery, dispatch);
+        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, guards, cipher, metrics, delivery, dispatch);
     }
 
     /** This replica's dispatcher; null when disabled. */

@@ -76,11 +76,7 @@ class AnswerHandlingTest {
             batch.add(Events.notification(i, provider));
         }
         Events.post(key, batch.toString());
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (database.count("delivery WHERE status = 3 AND webhook_id = " + webhook) < 30) {
-            assertTrue(System.nanoTime() < deadline, "all 30 deliveries end FAILED");
-            Thread.sleep(50);
-        }
+        database.awaitCount("delivery WHERE status = 3 AND webhook_id = " + webhook, 30, Duration.ofSeconds(10));
         assertEquals(0, GraphQL.as(key, "{ webhooks(providerId: %d) { status } }".formatted(provider))
                 .getInt("data.webhooks[0].status"), "the webhook is inactive");
         assertTrue(receiver.at("/gone").size() <= 10, "waiting deliveries were not sent: " + receiver.at("/gone").size());
@@ -100,7 +96,7 @@ class AnswerHandlingTest {
             long gap = got.get(i).at().toEpochMilli() - first;
             assertTrue(gap >= 6_000 && gap < 7_500, "request " + i + " came " + gap + " ms after the 429");
         }
-        assertEquals(2, database.count("delivery WHERE status = 2 AND webhook_id = " + webhook));
+        database.awaitCount("delivery WHERE status = 2 AND webhook_id = " + webhook, 2, Duration.ofSeconds(5));
     }
 
     private String awaitAttemptError(String webhook) throws InterruptedException {

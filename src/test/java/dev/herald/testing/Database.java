@@ -24,6 +24,18 @@ public class Database {
         return query("SELECT count(*) FROM " + table).iterator().next().getLong(0);
     }
 
+    /** Waits (bounded) until {@code count(table_and_where)} reaches {@code expected}. */
+    public void awaitCount(String tableAndWhere, long expected, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long now;
+        while ((now = count(tableAndWhere)) != expected) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("count(" + tableAndWhere + ") is " + now + ", expected " + expected);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** Row counts of the tenancy and webhook tables, to prove a failed call wrote nothing. */
     public String snapshot() {
         return "application=" + count("application") + " api_key=" + count("api_key") + " provider="

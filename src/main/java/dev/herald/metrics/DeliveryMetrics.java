@@ -1,0 +1,95 @@
+package dev.herald.metrics;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.herald.delivery.AttemptResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The delivery metrics of this replica (Prometheus names in the README). No per-webhook or per-URL labels:
+ * their number would grow with the tenants.
+ */
+@ApplicationScoped
+public class DeliveryMetrics {
+
+    /** Attempt results, as the {@code result} label says them. */
+    static final String[] RESULTS = { "success", "http_3xx", "http_4xx", "http_5xx", "timeout", "network", "blocked" };
+
+    @Inject
+    MeterRegistry registry;
+
+    private Counter delivered;
+    private Counter failed;
+    private Counter ingested;
+    private Timer latency;
+    private Timer attemptDuration;
+    private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
+
+    @PostConstruct
+    void register() {
+        delivered = Counter.builder("herald.deliveries").tag("outcome", "delivered")
+                .description("Deliveries that reached a final state").register(registry);
+        failed = Counter.builder("herald.deliveries").tag("outcome", "failed")
+                .description("Deliveries that reached a final state").register(registry);
+        ingested = Counter.builder("herald.ingest.events")
+                .description("Events taken from the outbox (REST and producers' INSERTs alike)").register(registry);
+        for (String result : RESULTS) {
+            attempts.put(result, Counter.builder("herald.delivery.attempts").tag("result", result)
+                    .description("HTTP attempts by result").register(registry));
+        }
+        latency = Timer.builder("herald.delivery.latency")
+                .description("From the event's acceptance to the receiver's 2xx")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
+        attemptDuration = Timer.builder("herald.attempt.duration")
+                .description("One HTTP attempt, connect to last byte")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+    }
+
+    public void attempted(AttemptResult attempt) {
+        attempts.get(result(attempt)).increment();
+        if (!attempt.blocked()) {
+            attemptDuration.record(Duration.ofMillis(attempt.durationMs()));
+        }
+    }
+
+    /** A delivery recorded as DELIVERED, accepted at {@code acceptedAt}. */
+    public void delivered(Instant acceptedAt) {
+        delivered.increment();
+        latency.record(Duration.between(acceptedAt, Instant.now()));
+    }
+
+    public void failed() {
+        failed.increment();
+    }
+
+    public void ingested(int events) {
+        ingested.increment(events);
+    }
+
+    static String result(AttemptResult attempt) {
+        if (attempt.succeeded()) {
+            return "success";
+        }
+        if (attempt.blocked()) {
+            return "blocked";
+        }
+        if (attempt.statusCode() != null) {
+            int status = attempt.statusCode();
+            return status >= 500 ? "http_5xx" : status >= 400 ? "http_4xx" : "http_3xx";
+        }
+        return "timeout".equals(attempt.error()) ? "timeout" : "network";
+    }
+}
