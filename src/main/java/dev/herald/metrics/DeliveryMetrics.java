@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.herald.delivery.AttemptResult;
+import io.quarkus.runtime.Startup;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,6 +20,7 @@ import io.micrometer.core.instrument.Timer;
  * their number would grow with the tenants.
  */
 @ApplicationScoped
+@Startup // every series exists, at zero, from the first scrape: rate() and the alerts need that
 public class DeliveryMetrics {
 
     /** Attempt results, as the {@code result} label says them. */

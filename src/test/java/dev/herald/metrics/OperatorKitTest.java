@@ -1,0 +1,61 @@
+package dev.herald.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.herald.testing.PrometheusTools;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** deploy/prometheus: the rules pass promtool, and rules and dashboard only name metrics Herald exports. */
+@QuarkusTest
+class OperatorKitTest {
+
+    private static final Path KIT = Path.of("deploy/prometheus");
+    private static final Pattern METRIC = Pattern.compile("\\bherald_[a-z_]+");
+
+    @Test
+    void alertRulesPassPromtoolCheckAndTheirUnitTests() throws Exception {
+        Path promtool = PrometheusTools.require("promtool");
+        String checked = PrometheusTools.run(List.of(promtool.toString(), "check", "rules",
+                KIT.resolve("herald-alerts.yml").toString()));
+        assertTrue(checked.contains("SUCCESS: 4 rules found"), checked);
+        String tested = PrometheusTools.run(List.of(promtool.toString(), "test", "rules",
+                KIT.resolve("herald-alerts.test.yml").toString()));
+        assertTrue(tested.contains("SUCCESS"), tested);
+    }
+
+    @Test
+    void rulesAndDashboardNameOnlyExportedMetrics() throws Exception {
+        Set<String> exported = new TreeSet<>();
+        MetricsTest.scrape().keySet().forEach(series -> exported.add(series.replaceAll("\\{.*", "")));
+        Set<String> referenced = new TreeSet<>(names(Files.readString(KIT.resolve("herald-alerts.yml"))));
+        JsonNode dashboard = new ObjectMapper().readTree(KIT.resolve("grafana-dashboard.json").toFile());
+        dashboard.get("panels").forEach(panel -> panel.get("targets")
+                .forEach(target -> referenced.addAll(names(target.get("expr").asText()))));
+        assertTrue(referenced.size() >= 7, "the kit uses the metrics: " + referenced);
+        for (String name : referenced) {
+            assertTrue(exported.contains(name), name + " is referenced but not exported; exported: " + exported);
+        }
+    }
+
+    private static Set<String> names(String text) {
+        Set<String> names = new TreeSet<>();
+        Matcher m = METRIC.matcher(text);
+        while (m.find()) {
+            names.add(m.group());
+        }
+        return names;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.herald.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.herald.testing.Events;
+import dev.herald.testing.GraphQL;
+import dev.herald.testing.PrometheusTools;
+import dev.herald.testing.Receiver;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+
+/** A real Prometheus (Debian's) scrapes this Herald while it delivers, and its query API sees the rate. */
+@QuarkusTest
+class PrometheusScrapeTest {
+
+    private static final String QUERY = "sum(rate(herald_deliveries_total{outcome=\"delivered\"}[20s]))";
+
+    @Test
+    void prometheusSeesAPositiveDeliveryRate() throws Exception {
+        Path prometheus = PrometheusTools.require("prometheus");
+        Path work = Files.createTempDirectory("herald-prometheus");
+        int port = freePort();
+        Files.writeString(work.resolve("prometheus.yml"), """
+                global:
+                  scrape_interval: 1s
+                scrape_configs:
+                  - job_name: herald
+                    metrics_path: /q/metrics
+                    static_configs:
+                      - targets: ["127.0.0.1:%d"]
+                """.formatted(RestAssured.port));
+        Process server = new ProcessBuilder(prometheus.toString(),
+                "--config.file=" + work.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + work.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start();
+        String key = GraphQL.newApplication("scraped");
+        int provider = GraphQL.newProvider(key, "smtp");
+        try (Receiver receiver = new Receiver()) {
+            GraphQL.newWebhook(key, provider, receiver.url("/scraped"));
+            double rate = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            int sent = 0;
+            while (rate <= 0) {
+                assertTrue(System.nanoTime() < deadline,
+                        "Prometheus never saw a delivery rate; its log: " + Files.readString(work.resolve("prometheus.log")));
+                Events.post(key, Events.notification(sent++, provider));
+                Thread.sleep(500);
+                rate = query(port);
+            }
+            assertTrue(rate > 0);
+        } finally {
+            server.destroy();
+            if (!server.waitFor(10, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+    }
+
+    /** The query's value, 0 while Prometheus has no answer yet. */
+    private static double query(int port) throws InterruptedException {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + port + "/api/v1/query?query=" + URLEncoder.encode(QUERY, StandardCharsets.UTF_8)))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode result = new ObjectMapper().readTree(response.body()).path("data").path("result");
+            return result.isEmpty() ? 0 : result.get(0).get("value").get(1).asDouble();
+        } catch (IOException notUpYet) {
+            return 0;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
