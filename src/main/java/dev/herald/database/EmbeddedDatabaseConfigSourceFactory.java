@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
+import io.quarkus.bootstrap.graal.ImageInfo;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.ConfigValue;
@@ -29,6 +30,11 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
         ConfigValue url = context.getValue(URL_KEY);
         if (url != null && url.getValue() != null && !url.getValue().isBlank()) {
             return List.of();
+        }
+        if (ImageInfo.inImageRuntimeCode() || ImageInfo.inImageBuildtimeCode()) {
+            // a native executable is always production: folded at build time, so the embedded server's classes
+            // (absent from the production class path) are never even linked
+            return List.of(new MissingDatabaseUrl());
         }
         List<String> profiles = context.getProfiles();
         boolean dev = profiles.contains("dev");

@@ -10,6 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.herald.tenancy.Caller;
@@ -21,6 +22,7 @@ import io.smallrye.mutiny.Uni;
 public class EventResource {
 
     /** The answer: the ids Herald gave the accepted events, in the order they were sent. */
+    @RegisterForReflection // serialised by Jackson, also in the native image
     public record Accepted(List<Long> eventIds) {
     }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.herald.testing.PrometheusTools;
+import dev.herald.testing.DebianTools;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** deploy/prometheus: the rules pass promtool, and rules and dashboard only name metrics Herald exports. */
@@ -27,11 +27,11 @@ class OperatorKitTest {
 
     @Test
     void alertRulesPassPromtoolCheckAndTheirUnitTests() throws Exception {
-        Path promtool = PrometheusTools.require("promtool");
-        String checked = PrometheusTools.run(List.of(promtool.toString(), "check", "rules",
+        Path promtool = DebianTools.require("promtool", "prometheus");
+        String checked = DebianTools.run(List.of(promtool.toString(), "check", "rules",
                 KIT.resolve("herald-alerts.yml").toString()));
         assertTrue(checked.contains("SUCCESS: 4 rules found"), checked);
-        String tested = PrometheusTools.run(List.of(promtool.toString(), "test", "rules",
+        String tested = DebianTools.run(List.of(promtool.toString(), "test", "rules",
                 KIT.resolve("herald-alerts.test.yml").toString()));
         assertTrue(tested.contains("SUCCESS"), tested);
     }

@@ -22,7 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
-import dev.herald.testing.PrometheusTools;
+import dev.herald.testing.DebianTools;
 import dev.herald.testing.Receiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -35,7 +35,7 @@ class PrometheusScrapeTest {
 
     @Test
     void prometheusSeesAPositiveDeliveryRate() throws Exception {
-        Path prometheus = PrometheusTools.require("prometheus");
+        Path prometheus = DebianTools.require("prometheus", "prometheus");
         Path work = Files.createTempDirectory("herald-prometheus");
         int port = freePort();
         Files.writeString(work.resolve("prometheus.yml"), """

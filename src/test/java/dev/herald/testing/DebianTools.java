@@ -7,24 +7,25 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's {@code prometheus} package (prometheus and promtool): found on the PATH, or installed with apt-get
- * when this runs as root (as CI does), so a fresh machine needs nothing by hand.
+ * Tools from Debian packages that some tests drive (prometheus, promtool, kubectl): found on the PATH, or
+ * installed with apt-get when this runs as root (as CI does), so a fresh machine needs nothing by hand.
  */
-public final class PrometheusTools {
+public final class DebianTools {
 
-    private PrometheusTools() {
+    private DebianTools() {
     }
 
-    public static synchronized Path require(String tool) throws IOException, InterruptedException {
+    /** The tool's path, installing Debian's {@code debianPackage} first when it is missing. */
+    public static synchronized Path require(String tool, String debianPackage) throws IOException, InterruptedException {
         Path found = onPath(tool);
         if (found == null && isRoot() && onPath("apt-get") != null) {
             run(List.of("apt-get", "update", "-qq"));
-            run(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends", "prometheus"));
+            run(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends", debianPackage));
             found = onPath(tool);
         }
         if (found == null) {
             throw new AssertionError(tool + " is not installed and could not be installed here:"
-                    + " run `apt-get install prometheus` (Debian) and test again");
+                    + " run `apt-get install " + debianPackage + "` (Debian) and test again");
         }
         return found;
     }
