@@ -13,6 +13,7 @@ import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
+import dev.herald.api.LogsUnexpectedFailures;
 import dev.herald.api.Ids;
 import dev.herald.api.InvalidInput;
 import dev.herald.dispatch.DeliveryState;
@@ -22,6 +23,7 @@ import io.smallrye.mutiny.Uni;
 
 /** The attempt log and replay, for the caller's own deliveries only. */
 @GraphQLApi
+@LogsUnexpectedFailures
 public class DeliveryGraphQL {
 
     @Inject

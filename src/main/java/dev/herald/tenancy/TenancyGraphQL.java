@@ -11,9 +11,11 @@ import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
+import dev.herald.api.LogsUnexpectedFailures;
 import io.smallrye.mutiny.Uni;
 
 @GraphQLApi
+@LogsUnexpectedFailures
 public class TenancyGraphQL {
 
     @Inject

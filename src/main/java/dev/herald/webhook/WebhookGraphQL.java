@@ -12,6 +12,7 @@ import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
+import dev.herald.api.LogsUnexpectedFailures;
 import dev.herald.tenancy.Caller;
 import dev.herald.tenancy.CallerResolver;
 import io.smallrye.mutiny.Uni;
@@ -21,6 +22,7 @@ import io.smallrye.mutiny.Uni;
  * Hibernate Reactive session is never shared between fields resolved in parallel.
  */
 @GraphQLApi
+@LogsUnexpectedFailures
 public class WebhookGraphQL {
 
     @Inject
