@@ -1,0 +1,93 @@
+// pg-boss 12 doing Herald's job, honestly tuned, for bench/run: one job per delivery, grouped by endpoint
+// (group concurrency 10 across nodes), a 100-per-minute sliding window per endpoint, batch fetch with burst,
+// LISTEN/NOTIFY, retries after about 4, 8 and 10 s (exponential backoff from 4 s capped at 10 s), and an
+// attempt row per delivery.
+//
+//   node peer.mjs send <postgresUrl> <sinkPort> <deliveries> <endpoints> [endpointPrefix]
+//   node peer.mjs work <postgresUrl> [groupConcurrency] [perMinute]
+import { PgBoss } from 'pg-boss';
+import pg from 'pg';
+
+const [mode, url] = process.argv.slice(2);
+const QUEUE = 'deliveries';
+
+const boss = new PgBoss({ connectionString: url, useListenNotify: true, max: 20 });
+boss.on('error', (error) => console.error('pg-boss:', error.message));
+await boss.start();
+await boss.createQueue(QUEUE, { notify: true, retryLimit: 3, retryDelay: 4, retryBackoff: true, retryDelayMax: 10 })
+  .catch(() => {});
+
+if (mode === 'send') {
+  const [sinkPort, deliveries, endpoints, prefix = '/e'] = process.argv.slice(4);
+  const total = Number(deliveries);
+  let sent = 0;
+  while (sent < total) {
+    const jobs = [];
+    const now = Date.now();
+    for (let i = sent; i < Math.min(total, sent + 500); i++) {
+      const endpoint = i % Number(endpoints);
+      jobs.push({
+        data: {
+          url: `http://127.0.0.1:${sinkPort}${prefix}${endpoint}`,
+          body: `{"id": ${i}, "providerId": ${endpoint}, "channelType": 1, "deliveryStatus": 5, "data": {"to": "bench@example.com"}, "sentAt":${now}}`,
+        },
+        group: { id: String(endpoint) },
+      });
+    }
+    await boss.insert(QUEUE, jobs);
+    sent += jobs.length;
+  }
+  console.log(`SENT ${sent}`);
+  await boss.stop({ graceful: false });
+} else {
+  const groupConcurrency = Number(process.argv[4] ?? 10);
+  const perMinute = Number(process.argv[5] ?? 100);
+  const db = new pg.Pool({ connectionString: url, max: 10 });
+  await db.query(`CREATE TABLE IF NOT EXISTS bench_peer_attempt (
+      job_id uuid NOT NULL, attempted_at timestamptz NOT NULL, duration_ms int NOT NULL, status_code int, error text)`);
+  const windows = new Map(); // endpoint -> sorted start times (ms) in the last 60 s
+
+  async function slot(endpoint) {
+    for (;;) {
+      const now = Date.now();
+      const starts = (windows.get(endpoint) ?? []).filter((t) => t > now - 60_000);
+      if (starts.length < perMinute) {
+        starts.push(now);
+        windows.set(endpoint, starts);
+        return;
+      }
+      windows.set(endpoint, starts);
+      await new Promise((resolve) => setTimeout(resolve, starts[0] + 60_000 - now));
+    }
+  }
+
+  await boss.work(QUEUE, {
+    batchSize: 50, localConcurrency: 4, groupConcurrency, burstWhenBatchFull: true,
+    pollingIntervalSeconds: 0.5, perJobResults: true,
+  }, async (jobs) => {
+    const attempts = [];
+    const results = await Promise.all(jobs.map(async (job) => {
+      await slot(job.data.url);
+      const started = Date.now();
+      let status = null;
+      let error = null;
+      try {
+        const answer = await fetch(job.data.url, {
+          method: 'POST', body: job.data.body, signal: AbortSignal.timeout(30_000),
+          headers: { 'content-type': 'application/json', 'webhook-id': `msg_${job.id}` },
+        });
+        await answer.arrayBuffer();
+        status = answer.status;
+        if (status < 200 || status > 299) error = `http_${status}`;
+      } catch (failure) {
+        error = failure.name === 'TimeoutError' ? 'timeout' : 'network';
+      }
+      attempts.push([job.id, new Date(started), Date.now() - started, status, error]);
+      return { id: job.id, status: error ? 'failed' : 'completed' };
+    }));
+    const values = attempts.map((_, i) => `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`);
+    await db.query(`INSERT INTO bench_peer_attempt VALUES ${values.join(', ')}`, attempts.flat());
+    return results;
+  });
+  console.log('WORKING');
+}
