@@ -3,6 +3,7 @@ package dev.herald.delivery;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Reads a host as an IP address the way resolvers do, including the IPv4 spellings browsers and libc accept:
@@ -10,6 +11,12 @@ import java.util.Optional;
  * {@code 0x7f.1} and {@code 017700000001} are all 127.0.0.1. IPv6 may come in brackets.
  */
 public final class IpLiterals {
+
+    // compiled once: every attempt reads its host through here
+    private static final Pattern IPV6_CHARACTERS = Pattern.compile("[0-9a-fA-F:.%]+");
+    private static final Pattern HEX = Pattern.compile("0[xX][0-9a-fA-F]*");
+    private static final Pattern OCTAL = Pattern.compile("0[0-7]+");
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]+");
 
     private IpLiterals() {
     }
@@ -26,7 +33,7 @@ public final class IpLiterals {
     }
 
     private static Optional<InetAddress> ipv6(String text) {
-        if (!text.matches("[0-9a-fA-F:.%]+")) {
+        if (!IPV6_CHARACTERS.matcher(text).matches()) {
             return Optional.empty();
         }
         try {
@@ -38,7 +45,7 @@ public final class IpLiterals {
 
     private static Optional<InetAddress> ipv4(String text) {
         String h = text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
-        String[] parts = h.split("\\.", -1);
+        String[] parts = h.split("\\.", -1); // a one-character split needs no regex
         if (parts.length < 1 || parts.length > 4) {
             return Optional.empty();
         }
@@ -73,13 +80,13 @@ public final class IpLiterals {
 
     private static Long number(String part) {
         try {
-            if (part.matches("0[xX][0-9a-fA-F]*")) {
+            if (HEX.matcher(part).matches()) {
                 return part.length() == 2 ? 0L : Long.parseLong(part.substring(2), 16);
             }
-            if (part.matches("0[0-7]+")) {
+            if (OCTAL.matcher(part).matches()) {
                 return Long.parseLong(part.substring(1), 8);
             }
-            if (part.matches("[0-9]+")) {
+            if (DECIMAL.matcher(part).matches()) {
                 return Long.parseLong(part);
             }
         } catch (NumberFormatException tooLong) {
