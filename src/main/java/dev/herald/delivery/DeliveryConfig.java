@@ -27,6 +27,14 @@ public interface DeliveryConfig {
     @WithDefault("100")
     int maxPerMinutePerEndpoint();
 
+    /**
+     * Keep-alive connections per origin (scheme, host, port). Many webhooks may share an origin; with fewer
+     * connections than their attempts in flight, a slow endpoint would make its neighbours wait for a
+     * connection. Default: as many as a replica runs attempts at once.
+     */
+    @WithDefault("512")
+    int maxConnectionsPerOrigin();
+
     /** Refuse plain-http webhook URLs, at registration and at every attempt. */
     @WithDefault("true")
     boolean requireHttps();

@@ -64,8 +64,8 @@ public class WebhookSender {
                 .setConnectTimeout((int) Math.min(config.timeout().toMillis(), 10_000))
                 .setTryUseCompression(false)
                 .setDecompressionSupported(false);
-        // a pool per origin, big enough for one endpoint's in-flight cap with room for a few more on the same host
-        PoolOptions pool = new PoolOptions().setHttp1MaxSize(Math.max(config.maxInFlightPerEndpoint() * 2, 20));
+        // a pool per origin; endpoints sharing an origin must never queue behind each other's slow answers
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerOrigin());
         client = vertx.createHttpClient(options, pool);
     }
 

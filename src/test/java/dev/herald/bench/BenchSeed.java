@@ -32,8 +32,35 @@ public final class BenchSeed {
             s.execute("INSERT INTO webhook (provider_id, webhook_url, secret) SELECT 100000 + g,"
                     + " 'http://127.0.0.1:" + sinkPort + "/e' || g, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'"
                     + " FROM generate_series(0, " + (endpoints - 1) + ") g");
+            // S1: one endpoint whose arrivals the sink tracks
+            webhooks(s, 200000, 1, sinkPort, "'/track/s1'");
+            // S4: one provider fanned out to 1,000 endpoints
+            webhooks(s, 200001, 1000, sinkPort, "'/fan/' || g");
+            // S5: 1,000 healthy endpoints, and 1,000 of which every tenth answers after 2 s
+            providers(s, 300000, 1000, sinkPort, "'/h/' || g");
+            providers(s, 310000, 1000, sinkPort, "CASE WHEN g % 10 = 0 THEN '/slow/' ELSE '/h2/' END || g");
+            // S6: 1,000 endpoints of which every fifth fails with 500
+            providers(s, 400000, 1000, sinkPort, "CASE WHEN g % 5 = 0 THEN '/fail/' ELSE '/h3/' END || g");
             s.execute("ANALYZE");
         }
         System.out.println("SEEDED 100000");
+    }
+
+    /** {@code count} providers from {@code first}, each with one webhook at the path expression (of g). */
+    private static void providers(Statement s, int first, int count, int sinkPort, String path) throws Exception {
+        s.execute("INSERT INTO provider (id, application_id, name, channel_type) SELECT " + first + " + g, 1000,"
+                + " 'p' || (" + first + " + g), 1 FROM generate_series(0, " + (count - 1) + ") g ON CONFLICT DO NOTHING");
+        s.execute("INSERT INTO webhook (provider_id, webhook_url, secret) SELECT " + first + " + g, 'http://127.0.0.1:"
+                + sinkPort + "' || " + path + ", 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' FROM generate_series(0, "
+                + (count - 1) + ") g");
+    }
+
+    /** One provider with {@code count} webhooks at the path expression (of g). */
+    private static void webhooks(Statement s, int provider, int count, int sinkPort, String path) throws Exception {
+        s.execute("INSERT INTO provider (id, application_id, name, channel_type) VALUES (" + provider + ", 1000, 'p"
+                + provider + "', 1) ON CONFLICT DO NOTHING");
+        s.execute("INSERT INTO webhook (provider_id, webhook_url, secret) SELECT " + provider + ", 'http://127.0.0.1:"
+                + sinkPort + "' || " + path + ", 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' FROM generate_series(0, "
+                + (count - 1) + ") g");
     }
 }

@@ -1,5 +1,7 @@
 package dev.herald.bench;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +29,10 @@ public final class BenchSink {
     private static final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> peak = new ConcurrentHashMap<>();
     private static final Map<String, ConcurrentLinkedQueue<Long>> arrivalsByPath = new ConcurrentHashMap<>();
+    /** Arrivals of each delivery to a /fail/ path, to measure how late its retries come. */
+    private static final Map<String, ConcurrentLinkedQueue<Long>> retries = new ConcurrentHashMap<>();
+    private static final long[] RETRY_WAITS_MS = { 4_000, 8_000, 10_000 };
+    private static final AtomicLong fanCount = new AtomicLong();
     private static volatile long firstMs;
     private static volatile long lastMs;
 
@@ -66,7 +72,7 @@ public final class BenchSink {
     }
 
     private static void record(String path, long now, String webhookId, String body) {
-        if (webhookId != null && !seen.add(webhookId + path)) {
+        if (webhookId != null && !path.startsWith("/fail/") && !seen.add(webhookId + path)) {
             duplicates.incrementAndGet();
         }
         if (received.getAndIncrement() == 0) {
@@ -82,6 +88,12 @@ public final class BenchSink {
                 }
                 latenciesMs.add(now - Long.parseLong(body.substring(at + 9, end)));
             }
+        }
+        if (path.startsWith("/fail/") && webhookId != null) {
+            retries.computeIfAbsent(webhookId, id -> new ConcurrentLinkedQueue<>()).add(now);
+        }
+        if (path.startsWith("/fan/")) {
+            fanCount.incrementAndGet();
         }
         if (path.startsWith("/track/")) {
             arrivalsByPath.computeIfAbsent(path, p -> new ConcurrentLinkedQueue<>()).add(now);
@@ -106,7 +118,22 @@ public final class BenchSink {
                 .put("p50", quantile(latency, 0.50)).put("p95", quantile(latency, 0.95)).put("p99", quantile(latency, 0.99))
                 .put("latencySamples", latency.length)
                 .put("maxPeakInFlight", peak.values().stream().mapToInt(AtomicInteger::get).max().orElse(0))
-                .put("tracked", tracked);
+                .put("tracked", tracked)
+                .put("retryLatenessP99", retryLatenessP99())
+                .put("retryGaps", retries.values().stream().mapToInt(q -> Math.max(0, q.size() - 1)).sum())
+                .put("fanArrivals", fanCount.get());
+    }
+
+    /** How much later than its schedule (4, 8, 10 s after the previous failure) each retry arrived. */
+    private static long retryLatenessP99() {
+        List<Long> lateness = new ArrayList<>();
+        for (ConcurrentLinkedQueue<Long> arrivals : retries.values()) {
+            long[] sorted = arrivals.stream().mapToLong(Long::longValue).sorted().toArray();
+            for (int i = 1; i < sorted.length && i <= RETRY_WAITS_MS.length; i++) {
+                lateness.add(sorted[i] - sorted[i - 1] - RETRY_WAITS_MS[i - 1]);
+            }
+        }
+        return quantile(lateness.stream().mapToLong(Long::longValue).sorted().toArray(), 0.99);
     }
 
     private static long quantile(long[] sorted, double q) {
@@ -133,6 +160,8 @@ public final class BenchSink {
         inFlight.clear();
         peak.clear();
         arrivalsByPath.clear();
+        retries.clear();
+        fanCount.set(0);
         firstMs = 0;
         lastMs = 0;
     }

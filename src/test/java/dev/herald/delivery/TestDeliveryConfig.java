@@ -28,6 +28,11 @@ record TestDeliveryConfig(List<String> allowed) implements DeliveryConfig {
     }
 
     @Override
+    public int maxConnectionsPerOrigin() {
+        return 512;
+    }
+
+    @Override
     public boolean requireHttps() {
         return true;
     }

@@ -13,7 +13,10 @@ import dev.herald.testing.GraphQL;
 import dev.herald.testing.Receiver;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** A saturated, slow endpoint does not hold back another endpoint's deliveries. */
+/**
+ * Saturated, slow endpoints do not hold back another endpoint's deliveries, also when they share its origin
+ * (host and port) and together have more attempts in flight than one endpoint's cap.
+ */
 @QuarkusTest
 class EndpointIsolationTest {
 
@@ -23,15 +26,19 @@ class EndpointIsolationTest {
         int slowProvider = GraphQL.newProvider(key, "slow");
         int fastProvider = GraphQL.newProvider(key, "fast");
         try (Receiver receiver = new Receiver()) {
-            receiver.answer("/slow", 200, Duration.ofSeconds(2));
-            GraphQL.newWebhook(key, slowProvider, receiver.url("/slow"));
+            for (String slow : new String[] { "/slow-a", "/slow-b", "/slow-c" }) {
+                receiver.answer(slow, 200, Duration.ofSeconds(2));
+                GraphQL.newWebhook(key, slowProvider, receiver.url(slow));
+            }
             GraphQL.newWebhook(key, fastProvider, receiver.url("/fast"));
             StringJoiner slowBatch = new StringJoiner(",", "[", "]");
-            for (int i = 0; i < 40; i++) {
+            for (int i = 0; i < 30; i++) {
                 slowBatch.add(Events.notification(i, slowProvider));
             }
             Events.post(key, slowBatch.toString());
-            receiver.await("/slow", r -> r.size() >= 10, Duration.ofSeconds(10)); // saturated: 10 in flight
+            for (String slow : new String[] { "/slow-a", "/slow-b", "/slow-c" }) {
+                receiver.await(slow, r -> r.size() >= 10, Duration.ofSeconds(10)); // saturated: 10 in flight each
+            }
 
             Instant sent = Instant.now();
             StringJoiner fastBatch = new StringJoiner(",", "[", "]");
@@ -43,7 +50,9 @@ class EndpointIsolationTest {
             Duration took = Duration.between(sent, fast.get(19).at());
             // the slow endpoint needs 2 s per round of 10; the fast one must not wait for a round
             assertTrue(took.toMillis() < 1_500, "fast endpoint took " + took.toMillis() + " ms");
-            assertTrue(receiver.peakInFlight("/slow") <= 10);
+            for (String slow : new String[] { "/slow-a", "/slow-b", "/slow-c" }) {
+                assertTrue(receiver.peakInFlight(slow) <= 10);
+            }
         }
     }
 }
