@@ -9,39 +9,21 @@ import java.util.StringJoiner;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
-import dev.herald.testing.Receiver;
+import dev.herald.testing.WithReceiver;
 import dev.herald.testing.Receiver.Behaviour;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** What Herald does with the receiver's answer: redirects, huge bodies, 410 Gone, 429 Retry-After. */
 @QuarkusTest
-class AnswerHandlingTest {
+class AnswerHandlingTest extends WithReceiver {
 
     @Inject
     Database database;
-
-    Receiver receiver;
-    String key;
-    int provider;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        receiver = new Receiver();
-        key = GraphQL.newApplication("answers");
-        provider = GraphQL.newProvider(key, "smtp");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        receiver.close();
-    }
 
     @Test
     void redirectsAreNeverFollowed() throws Exception {

@@ -17,8 +17,6 @@ import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.standardwebhooks.Webhook;
@@ -28,31 +26,16 @@ import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.Receiver;
+import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
 /** Real deliveries, verified the way receivers verify them: with the official Standard Webhooks library. */
 @QuarkusTest
-class SignedDeliveryTest {
+class SignedDeliveryTest extends WithReceiver {
 
     @Inject
     Database database;
-
-    Receiver receiver;
-    String key;
-    int provider;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        receiver = new Receiver();
-        key = GraphQL.newApplication("signing");
-        provider = GraphQL.newProvider(key, "smtp");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        receiver.close();
-    }
 
     @Test
     void deliveriesVerifyWithTheOfficialLibraryIncludingNonAsciiBodies() throws Exception {

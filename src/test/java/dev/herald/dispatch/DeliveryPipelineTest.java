@@ -10,34 +10,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
-import dev.herald.testing.Receiver;
+import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Events in, HTTP POSTs out, against a real receiver on loopback. */
 @QuarkusTest
-class DeliveryPipelineTest {
-
-    Receiver receiver;
-    String key;
-    int provider;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        receiver = new Receiver();
-        key = GraphQL.newApplication("pipeline");
-        provider = GraphQL.newProvider(key, "smtp");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        receiver.close();
-    }
+class DeliveryPipelineTest extends WithReceiver {
 
     @Test
     void theReceiverGetsTheObjectByteForByteWithStableHeaders() throws Exception {

@@ -8,38 +8,20 @@ import java.util.List;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
-import dev.herald.testing.Receiver;
+import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
 @QuarkusTest
-class RetryAndReplayTest {
+class RetryAndReplayTest extends WithReceiver {
 
     @Inject
     Database database;
-
-    Receiver receiver;
-    String key;
-    int provider;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        receiver = new Receiver();
-        key = GraphQL.newApplication("retries");
-        provider = GraphQL.newProvider(key, "smtp");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        receiver.close();
-    }
 
     @Test
     void failuresRetryAfter4And8And10SecondsThenFailAndReplaySendsAgain() throws Exception {
