@@ -1,7 +1,6 @@
 package dev.herald.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 
@@ -49,11 +48,7 @@ class CheckedAddressTest {
             TestHostResolver.answer("mixed.herald.test", "127.0.0.3", "10.0.0.1");
             String webhook = GraphQL.newWebhook(key, provider, "http://mixed.herald.test:" + canary.port() + "/hook");
             Events.post(key, Events.notification(1, provider));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (database.count("delivery WHERE status = 3 AND webhook_id = " + webhook) == 0) {
-                assertTrue(System.nanoTime() < deadline, "blocked and FAILED");
-                Thread.sleep(50);
-            }
+            database.awaitCount("delivery WHERE status = 3 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
             assertEquals("blocked: private (RFC 1918) address 10.0.0.1", database.query("SELECT a.error FROM delivery_attempt a"
                     + " JOIN delivery d ON d.id = a.delivery_id WHERE d.webhook_id = " + webhook).iterator().next().getString(0));
             assertEquals(0, canary.connections());
