@@ -9,6 +9,8 @@ import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Type;
 
+import dev.herald.api.Timestamps;
+
 import dev.herald.dispatch.DeliveryState;
 
 @Type("Delivery")
@@ -19,8 +21,6 @@ public record DeliveryView(
         @Id @NonNull String webhookId,
         @NonNull DeliveryState status,
         @Description("Attempts made, over all replays") int attemptCount,
-        @Description("When the next attempt is due (PENDING only)") @DateFormat(UTC_MILLIS) Instant nextAttemptAt,
+        @Description("When the next attempt is due (PENDING only)") @DateFormat(Timestamps.JSON_FORMAT) Instant nextAttemptAt,
         @NonNull List<@NonNull AttemptView> attempts) {
-
-    static final String UTC_MILLIS = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 }

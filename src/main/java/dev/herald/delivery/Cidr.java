@@ -2,7 +2,6 @@ package dev.herald.delivery;
 
 import java.math.BigInteger;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /** An address range such as {@code 10.0.0.0/8} or {@code fc00::/7}. */
 public record Cidr(byte[] network, int prefix) {
@@ -26,14 +25,5 @@ public record Cidr(byte[] network, int prefix) {
         }
         int shift = network.length * 8 - prefix;
         return new BigInteger(1, candidate).shiftRight(shift).equals(new BigInteger(1, network).shiftRight(shift));
-    }
-
-    @Override
-    public String toString() {
-        try {
-            return InetAddress.getByAddress(network).getHostAddress() + "/" + prefix;
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -8,20 +8,19 @@ import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Type;
 
+import dev.herald.api.Timestamps;
+
 @Type("Webhook")
 @Description("A webhook URL registered on a provider (OsmoX compatible).")
 public record WebhookView(
         @Id @NonNull String id,
         @NonNull String webhookUrl,
         int providerId,
-        @NonNull @DateFormat(UTC_MILLIS) Instant createdOn,
-        @NonNull @DateFormat(UTC_MILLIS) Instant updatedOn,
+        @NonNull @DateFormat(Timestamps.JSON_FORMAT) Instant createdOn,
+        @NonNull @DateFormat(Timestamps.JSON_FORMAT) Instant updatedOn,
         @Description("1 active, 0 inactive") int status,
         @Description("Standard Webhooks signing secret (whsec_...), for the owner to verify deliveries") @NonNull String secret,
         @Description("Header carrying the legacy hex HMAC-SHA512 signature of the body; null when off") String legacySignatureHeader) {
-
-    /** OsmoX's format: "2024-07-15T05:04:00.000Z", always with milliseconds. */
-    static final String UTC_MILLIS = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 
     /** The view of a webhook, with its secret decrypted for its owner. */
     static WebhookView of(Webhook webhook, String secret) {
