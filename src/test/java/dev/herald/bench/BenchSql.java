@@ -6,7 +6,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.StringJoiner;
 
-/** Runs one SQL statement for bench/run and prints the first row, columns tab-separated. Arguments: jdbcUrl sql. */
+/** Runs one SQL statement for bench/run and prints its rows, columns tab-separated. Arguments: jdbcUrl sql. */
 public final class BenchSql {
 
     private BenchSql() {
@@ -16,7 +16,7 @@ public final class BenchSql {
         try (Connection c = DriverManager.getConnection(args[0], "postgres", "postgres"); Statement s = c.createStatement()) {
             if (s.execute(args[1])) {
                 try (ResultSet rs = s.getResultSet()) {
-                    if (rs.next()) {
+                    while (rs.next()) {
                         StringJoiner row = new StringJoiner("\t");
                         for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
                             row.add(String.valueOf(rs.getString(i)));
