@@ -82,8 +82,10 @@ public class WebhookSender {
         } catch (URISyntaxException e) {
             return Uni.createFrom().item(AttemptResult.blocked(startedAt, "not a URL"));
         }
+        int port = url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
         return destinations.check(url).chain(destination -> destination.allowed()
-                ? Uni.createFrom().<AttemptResult> emitter(emitter -> new Attempt(outgoing, destination, emitter).start())
+                ? Uni.createFrom().<AttemptResult> emitter(
+                        emitter -> new Attempt(outgoing, destination.address().getHostAddress(), port, emitter).start())
                 : Uni.createFrom().item(AttemptResult.blocked(startedAt, destination.refusal())));
     }
 
@@ -91,16 +93,19 @@ public class WebhookSender {
     private final class Attempt {
 
         private final OutgoingRequest outgoing;
-        private final Destination destination;
+        /** The checked address and the URL's port: the only place this attempt connects to. */
+        private final String address;
+        private final int port;
         private final UniEmitter<? super AttemptResult> emitter;
         private final Instant attemptedAt = Instant.now();
         private final long startedNanos = System.nanoTime();
         private final AtomicReference<HttpClientRequest> request = new AtomicReference<>();
         private final AtomicBoolean finished = new AtomicBoolean();
 
-        Attempt(OutgoingRequest outgoing, Destination destination, UniEmitter<? super AttemptResult> emitter) {
+        Attempt(OutgoingRequest outgoing, String address, int port, UniEmitter<? super AttemptResult> emitter) {
             this.outgoing = outgoing;
-            this.destination = destination;
+            this.address = address;
+            this.port = port;
             this.emitter = emitter;
         }
 
@@ -114,7 +119,7 @@ public class WebhookSender {
                         .setMethod(HttpMethod.POST)
                         .setAbsoluteURI(outgoing.url())
                         // the checked address, never a second lookup (DNS rebinding); Host and SNI stay the URL's
-                        .setServer(SocketAddress.inetSocketAddress(port(), destination.address().getHostAddress()))
+                        .setServer(SocketAddress.inetSocketAddress(port, address))
                         .setFollowRedirects(false)
                         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                         .putHeader(HttpHeaders.USER_AGENT, "Herald")
@@ -134,11 +139,6 @@ public class WebhookSender {
                     .onSuccess(answer -> finish(answer.status(), answer.status() / 100 == 2 ? null : "http_" + answer.status(),
                             answer.excerpt(), answer.retryAfter()))
                     .onFailure(failure -> finish(null, classify(failure), null, null));
-        }
-
-        private int port() {
-            int port = URI.create(outgoing.url()).getPort();
-            return port != -1 ? port : outgoing.url().regionMatches(true, 0, "https:", 0, 6) ? 443 : 80;
         }
 
         private io.vertx.core.Future<Answer> readCapped(HttpClientResponse response) {

@@ -47,7 +47,7 @@ public class Claimer {
                        ARRAY(SELECT s FROM unnest(e.window_starts) s
                               WHERE s > clock_timestamp() - $4 * interval '1 millisecond' ORDER BY s) AS recent
                   FROM endpoint_state e JOIN webhook w ON w.id = e.webhook_id
-                 WHERE e.webhook_id = ANY($1)),
+                 WHERE e.webhook_id = ANY($1) AND w.id = ANY($1)),  -- both: else the planner scans webhook
             capacity AS (
                 SELECT r.*, CASE WHEN r.active AND NOT r.paused
                                  THEN greatest(0, least($2 - r.in_flight, $3 - cardinality(r.recent), $5))
@@ -91,7 +91,7 @@ public class Claimer {
                                              AND d.id <> ALL(ARRAY(SELECT id FROM claimed))), 'infinity')
                        END
                   FROM charged s
-                 WHERE e.webhook_id = s.webhook_id)
+                 WHERE e.webhook_id = s.webhook_id AND e.webhook_id = ANY($1))  -- ANY: else a scan of all endpoints
             SELECT c.id, c.webhook_id, c.event_id, c.attempt_count, c.attempt_limit, c.claim_token,
                    w.webhook_url, ev.payload::text AS payload, ev.accepted_at, w.secret,
                    CASE WHEN w.previous_secret_expires_at > clock_timestamp() THEN w.previous_secret END
