@@ -26,6 +26,8 @@ public final class BenchSink {
     private static final AtomicLong duplicates = new AtomicLong();
     private static final AtomicLong received = new AtomicLong();
     private static final ConcurrentLinkedQueue<Long> latenciesMs = new ConcurrentLinkedQueue<>();
+    /** Arrivals later than 100 ms after their INSERT, by the second they arrived in: when the tail happened. */
+    private static final Map<Long, AtomicInteger> lateBySecond = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> peak = new ConcurrentHashMap<>();
     private static final Map<String, ConcurrentLinkedQueue<Long>> arrivalsByPath = new ConcurrentHashMap<>();
@@ -86,7 +88,11 @@ public final class BenchSink {
                 while (end < body.length() && Character.isDigit(body.charAt(end))) {
                     end++;
                 }
-                latenciesMs.add(now - Long.parseLong(body.substring(at + 9, end)));
+                long latency = now - Long.parseLong(body.substring(at + 9, end));
+                latenciesMs.add(latency);
+                if (latency > 100) {
+                    lateBySecond.computeIfAbsent(now / 1000, second -> new AtomicInteger()).incrementAndGet();
+                }
             }
         }
         if (path.startsWith("/fail/") && webhookId != null) {
@@ -121,7 +127,16 @@ public final class BenchSink {
                 .put("tracked", tracked)
                 .put("retryLatenessP99", retryLatenessP99())
                 .put("retryGaps", retries.values().stream().mapToInt(q -> Math.max(0, q.size() - 1)).sum())
-                .put("fanArrivals", fanCount.get());
+                .put("fanArrivals", fanCount.get())
+                .put("lateBySecond", lateBySecond());
+    }
+
+    /** Seconds (from the first arrival) and how many arrivals in each came more than 100 ms after their INSERT. */
+    private static JsonObject lateBySecond() {
+        JsonObject late = new JsonObject();
+        lateBySecond.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> late.put(Long.toString(e.getKey() - firstMs / 1000), e.getValue().get()));
+        return late;
     }
 
     /** How much later than its schedule (4, 8, 10 s after the previous failure) each retry arrived. */
@@ -157,6 +172,7 @@ public final class BenchSink {
         duplicates.set(0);
         received.set(0);
         latenciesMs.clear();
+        lateBySecond.clear();
         inFlight.clear();
         peak.clear();
         arrivalsByPath.clear();
