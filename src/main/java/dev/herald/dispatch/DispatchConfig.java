@@ -33,6 +33,10 @@ public interface DispatchConfig {
     @WithDefault("10")
     int deliveriesPerEndpoint();
 
+    /** How often this replica vacuums the endpoint table that claims scan (see {@code EndpointVacuum}). */
+    @WithDefault("5s")
+    Duration endpointVacuumInterval();
+
     /** Events one fan-out statement takes. */
     @WithDefault("500")
     int fanOutBatch();
@@ -42,7 +46,7 @@ public interface DispatchConfig {
     int completionBatch();
 
     /** How long an outcome may wait for others to share its completion statement. */
-    @WithDefault("5ms")
+    @WithDefault("10ms")
     Duration completionLinger();
 
     /**

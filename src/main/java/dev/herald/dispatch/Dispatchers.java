@@ -47,6 +47,9 @@ public class Dispatchers {
     LeaseReaper reaper;
 
     @Inject
+    EndpointVacuum endpointVacuum;
+
+    @Inject
     EndpointGuards guards;
 
     @Inject
@@ -86,10 +89,12 @@ public class Dispatchers {
         listener = new OutboxListener(vertx, connectOptions(), local);
         listener.start();
         local.start();
+        endpointVacuum.start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
         if (local != null) {
+            endpointVacuum.stop();
             listener.stop();
             local.drain(delivery.timeout().plus(Duration.ofSeconds(5)));
         }
