@@ -18,19 +18,25 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * Claims deliveries endpoint-first, holding the per-endpoint caps in the database.
  *
- * <p>One transaction, two statements. The first locks a few due endpoint rows ({@code SKIP LOCKED}, so
+ * <p>One transaction, two or three statements. The first locks a few due endpoint rows ({@code SKIP LOCKED}, so
  * claimers never wait on each other). The second, whose snapshot is taken after those locks are held, takes
  * up to the room each endpoint has (in-flight cap, starts in the rate window) from its oldest ready
- * deliveries, charges the endpoint and sets when it is next worth a look. Every writer that creates work for an
+ * deliveries, charges the endpoint and sets when it is next worth a look. When fewer endpoints were due than it
+ * asked for, a third reads when the next one falls due, so the dispatcher can sleep until then without a
+ * transaction of its own. Every writer that creates work for an
  * endpoint (fan-out, retries, replay, lease expiry) updates the endpoint row in its own transaction, so a
  * claim that holds the row sees all of it or the writer wakes the endpoint after the claim commits.
+ *
+ * <p>Due times compare with {@code statement_timestamp()}, which is stable within a statement and so bounds the
+ * index scans; {@code clock_timestamp()} is volatile and made the first statement read every endpoint's index
+ * entry whenever fewer than its limit were due.
  */
 @ApplicationScoped
 public class Claimer {
 
     private static final String LOCK_DUE_ENDPOINTS = """
             SELECT webhook_id FROM endpoint_state
-             WHERE next_check_at <= clock_timestamp()
+             WHERE next_check_at <= statement_timestamp()
              ORDER BY next_check_at
              LIMIT $1
              FOR UPDATE SKIP LOCKED""";
@@ -56,7 +62,7 @@ public class Claimer {
             picked AS (
                 SELECT d.id FROM capacity c CROSS JOIN LATERAL (
                     SELECT id, next_attempt_at FROM delivery d
-                     WHERE d.webhook_id = c.webhook_id AND d.status = 0 AND d.next_attempt_at <= clock_timestamp()
+                     WHERE d.webhook_id = c.webhook_id AND d.status = 0 AND d.next_attempt_at <= statement_timestamp()
                      ORDER BY d.next_attempt_at, d.id
                      LIMIT c.free) d
                  ORDER BY d.next_attempt_at
@@ -117,15 +123,17 @@ public class Claimer {
         return pool.withTransaction(connection -> connection.preparedQuery(LOCK_DUE_ENDPOINTS)
                 .execute(Tuple.of(endpoints))
                 .chain(rows -> {
-                    if (rows.size() == 0) {
-                        return Uni.createFrom().item(ClaimBatch.EMPTY);
-                    }
                     Long[] ids = new Long[rows.size()];
                     int i = 0;
                     for (Row row : rows) {
                         ids[i++] = row.getLong(0);
                     }
-                    return claimFrom(connection, ids, perEndpoint, limit).map(list -> new ClaimBatch(list, ids.length));
+                    Uni<List<ClaimedDelivery>> claimed = ids.length == 0 ? Uni.createFrom().item(List.of())
+                            : claimFrom(connection, ids, perEndpoint, limit);
+                    if (ids.length >= endpoints) {
+                        return claimed.map(list -> new ClaimBatch(list, ids.length, null));
+                    }
+                    return claimed.chain(list -> nextDue(connection).map(due -> new ClaimBatch(list, ids.length, due)));
                 }));
     }
 
@@ -155,9 +163,9 @@ public class Claimer {
                 });
     }
 
-    /** When the next endpoint falls due, for sleeping until then; null when none is waiting. */
-    public Uni<Instant> nextDue() {
-        return pool.query("SELECT min(next_check_at) FROM endpoint_state WHERE next_check_at < 'infinity'")
+    /** When the next endpoint falls due, as this transaction sees it; null when none is waiting. */
+    private static Uni<Instant> nextDue(SqlConnection connection) {
+        return connection.query("SELECT min(next_check_at) FROM endpoint_state WHERE next_check_at < 'infinity'")
                 .execute()
                 .map(rows -> {
                     var value = rows.iterator().next().getOffsetDateTime(0);

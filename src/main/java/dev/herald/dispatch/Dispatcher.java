@@ -153,7 +153,7 @@ public class Dispatcher {
                     claimed.forEach(this::attempt);
                     boolean moreMayBeDue = batch.endpointsLocked() >= claimer.endpointsFor(room);
                     if (!moreMayBeDue) {
-                        sleepUntilNextDue();
+                        sleepUntil(batch.nextDue());
                     }
                     claimRound.done(moreMayBeDue && freeSlots.get() > 0);
                 },
@@ -175,17 +175,16 @@ public class Dispatcher {
         });
     }
 
-    private void sleepUntilNextDue() {
-        claimer.nextDue().subscribe().with(due -> {
-            if (due == null || !running) {
-                return; // the poll is the backstop
-            }
-            long delay = Math.max(1, Duration.between(Instant.now(), due).toMillis());
-            if (delay < dispatch.pollInterval().toMillis()) {
-                long timer = vertx.setTimer(delay, id -> wake());
-                vertx.cancelTimer(wakeTimer.getAndSet(timer));
-            }
-        }, failure -> LOG.debug("Could not read the next due time", failure));
+    /** Sets the wake-up timer for {@code due}, when that comes before the next poll. */
+    private void sleepUntil(Instant due) {
+        if (due == null || !running) {
+            return; // the poll is the backstop
+        }
+        long delay = Math.max(1, Duration.between(Instant.now(), due).toMillis());
+        if (delay < dispatch.pollInterval().toMillis()) {
+            long timer = vertx.setTimer(delay, id -> wake());
+            vertx.cancelTimer(wakeTimer.getAndSet(timer));
+        }
     }
 
     /** A task that never runs twice at once; requests during a run make it run once more. */
