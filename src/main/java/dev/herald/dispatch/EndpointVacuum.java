@@ -11,9 +11,10 @@ import io.vertx.mutiny.sqlclient.Pool;
 /**
  * Vacuums {@code endpoint_state} every few seconds. Every claim moves an endpoint's {@code next_check_at}, so each
  * delivery leaves dead entries at the low end of the index the claim scans first; autovacuum visits a database
- * at most once per {@code autovacuum_naptime} (a minute by default), and at half load on the bench the claim's
- * first statement slowed from 0.35 ms to 3.6 ms in between. The table is small (one row per webhook), so a
- * vacuum takes milliseconds. {@code SKIP_LOCKED}: while another replica vacuums it, this one skips the round.
+ * at most once per {@code autovacuum_naptime} (a minute by default). At half load on the bench (one run each) the
+ * claim's first statement took 0.12 ms a call without this vacuum and 0.04 ms with it, the second 3.1 and 2.7 ms.
+ * The table is small (one row per webhook), so a vacuum takes milliseconds. {@code SKIP_LOCKED}: while another
+ * replica vacuums it, this one skips the round.
  */
 @ApplicationScoped
 public class EndpointVacuum {
