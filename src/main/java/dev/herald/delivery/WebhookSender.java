@@ -193,6 +193,8 @@ public class WebhookSender {
         String reason = failure instanceof ConnectException ? "connection refused"
                 : failure instanceof UnknownHostException ? "unknown host"
                 : failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
+        // an exception's message may carry anything, NUL included, which PostgreSQL text cannot hold
+        reason = reason.replace('\u0000', '\uFFFD');
         return "network: " + (reason.length() > 200 ? reason.substring(0, 200) : reason);
     }
 }

@@ -17,6 +17,7 @@ import dev.herald.delivery.DeliveryConfig;
 import dev.herald.metrics.DeliveryMetrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -130,7 +131,7 @@ public class Completer {
             flushing.set(false);
             return;
         }
-        record(batch).subscribe().with(
+        recordIsolatingBadOutcomes(batch).subscribe().with(
                 recorded -> {
                     waitingCount.addAndGet(-batch.size());
                     flushing.set(false);
@@ -147,6 +148,30 @@ public class Completer {
                     flushing.set(false);
                     vertx.setTimer(dispatch.pollInterval().toMillis(), id -> flush());
                 });
+    }
+
+    /**
+     * Records the batch. When PostgreSQL refuses it for its data (SQLSTATE class 22 or 23: the same values fail
+     * every time), the halves are recorded apart, down to the one outcome at fault, which is left unrecorded: its
+     * lease expires and the delivery is attempted again, while every other outcome of the batch is kept. Any
+     * other failure (the database away) fails the whole batch, to be retried as it is.
+     */
+    Uni<Void> recordIsolatingBadOutcomes(List<Outcome> batch) {
+        return record(batch).onFailure(Completer::refusedForItsData).recoverWithUni(failure -> {
+            if (batch.size() == 1) {
+                LOG.errorf(failure, "The outcome of delivery %d cannot be recorded; its lease expires and it is"
+                        + " attempted again", batch.get(0).delivery().id());
+                return Uni.createFrom().voidItem();
+            }
+            int half = batch.size() / 2;
+            return recordIsolatingBadOutcomes(batch.subList(0, half))
+                    .chain(() -> recordIsolatingBadOutcomes(batch.subList(half, batch.size())));
+        });
+    }
+
+    private static boolean refusedForItsData(Throwable failure) {
+        return failure instanceof PgException refused && refused.getSqlState() != null
+                && (refused.getSqlState().startsWith("22") || refused.getSqlState().startsWith("23"));
     }
 
     Uni<Void> record(List<Outcome> batch) {

@@ -1,0 +1,98 @@
+package dev.herald.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.herald.delivery.AttemptResult;
+import dev.herald.delivery.DeliveryConfig;
+import dev.herald.metrics.DeliveryMetrics;
+import dev.herald.testing.Database;
+import dev.herald.testing.Events;
+import dev.herald.testing.GraphQL;
+import dev.herald.testing.ManualDispatch;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+
+/**
+ * One outcome PostgreSQL refuses for its data (here a NUL character, which text cannot hold) must not hold back
+ * the others recorded with it: they are recorded, and the bad one is left to its lease.
+ */
+@QuarkusTest
+@TestProfile(ManualDispatch.class)
+class BadOutcomeTest {
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    Claimer claimer;
+
+    @Inject
+    FanOut fanOut;
+
+    @Inject
+    DeliveryConfig delivery;
+
+    @Inject
+    DispatchConfig dispatch;
+
+    @Inject
+    DeliveryMetrics metrics;
+
+    @Inject
+    Database database;
+
+    @AfterEach
+    void releaseEverything() {
+        database.query("UPDATE delivery SET status = 2, claim_token = NULL WHERE status IN (0, 1)");
+        database.query("UPDATE endpoint_state SET in_flight = 0, next_check_at = 'infinity'");
+    }
+
+    @Test
+    void theOtherOutcomesOfABatchAreRecordedAndTheBadOneIsLeftToItsLease() {
+        String key = GraphQL.newApplication("bad-outcome");
+        int provider = GraphQL.newProvider(key, "smtp");
+        String webhook = GraphQL.newWebhook(key, provider, "http://127.0.0.1:9/bad");
+        StringJoiner events = new StringJoiner(",", "[", "]");
+        for (int i = 0; i < 5; i++) {
+            events.add(Events.notification(i, provider));
+        }
+        Events.post(key, events.toString());
+        fanOut.fanOutBatch().await().atMost(Duration.ofSeconds(10));
+        List<ClaimedDelivery> claimed = claimer.claim(5).await().atMost(Duration.ofSeconds(10)).deliveries();
+        assertEquals(5, claimed.size());
+
+        List<Outcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < claimed.size(); i++) {
+            String excerpt = i == 2 ? "bad\u0000answer" : "ok";
+            // the sender replaces NUL in excerpts; the error text is where one could still slip through
+            AttemptResult result = new AttemptResult(Instant.now(), 3, i == 2 ? null : 200,
+                    i == 2 ? "network: \u0000" : null, excerpt);
+            outcomes.add(Outcome.of(claimed.get(i), result, delivery.retrySchedule()));
+        }
+        Completer completer = new Completer(pool, vertx, delivery, dispatch, metrics, () -> {
+        });
+        completer.recordIsolatingBadOutcomes(outcomes).await().atMost(Duration.ofSeconds(10));
+
+        assertEquals(4, database.count("delivery WHERE status = 2 AND webhook_id = " + webhook));
+        assertEquals(1, database.count("delivery WHERE status = 1 AND id = " + claimed.get(2).id()),
+                "the bad outcome is not recorded: its delivery stays claimed until the lease expires");
+        assertEquals(1, database.query("SELECT in_flight FROM endpoint_state WHERE webhook_id = " + webhook)
+                .iterator().next().getInteger(0), "only the recorded outcomes gave back their slots");
+    }
+}
