@@ -9,26 +9,15 @@
 ALTER TABLE delivery DROP CONSTRAINT delivery_event_id_fkey, DROP CONSTRAINT delivery_webhook_id_fkey;
 ALTER TABLE delivery_attempt DROP CONSTRAINT delivery_attempt_delivery_id_fkey;
 
-CREATE FUNCTION herald_delete_deliveries_of_webhooks() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Deletes the rows of table TG_ARGV[0] whose column TG_ARGV[1] holds the id of a row this statement deleted.
+CREATE FUNCTION herald_delete_dependents() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM delivery WHERE webhook_id IN (SELECT id FROM gone);
+    EXECUTE format('DELETE FROM %I WHERE %I IN (SELECT id FROM gone)', TG_ARGV[0], TG_ARGV[1]);
     RETURN NULL;
 END $$;
 CREATE TRIGGER webhook_deleted AFTER DELETE ON webhook REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION herald_delete_deliveries_of_webhooks();
-
-CREATE FUNCTION herald_delete_deliveries_of_events() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM delivery WHERE event_id IN (SELECT id FROM gone);
-    RETURN NULL;
-END $$;
+    FOR EACH STATEMENT EXECUTE FUNCTION herald_delete_dependents('delivery', 'webhook_id');
 CREATE TRIGGER event_deleted AFTER DELETE ON event REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION herald_delete_deliveries_of_events();
-
-CREATE FUNCTION herald_delete_attempts_of_deliveries() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM delivery_attempt WHERE delivery_id IN (SELECT id FROM gone);
-    RETURN NULL;
-END $$;
+    FOR EACH STATEMENT EXECUTE FUNCTION herald_delete_dependents('delivery', 'event_id');
 CREATE TRIGGER delivery_deleted AFTER DELETE ON delivery REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION herald_delete_attempts_of_deliveries();
+    FOR EACH STATEMENT EXECUTE FUNCTION herald_delete_dependents('delivery_attempt', 'delivery_id');

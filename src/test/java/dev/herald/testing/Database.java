@@ -36,6 +36,12 @@ public class Database {
         }
     }
 
+    /** Ends every delivery not yet final and empties every endpoint: leaves no claims to the next test. */
+    public void finishEveryDelivery() {
+        query("UPDATE delivery SET status = 2, claim_token = NULL WHERE status IN (0, 1)");
+        query("UPDATE endpoint_state SET in_flight = 0, next_check_at = 'infinity'");
+    }
+
     /** Row counts of the tenancy and webhook tables, to prove a failed call wrote nothing. */
     public String snapshot() {
         return "application=" + count("application") + " api_key=" + count("api_key") + " provider="
