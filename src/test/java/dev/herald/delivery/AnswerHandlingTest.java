@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.StringJoiner;
 
 import jakarta.inject.Inject;
 
@@ -53,11 +52,7 @@ class AnswerHandlingTest extends WithReceiver {
     void goneDisablesTheWebhookAndStopsItsWaitingDeliveries() throws Exception {
         receiver.answer("/gone", new Behaviour(410, Duration.ofMillis(500)));
         String webhook = GraphQL.newWebhook(key, provider, receiver.url("/gone"));
-        StringJoiner batch = new StringJoiner(",", "[", "]");
-        for (int i = 0; i < 30; i++) {
-            batch.add(Events.notification(i, provider));
-        }
-        Events.post(key, batch.toString());
+        Events.post(key, Events.notifications(30, provider));
         database.awaitCount("delivery WHERE status = 3 AND webhook_id = " + webhook, 30, Duration.ofSeconds(10));
         assertEquals(0, GraphQL.as(key, "{ webhooks(providerId: %d) { status } }".formatted(provider))
                 .getInt("data.webhooks[0].status"), "the webhook is inactive");

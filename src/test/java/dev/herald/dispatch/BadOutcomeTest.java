@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.StringJoiner;
 
 import jakarta.inject.Inject;
 
@@ -67,11 +66,7 @@ class BadOutcomeTest {
         String key = GraphQL.newApplication("bad-outcome");
         int provider = GraphQL.newProvider(key, "smtp");
         String webhook = GraphQL.newWebhook(key, provider, "http://127.0.0.1:9/bad");
-        StringJoiner events = new StringJoiner(",", "[", "]");
-        for (int i = 0; i < 5; i++) {
-            events.add(Events.notification(i, provider));
-        }
-        Events.post(key, events.toString());
+        Events.post(key, Events.notifications(5, provider));
         fanOut.fanOutBatch().await().atMost(Duration.ofSeconds(10));
         List<ClaimedDelivery> claimed = claimer.claim(5).await().atMost(Duration.ofSeconds(10)).deliveries();
         assertEquals(5, claimed.size());

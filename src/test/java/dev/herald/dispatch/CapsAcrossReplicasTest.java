@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
-import java.util.StringJoiner;
 
 import jakarta.inject.Inject;
 
@@ -42,11 +41,7 @@ class CapsAcrossReplicasTest {
         try (Receiver receiver = new Receiver()) {
             receiver.answer("/slow", 200, Duration.ofMillis(300));
             String webhook = GraphQL.newWebhook(key, provider, receiver.url("/slow"));
-            StringJoiner batch = new StringJoiner(",", "[", "]");
-            for (int i = 0; i < 130; i++) {
-                batch.add(Events.notification(i, provider));
-            }
-            Events.post(key, batch.toString());
+            Events.post(key, Events.notifications(130, provider));
 
             Dispatcher one = dispatchers.newDispatcher();
             Dispatcher two = dispatchers.newDispatcher();

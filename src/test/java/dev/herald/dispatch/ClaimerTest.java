@@ -3,7 +3,6 @@ package dev.herald.dispatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
-import java.util.StringJoiner;
 
 import jakarta.inject.Inject;
 
@@ -42,11 +41,7 @@ class ClaimerTest {
         int provider = GraphQL.newProvider(key, "smtp");
         String a = GraphQL.newWebhook(key, provider, "http://127.0.0.1:9/a");
         String b = GraphQL.newWebhook(key, provider, "http://127.0.0.1:9/b");
-        StringJoiner batch = new StringJoiner(",", "[", "]");
-        for (int i = 0; i < 15; i++) {
-            batch.add(Events.notification(i, provider));
-        }
-        Events.post(key, batch.toString());
+        Events.post(key, Events.notifications(15, provider));
         fanOut.fanOutBatch().await().atMost(Duration.ofSeconds(10));
 
         assertEquals(3, claimer.claim(3).await().atMost(Duration.ofSeconds(10)).deliveries().size());

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.StringJoiner;
 
 import org.junit.jupiter.api.Test;
 
@@ -31,21 +30,13 @@ class EndpointIsolationTest {
                 GraphQL.newWebhook(key, slowProvider, receiver.url(slow));
             }
             GraphQL.newWebhook(key, fastProvider, receiver.url("/fast"));
-            StringJoiner slowBatch = new StringJoiner(",", "[", "]");
-            for (int i = 0; i < 30; i++) {
-                slowBatch.add(Events.notification(i, slowProvider));
-            }
-            Events.post(key, slowBatch.toString());
+            Events.post(key, Events.notifications(30, slowProvider));
             for (String slow : new String[] { "/slow-a", "/slow-b", "/slow-c" }) {
                 receiver.await(slow, r -> r.size() >= 10, Duration.ofSeconds(10)); // saturated: 10 in flight each
             }
 
             Instant sent = Instant.now();
-            StringJoiner fastBatch = new StringJoiner(",", "[", "]");
-            for (int i = 0; i < 20; i++) {
-                fastBatch.add(Events.notification(i, fastProvider));
-            }
-            Events.post(key, fastBatch.toString());
+            Events.post(key, Events.notifications(20, fastProvider));
             var fast = receiver.await("/fast", r -> r.size() == 20, Duration.ofSeconds(10));
             Duration took = Duration.between(sent, fast.get(19).at());
             // the slow endpoint needs 2 s per round of 10; the fast one must not wait for a round

@@ -3,6 +3,7 @@ package dev.herald.testing;
 import static io.restassured.RestAssured.given;
 
 import java.util.List;
+import java.util.StringJoiner;
 
 import io.restassured.http.ContentType;
 
@@ -19,6 +20,15 @@ public final class Events {
                 "result": {"result": {"messages": []}}, "createdOn": "2024-07-12T09:14:26.000Z", \
                 "updatedOn": "2024-07-12T09:14:27.000Z", "createdBy": "sampleOsmoXApp", \
                 "updatedBy": "sampleOsmoXApp", "status": 1, "applicationId": 1, "retryCount": 0}""".formatted(id, providerId);
+    }
+
+    /** A JSON array of {@code count} notifications (ids 0 to count - 1) for one provider: one ingest request. */
+    public static String notifications(int count, int providerId) {
+        StringJoiner batch = new StringJoiner(",", "[", "]");
+        for (int i = 0; i < count; i++) {
+            batch.add(notification(i, providerId));
+        }
+        return batch.toString();
     }
 
     /** Posts a body with the key and answers the accepted event ids, asserting 202. */
