@@ -10,6 +10,7 @@ import java.util.List;
 
 import jakarta.inject.Inject;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Database;
@@ -33,6 +34,12 @@ class CapsAcrossReplicasTest {
 
     @Inject
     Database database;
+
+    @AfterEach
+    void releaseEverything() {
+        // what this test left pending would be delivered by the next application sharing the database
+        database.finishEveryDelivery();
+    }
 
     @Test
     void twoReplicasHoldTheInFlightAndPerMinuteCapsTogether() throws Exception {
