@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 
 import dev.herald.api.NotFound;
 import dev.herald.delivery.DeliveryConfig;
+import dev.herald.metrics.DeliveryMetrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -17,32 +18,23 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Sends FAILED deliveries again: each gets a fresh set of attempts (the retry schedule starts over), its
- * endpoint is woken and the dispatchers notified. Only the caller's own FAILED deliveries are touched.
+ * endpoint is woken and the dispatchers notified. Only the caller's own FAILED deliveries are touched. A delivery
+ * of a switched-off webhook is held until the webhook is switched on again.
  */
 @ApplicationScoped
 public class Replay {
 
-    /* $1 application, $2 attempts granted; %s narrows the FAILED deliveries ($3, $4). */
+    /* $1 application, $2 attempts granted; %s narrows the caller's FAILED deliveries ($3, $4). herald_replay (V5)
+       locks their endpoints first, as every writer does, and wakes them. */
     private static final String REPLAY = """
-            WITH replayed AS (
-                UPDATE delivery d
-                   SET status = 0, attempt_limit = d.attempt_count + $2,
-                       next_attempt_at = clock_timestamp(), finished_at = NULL
-                 WHERE d.id IN (SELECT d2.id FROM delivery d2
-                                  JOIN webhook w ON w.id = d2.webhook_id
-                                  JOIN provider p ON p.id = w.provider_id
-                                 WHERE p.application_id = $1 AND d2.status = 3 AND %s)
-             RETURNING d.id, d.webhook_id),
-            woken AS (
-                INSERT INTO endpoint_state AS e (webhook_id, next_check_at)
-                SELECT webhook_id, clock_timestamp() FROM (SELECT DISTINCT webhook_id FROM replayed) r
-                 ORDER BY webhook_id
-                    ON CONFLICT (webhook_id) DO UPDATE SET next_check_at = least(e.next_check_at, excluded.next_check_at))
-            SELECT id, pg_notify('herald_dispatch', '') FROM replayed ORDER BY id""";
+            SELECT herald_replay(ARRAY(SELECT d.id FROM delivery d
+                                         JOIN webhook w ON w.id = d.webhook_id
+                                         JOIN provider p ON p.id = w.provider_id
+                                        WHERE p.application_id = $1 AND d.status = 3 AND %s), $2) AS id""";
 
-    private static final String ONE = REPLAY.formatted("d2.id = $3");
+    private static final String ONE = REPLAY.formatted("d.id = $3");
     private static final String OF_WEBHOOK = REPLAY.formatted(
-            "d2.webhook_id = $3 AND ($4::timestamptz IS NULL OR d2.finished_at >= $4)");
+            "d.webhook_id = $3 AND ($4::timestamptz IS NULL OR d.finished_at >= $4)");
 
     private static final String OWNED_WEBHOOK = """
             SELECT 1 FROM webhook w JOIN provider p ON p.id = w.provider_id WHERE w.id = $1 AND p.application_id = $2""";
@@ -52,6 +44,9 @@ public class Replay {
 
     @Inject
     DeliveryConfig delivery;
+
+    @Inject
+    DeliveryMetrics metrics;
 
     /** Answers the replayed delivery's id, or nothing when it is not a FAILED delivery of the application. */
     Uni<List<Long>> one(int applicationId, long deliveryId) {
@@ -76,6 +71,7 @@ public class Replay {
             for (Row row : rows) {
                 ids.add(row.getLong("id"));
             }
+            metrics.replayed(ids.size());
             return ids;
         });
     }

@@ -33,7 +33,8 @@ public class SchemaMigrator {
             "V1__tenancy_and_webhooks.sql",
             "V2__outbox_and_deliveries.sql",
             "V3__signing_and_endpoint_pause.sql",
-            "V4__hot_path_without_foreign_keys.sql");
+            "V4__hot_path_without_foreign_keys.sql",
+            "V5__fault_tolerant_dispatch.sql");
 
     /** Runs before every other startup observer: they may all touch the schema. */
     public static final int STARTUP_PRIORITY = 10;

@@ -7,14 +7,18 @@ import java.time.Instant;
  * What one HTTP try came to.
  *
  * @param statusCode the answer's status, or null when there was no answer
- * @param error      null on success; else {@code http_<code>}, {@code timeout}, {@code network: <reason>} or
- *                   {@code blocked: <reason>} (refused before any connection)
+ * @param error      null on success; else {@code http_<code>}, {@code timeout}, {@code network: <reason>},
+ *                   {@code blocked: <reason>} (refused before any connection), {@code unsendable: <reason>} (the
+ *                   request could not be made, e.g. an undecryptable signing secret) or {@code not sent: <reason>}
+ *                   (the claim ended or went stale before the request left: it is given back, not counted)
  * @param retryAfter the answer's Retry-After, when it had one
  */
 public record AttemptResult(Instant attemptedAt, int durationMs, Integer statusCode, String error,
         String responseExcerpt, Duration retryAfter) {
 
     static final String BLOCKED = "blocked: ";
+    static final String UNSENDABLE = "unsendable: ";
+    static final String NOT_SENT = "not sent: ";
 
     public AttemptResult(Instant attemptedAt, int durationMs, Integer statusCode, String error, String responseExcerpt) {
         this(attemptedAt, durationMs, statusCode, error, responseExcerpt, null);
@@ -24,6 +28,15 @@ public record AttemptResult(Instant attemptedAt, int durationMs, Integer statusC
         return new AttemptResult(attemptedAt, 0, null, BLOCKED + reason, null);
     }
 
+    /** The request could not be made; retrying cannot help until an operator acts. */
+    public static AttemptResult unsendable(Instant attemptedAt, String reason) {
+        return new AttemptResult(attemptedAt, 0, null, UNSENDABLE + reason, null);
+    }
+
+    static AttemptResult notSent(Instant attemptedAt, String reason) {
+        return new AttemptResult(attemptedAt, 0, null, NOT_SENT + reason, null);
+    }
+
     public boolean succeeded() {
         return error == null;
     }
@@ -31,6 +44,20 @@ public record AttemptResult(Instant attemptedAt, int durationMs, Integer statusC
     /** Refused before connecting (an internal address, plain http): trying again will not help. */
     public boolean blocked() {
         return error != null && error.startsWith(BLOCKED);
+    }
+
+    public boolean unsendable() {
+        return error != null && error.startsWith(UNSENDABLE);
+    }
+
+    /** Final at once: refused or impossible, whatever attempts are left. */
+    public boolean finalAtOnce() {
+        return blocked() || unsendable();
+    }
+
+    /** False when no request left: the claim is given back and the attempt does not count. */
+    public boolean sent() {
+        return error == null || !error.startsWith(NOT_SENT);
     }
 
     public boolean gone() {

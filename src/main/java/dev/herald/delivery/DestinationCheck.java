@@ -11,7 +11,8 @@ import jakarta.inject.Inject;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Resolves a webhook URL's host once and checks every address it has; the attempt then connects to the checked
+ * Resolves a webhook URL's host once and checks every address it has; a name that does not resolve fails the
+ * attempt as a network error ({@link NameNotResolved}: retried), only a refused address ends it at once; the attempt then connects to the checked
  * address only, so a second lookup cannot answer differently (DNS rebinding). Literal addresses in any spelling
  * are read, not looked up.
  */
@@ -40,12 +41,16 @@ public class DestinationCheck {
             return Uni.createFrom().item(Destination.refused("https required (herald.delivery.require-https)"));
         }
         String host = url.getHost();
+        if (host == null || host.isEmpty()) {
+            return Uni.createFrom().item(Destination.refused("the URL has no host"));
+        }
         Optional<InetAddress> literal = IpLiterals.parse(host);
         Uni<List<InetAddress>> addresses = literal.isPresent() ? Uni.createFrom().item(List.of(literal.get()))
                 : resolver.resolve(host);
         return addresses.map(all -> {
             if (all.isEmpty()) {
-                return Destination.refused("unknown host " + host);
+                // a resolver that answers nothing is failing, not saying no: the attempt is retried
+                throw new NameNotResolved(host, "no address");
             }
             for (InetAddress address : all) {
                 Optional<String> refusal = policy.refusal(address);

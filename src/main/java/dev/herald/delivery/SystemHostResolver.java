@@ -1,6 +1,7 @@
 package dev.herald.delivery;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,7 +10,10 @@ import io.quarkus.arc.DefaultBean;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
-/** The JVM's resolver (the system's, with the JVM's cache), run off the event loop: it blocks. */
+/**
+ * The JVM's resolver (the system's, with the JVM's cache; {@code -Djdk.net.hosts.file} points it at a hosts file
+ * instead), run off the event loop: it blocks. A name that does not resolve fails with {@link NameNotResolved}.
+ */
 @ApplicationScoped
 @DefaultBean
 public class SystemHostResolver implements HostResolver {
@@ -22,8 +26,8 @@ public class SystemHostResolver implements HostResolver {
     private static List<InetAddress> lookUp(String host) {
         try {
             return List.of(InetAddress.getAllByName(host));
-        } catch (java.net.UnknownHostException e) {
-            return List.of();
+        } catch (UnknownHostException e) {
+            throw new NameNotResolved(host, "unknown host");
         }
     }
 }

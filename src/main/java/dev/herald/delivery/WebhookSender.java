@@ -3,7 +3,6 @@ package dev.herald.delivery;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +17,8 @@ import jakarta.inject.Inject;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -32,10 +33,15 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 
 /**
- * POSTs one attempt with the Vert.x HTTP client: the destination checked first ({@link DestinationCheck}) and
- * the connection made to that checked address only; signed afresh; keep-alive connections pooled per origin;
- * redirects never followed; at most {@link #MAX_ANSWER_READ} bytes of an answer read. The absolute deadline
- * comes from the caller's guard ({@link EndpointGuards}); cancelling the returned Uni resets the request.
+ * POSTs one attempt with the Vert.x HTTP client: the destination checked first ({@link DestinationCheck}) and the
+ * connection made to that checked address only; signed afresh; keep-alive connections pooled per origin;
+ * redirects never followed; at most {@link #MAX_ANSWER_READ} bytes of an answer read.
+ *
+ * <p>Every attempt has one absolute deadline, {@code herald.delivery.timeout} after it starts or the end of its
+ * claim's lease, whichever comes first. When it passes, in any stage (name lookup, connect, TLS, waiting for the
+ * answer, a body that drips), the outcome is a timeout and the request is reset, which closes its connection: no
+ * request outlives its recorded outcome or its claim. A claim that could not leave in time is given back unsent.
+ * The returned Uni never fails: every failure is the attempt's outcome.
  */
 @ApplicationScoped
 public class WebhookSender {
@@ -58,10 +64,14 @@ public class WebhookSender {
 
     @PostConstruct
     void createClient() {
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis());
         HttpClientOptions options = new HttpClientOptions()
                 .setKeepAlive(true)
                 .setKeepAliveTimeout(60)
-                .setConnectTimeout((int) Math.min(config.timeout().toMillis(), 10_000))
+                .setConnectTimeout(Math.min(timeoutMillis, 10_000))
+                // a TLS handshake that never ends is cut with the attempt's own deadline
+                .setSslHandshakeTimeout(timeoutMillis)
+                .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
                 .setTryUseCompression(false)
                 .setDecompressionSupported(false);
         // a pool per origin; endpoints sharing an origin must never queue behind each other's slow answers
@@ -75,73 +85,98 @@ public class WebhookSender {
     }
 
     public Uni<AttemptResult> send(OutgoingRequest outgoing) {
-        Instant startedAt = Instant.now();
-        URI url;
-        try {
-            url = new URI(outgoing.url());
-        } catch (URISyntaxException e) {
-            return Uni.createFrom().item(AttemptResult.blocked(startedAt, "not a URL"));
-        }
-        int port = url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
-        return destinations.check(url).chain(destination -> destination.allowed()
-                ? Uni.createFrom().<AttemptResult> emitter(
-                        emitter -> new Attempt(outgoing, destination.address().getHostAddress(), port, emitter).start())
-                : Uni.createFrom().item(AttemptResult.blocked(startedAt, destination.refusal())));
+        return Uni.createFrom().emitter(emitter -> new Attempt(outgoing, emitter).start());
     }
 
     /** The state of one attempt between the callbacks of the Vert.x client. */
     private final class Attempt {
 
         private final OutgoingRequest outgoing;
-        /** The checked address and the URL's port: the only place this attempt connects to. */
-        private final String address;
-        private final int port;
         private final UniEmitter<? super AttemptResult> emitter;
         private final Instant attemptedAt = Instant.now();
         private final long startedNanos = System.nanoTime();
+        private final long deadlineNanos;
+        private final Context context = vertx.getOrCreateContext();
         private final AtomicReference<HttpClientRequest> request = new AtomicReference<>();
         private final AtomicBoolean finished = new AtomicBoolean();
+        private long deadlineTimer = -1;
 
-        Attempt(OutgoingRequest outgoing, String address, int port, UniEmitter<? super AttemptResult> emitter) {
+        Attempt(OutgoingRequest outgoing, UniEmitter<? super AttemptResult> emitter) {
             this.outgoing = outgoing;
-            this.address = address;
-            this.port = port;
             this.emitter = emitter;
+            this.deadlineNanos = Math.min(startedNanos + config.timeout().toNanos(), outgoing.leaseEndsNanos());
         }
 
         void start() {
-            emitter.onTermination(this::abortIfUnfinished);
-            byte[] body = outgoing.body().getBytes(StandardCharsets.UTF_8);
-            long timestamp = attemptedAt.getEpochSecond();
-            RequestOptions options;
-            try {
-                options = new RequestOptions()
-                        .setMethod(HttpMethod.POST)
-                        .setAbsoluteURI(outgoing.url())
-                        // the checked address, never a second lookup (DNS rebinding); Host and SNI stay the URL's
-                        .setServer(SocketAddress.inetSocketAddress(port, address))
-                        .setFollowRedirects(false)
-                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                        .putHeader(HttpHeaders.USER_AGENT, "Herald")
-                        .putHeader("webhook-id", outgoing.messageId())
-                        .putHeader("webhook-timestamp", Long.toString(timestamp));
-                outgoing.keys().headers(outgoing.messageId(), timestamp, body).forEach(options::putHeader);
-            } catch (RuntimeException badUrl) {
-                finish(null, "network: " + badUrl.getMessage(), null, null);
+            emitter.onTermination(() -> {
+                if (finished.compareAndSet(false, true)) { // cancelled: end the request too
+                    cancelDeadline();
+                    abort();
+                }
+            });
+            long remainingMillis = (deadlineNanos - startedNanos) / 1_000_000;
+            if (remainingMillis <= 0) {
+                finish(AttemptResult.notSent(attemptedAt, "the claim's lease ended before the attempt started"));
                 return;
             }
+            deadlineTimer = vertx.setTimer(remainingMillis, id -> expire());
+            URI url;
+            try {
+                url = new URI(outgoing.url());
+            } catch (URISyntaxException e) {
+                finish(AttemptResult.blocked(attemptedAt, "not a URL"));
+                return;
+            }
+            destinations.check(url)
+                    .emitOn(task -> context.runOnContext(ignored -> task.run()))
+                    .subscribe().with(destination -> connect(url, destination),
+                            failure -> finish(result(null, classify(failure), null, null)));
+        }
+
+        private void connect(URI url, Destination destination) {
+            if (finished.get()) {
+                return;
+            }
+            if (!destination.allowed()) {
+                finish(AttemptResult.blocked(attemptedAt, destination.refusal()));
+                return;
+            }
+            if (System.nanoTime() > outgoing.sendByNanos()) {
+                finish(AttemptResult.notSent(attemptedAt, "the claim went stale before the request could leave"));
+                return;
+            }
+            byte[] body = outgoing.body().getBytes(StandardCharsets.UTF_8);
+            long timestamp = attemptedAt.getEpochSecond();
+            int port = url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+            RequestOptions options = new RequestOptions()
+                    .setMethod(HttpMethod.POST)
+                    .setAbsoluteURI(outgoing.url())
+                    // the checked address, never a second lookup (DNS rebinding); Host and SNI stay the URL's
+                    .setServer(SocketAddress.inetSocketAddress(port, destination.address().getHostAddress()))
+                    .setConnectTimeout(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000))
+                    .setFollowRedirects(false)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .putHeader(HttpHeaders.USER_AGENT, "Herald")
+                    .putHeader("webhook-id", outgoing.messageId())
+                    .putHeader("webhook-timestamp", Long.toString(timestamp));
+            outgoing.keys().headers(outgoing.messageId(), timestamp, body).forEach(options::putHeader);
             client.request(options)
                     .compose(req -> {
                         request.set(req);
+                        if (finished.get()) {
+                            req.reset(); // the deadline passed while connecting: never send
+                            return Future.failedFuture(new TimeoutException("attempt deadline passed"));
+                        }
                         return req.send(Buffer.buffer(body));
                     })
                     .compose(this::readCapped)
-                    .onSuccess(answer -> finish(answer.status(), answer.status() / 100 == 2 ? null : "http_" + answer.status(),
-                            answer.excerpt(), answer.retryAfter()))
-                    .onFailure(failure -> finish(null, classify(failure), null, null));
+                    .onSuccess(answer -> finish(result(answer.status(),
+                            answer.status() / 100 == 2 ? null : "http_" + answer.status(), answer.excerpt(),
+                            answer.retryAfter())))
+                    .onFailure(failure -> finish(result(null, classify(failure), null, null)));
         }
 
-        private io.vertx.core.Future<Answer> readCapped(HttpClientResponse response) {
+        private Future<Answer> readCapped(HttpClientResponse response) {
             Promise<Answer> answer = Promise.promise();
             Buffer read = Buffer.buffer();
             response.handler(chunk -> {
@@ -158,19 +193,41 @@ public class WebhookSender {
             return answer.future();
         }
 
-        private void finish(Integer status, String error, String excerpt, Duration retryAfter) {
-            if (finished.compareAndSet(false, true)) {
-                int durationMs = (int) ((System.nanoTime() - startedNanos) / 1_000_000);
-                emitter.complete(new AttemptResult(attemptedAt, durationMs, status, error, excerpt, retryAfter));
+        private AttemptResult result(Integer status, String error, String excerpt, Duration retryAfter) {
+            int durationMs = (int) ((System.nanoTime() - startedNanos) / 1_000_000);
+            return new AttemptResult(attemptedAt, durationMs, status, error, excerpt, retryAfter);
+        }
+
+        /** The deadline passed: the outcome is a timeout, and the request (if any) is reset at once. */
+        private void expire() {
+            deadlineTimer = -1;
+            if (finish(result(null, "timeout", null, null))) {
+                abort();
             }
         }
 
-        private void abortIfUnfinished() {
-            if (finished.compareAndSet(false, true)) {
-                HttpClientRequest req = request.get();
-                if (req != null) {
-                    req.reset(0, new TimeoutException("attempt deadline passed"));
-                }
+        /** Resets the request, closing its connection; harmless when it already ended. */
+        private void abort() {
+            HttpClientRequest req = request.get();
+            if (req != null) {
+                req.reset(0, new TimeoutException("attempt deadline passed"));
+            }
+        }
+
+        /** Emits the outcome once; answers whether this call did. */
+        private boolean finish(AttemptResult result) {
+            if (!finished.compareAndSet(false, true)) {
+                return false;
+            }
+            cancelDeadline();
+            emitter.complete(result);
+            return true;
+        }
+
+        private void cancelDeadline() {
+            if (deadlineTimer != -1) {
+                vertx.cancelTimer(deadlineTimer);
+                deadlineTimer = -1;
             }
         }
     }
@@ -191,7 +248,7 @@ public class WebhookSender {
             return "timeout";
         }
         String reason = failure instanceof ConnectException ? "connection refused"
-                : failure instanceof UnknownHostException ? "unknown host"
+                : failure instanceof NameNotResolved ? failure.getMessage()
                 : failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
         // an exception's message may carry anything, NUL included, which PostgreSQL text cannot hold
         reason = reason.replace('\u0000', '\uFFFD');

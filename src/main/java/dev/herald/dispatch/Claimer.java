@@ -1,7 +1,6 @@
 package dev.herald.dispatch;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -120,6 +119,8 @@ public class Claimer {
     public Uni<ClaimBatch> claim(int limit) {
         int endpoints = endpointsFor(limit);
         int perEndpoint = Math.max(1, Math.min(dispatch.deliveriesPerEndpoint(), limit));
+        // the lease is counted from before the claim was asked for: it ends no earlier in the database
+        long leaseEndsNanos = System.nanoTime() + dispatch.lease().toNanos();
         return pool.withTransaction(connection -> connection.preparedQuery(LOCK_DUE_ENDPOINTS)
                 .execute(Tuple.of(endpoints))
                 .chain(rows -> {
@@ -129,7 +130,7 @@ public class Claimer {
                         ids[i++] = row.getLong(0);
                     }
                     Uni<List<ClaimedDelivery>> claimed = ids.length == 0 ? Uni.createFrom().item(List.of())
-                            : claimFrom(connection, ids, perEndpoint, limit);
+                            : claimFrom(connection, ids, perEndpoint, limit, leaseEndsNanos);
                     if (ids.length >= endpoints) {
                         return claimed.map(list -> new ClaimBatch(list, ids.length, null));
                     }
@@ -143,13 +144,15 @@ public class Claimer {
     }
 
     private Uni<List<ClaimedDelivery>> claimFrom(SqlConnection connection, Long[] endpointIds, int perEndpoint,
-            int limit) {
+            int limit, long leaseEndsNanos) {
         Duration window = Duration.ofSeconds(60).plus(dispatch.rateWindowGuard());
         return connection.preparedQuery(CLAIM)
                 .execute(Tuple.from(new Object[] { endpointIds, delivery.maxInFlightPerEndpoint(),
                         delivery.maxPerMinutePerEndpoint(), window.toMillis(), perEndpoint, dispatch.lease().toMillis(),
                         limit }))
                 .map(rows -> {
+                    // the window was charged when the claim ran, just before this answer arrived
+                    long sendByNanos = System.nanoTime() + dispatch.rateWindowGuard().toNanos();
                     List<ClaimedDelivery> claimed = new ArrayList<>(rows.size());
                     for (Row row : rows) {
                         claimed.add(new ClaimedDelivery(row.getLong("id"), row.getLong("webhook_id"),
@@ -157,19 +160,24 @@ public class Claimer {
                                 row.getInteger("attempt_limit"), row.getLong("claim_token"),
                                 row.getString("webhook_url"), row.getString("payload"),
                                 row.getOffsetDateTime("accepted_at").toInstant(), row.getString("secret"),
-                                row.getString("previous_secret"), row.getString("legacy_signature_header")));
+                                row.getString("previous_secret"), row.getString("legacy_signature_header"),
+                                leaseEndsNanos, sendByNanos));
                     }
                     return claimed;
                 });
     }
 
-    /** When the next endpoint falls due, as this transaction sees it; null when none is waiting. */
-    private static Uni<Instant> nextDue(SqlConnection connection) {
-        return connection.query("SELECT min(next_check_at) FROM endpoint_state WHERE next_check_at < 'infinity'")
+    /**
+     * How long until the next endpoint falls due, as this transaction sees it, measured by the database's clock
+     * (this replica's may be off); null when none is waiting.
+     */
+    private static Uni<Duration> nextDue(SqlConnection connection) {
+        return connection.query("SELECT (extract(epoch FROM min(next_check_at) - clock_timestamp()) * 1000)::bigint"
+                + " FROM endpoint_state WHERE next_check_at < 'infinity'")
                 .execute()
                 .map(rows -> {
-                    var value = rows.iterator().next().getOffsetDateTime(0);
-                    return value == null ? null : value.toInstant();
+                    Long millis = rows.iterator().next().getLong(0);
+                    return millis == null ? null : Duration.ofMillis(Math.max(0, millis));
                 });
     }
 }

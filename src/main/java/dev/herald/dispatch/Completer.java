@@ -3,8 +3,8 @@ package dev.herald.dispatch;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -23,59 +23,18 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Records outcomes in batches: one statement updates many deliveries (fenced by their claim tokens), writes
- * their attempt rows, and releases their endpoints' in-flight slots, locking endpoint rows in id order so that
- * concurrent completions never deadlock. An outcome whose token was superseded (its lease expired and another
- * claim took over) changes nothing.
+ * Records outcomes in batches: one call of {@code herald_complete} locks the endpoints' rows (in id order, as every
+ * writer does), updates many deliveries (fenced by their claim tokens), writes their attempt rows, gives back the
+ * endpoints' in-flight slots and wakes what became due. An outcome whose token was superseded (its lease expired
+ * and another claim took over) changes nothing.
  */
 public class Completer {
 
     private static final Logger LOG = Logger.getLogger(Completer.class);
 
-    /* $1..$9 outcome columns, $10 in-flight cap, $11 endpoint pauses, $12 endpoints gone (410). */
-    private static final String COMPLETE = """
-            WITH outcome AS (
-                SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::timestamptz[],
-                                     $5::timestamptz[], $6::int[], $7::smallint[], $8::text[], $9::text[],
-                                     $11::timestamptz[], $12::bool[])
-                    AS o(delivery_id, claim_token, new_status, next_attempt_at, attempted_at, duration_ms,
-                         status_code, error, response_excerpt, pause_until, gone)),
-            recorded AS (
-                UPDATE delivery d
-                   SET status = o.new_status,
-                       next_attempt_at = coalesce(o.next_attempt_at, d.next_attempt_at),
-                       claim_token = NULL, lease_until = NULL,
-                       finished_at = CASE WHEN o.new_status IN (2, 3) THEN clock_timestamp() END
-                  FROM outcome o
-                 WHERE d.id = o.delivery_id AND d.claim_token = o.claim_token AND d.status = 1
-             RETURNING d.id, d.webhook_id, d.attempt_count, o.next_attempt_at, o.pause_until, o.gone),
-            attempts AS (
-                INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, status_code,
-                                              error, response_excerpt)
-                SELECT o.delivery_id, r.attempt_count, o.attempted_at, o.duration_ms, o.status_code, o.error,
-                       o.response_excerpt
-                  FROM outcome o JOIN recorded r ON r.id = o.delivery_id),
-            released AS (
-                SELECT webhook_id, count(*)::int AS finished, min(next_attempt_at) AS retry_at,
-                       max(pause_until) AS pause_until, bool_or(gone) AS gone
-                  FROM recorded GROUP BY webhook_id),
-            disabled AS (  -- 410 Gone: the webhook is switched off and its waiting deliveries stop (FAILED)
-                UPDATE webhook SET status = 0, updated_on = clock_timestamp()
-                 WHERE id IN (SELECT webhook_id FROM released WHERE gone)),
-            stopped AS (
-                UPDATE delivery SET status = 3, finished_at = clock_timestamp()
-                 WHERE webhook_id IN (SELECT webhook_id FROM released WHERE gone) AND status = 0),
-            """ + EndpointLocks.LOCK_RELEASED + """
-            , released_slots AS (
-                UPDATE endpoint_state e
-                   SET in_flight = e.in_flight - r.finished,
-                       paused_until = greatest(e.paused_until, r.pause_until),
-                       next_check_at = least(e.next_check_at,
-                                             coalesce(r.retry_at, 'infinity'),
-                                             CASE WHEN e.in_flight >= $10 THEN clock_timestamp() ELSE 'infinity' END)
-                  FROM released r JOIN locked l USING (webhook_id)
-                 WHERE e.webhook_id = r.webhook_id)
-            SELECT id FROM recorded""";
+    /* herald_complete (V5): fenced by claim tokens, endpoint rows locked first in id order. */
+    private static final String COMPLETE = "SELECT delivery_id, status FROM herald_complete($1, $2, $3, $4, $5, $6, $7, $8,"
+            + " $9, $10, $11, $12, $13, $14)";
 
     private final Pool pool;
     private final Vertx vertx;
@@ -88,6 +47,7 @@ public class Completer {
     private final Queue<Outcome> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waitingCount = new AtomicInteger();
     private final AtomicBoolean flushing = new AtomicBoolean();
+    private volatile long flushStartedNanos;
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
 
     Completer(Pool pool, Vertx vertx, DeliveryConfig delivery, DispatchConfig dispatch, DeliveryMetrics metrics,
@@ -118,10 +78,16 @@ public class Completer {
         return waitingCount.get();
     }
 
+    /** How long the statement recording outcomes has been running; 0 when none is. */
+    long flushingFor(long nowNanos) {
+        return flushing.get() ? nowNanos - flushStartedNanos : 0;
+    }
+
     private void flush() {
         if (!flushing.compareAndSet(false, true)) {
             return; // the running flush looks again when it ends
         }
+        flushStartedNanos = System.nanoTime();
         List<Outcome> batch = new ArrayList<>();
         Outcome next;
         while (batch.size() < dispatch.completionBatch() && (next = waiting.poll()) != null) {
@@ -177,49 +143,51 @@ public class Completer {
     Uni<Void> record(List<Outcome> batch) {
         int n = batch.size();
         Long[] ids = new Long[n];
+        Long[] webhooks = new Long[n];
         Long[] tokens = new Long[n];
         Short[] states = new Short[n];
-        OffsetDateTime[] nextAttempts = new OffsetDateTime[n];
+        Long[] retryMillis = new Long[n];
+        Boolean[] sent = new Boolean[n];
         OffsetDateTime[] attemptedAt = new OffsetDateTime[n];
         Integer[] durations = new Integer[n];
         Short[] statusCodes = new Short[n];
         String[] errors = new String[n];
         String[] excerpts = new String[n];
-        OffsetDateTime[] pauses = new OffsetDateTime[n];
+        Long[] pauseMillis = new Long[n];
         Boolean[] gone = new Boolean[n];
         for (int i = 0; i < n; i++) {
             Outcome o = batch.get(i);
             ids[i] = o.delivery().id();
+            webhooks[i] = o.delivery().webhookId();
             tokens[i] = o.delivery().claimToken();
             states[i] = o.next().code();
-            nextAttempts[i] = o.nextAttemptAt() == null ? null : o.nextAttemptAt().atOffset(ZoneOffset.UTC);
+            retryMillis[i] = o.retryAfter() == null ? null : o.retryAfter().toMillis();
+            sent[i] = o.sent();
             attemptedAt[i] = o.attempt().attemptedAt().atOffset(ZoneOffset.UTC);
             durations[i] = o.attempt().durationMs();
             statusCodes[i] = o.attempt().statusCode() == null ? null : o.attempt().statusCode().shortValue();
             errors[i] = o.attempt().error();
             excerpts[i] = o.attempt().responseExcerpt();
-            pauses[i] = o.pauseEndpointUntil() == null ? null : o.pauseEndpointUntil().atOffset(ZoneOffset.UTC);
+            pauseMillis[i] = o.pauseEndpoint() == null ? null : o.pauseEndpoint().toMillis();
             gone[i] = o.disableEndpoint();
         }
         return pool.preparedQuery(COMPLETE)
-                .execute(Tuple.from(new Object[] { ids, tokens, states, nextAttempts, attemptedAt, durations,
-                        statusCodes, errors, excerpts, delivery.maxInFlightPerEndpoint(), pauses, gone }))
+                .execute(Tuple.from(new Object[] { ids, webhooks, tokens, states, retryMillis, sent, attemptedAt,
+                        durations, statusCodes, errors, excerpts, pauseMillis, gone, delivery.maxInFlightPerEndpoint() }))
                 .invoke(recorded -> count(batch, recorded))
                 .replaceWithVoid();
     }
 
     /** Final states reach the metrics only when recorded: a fenced-out outcome changed nothing. */
     private void count(List<Outcome> batch, Iterable<Row> recorded) {
-        Set<Long> ids = new HashSet<>();
-        recorded.forEach(row -> ids.add(row.getLong(0)));
+        Map<Long, DeliveryState> ended = new HashMap<>();
+        recorded.forEach(row -> ended.put(row.getLong("delivery_id"), DeliveryState.of(row.getInteger("status"))));
         for (Outcome outcome : batch) {
-            if (!ids.contains(outcome.delivery().id())) {
-                continue;
-            }
-            if (outcome.next() == DeliveryState.DELIVERED) {
+            DeliveryState state = ended.get(outcome.delivery().id());
+            if (state == DeliveryState.DELIVERED) {
                 metrics.delivered(outcome.delivery().acceptedAt());
-            } else if (outcome.next() == DeliveryState.FAILED) {
-                metrics.failed();
+            } else if (state == DeliveryState.FAILED) {
+                metrics.failed(1);
             }
         }
     }

@@ -37,9 +37,16 @@ public interface DispatchConfig {
     @WithDefault("5s")
     Duration endpointVacuumInterval();
 
-    /** Events one fan-out statement takes. */
+    /** Events one fan-out statement takes at most. */
     @WithDefault("500")
     int fanOutBatch();
+
+    /**
+     * Deliveries one fan-out statement creates at most: an event on a provider with more webhooks is fanned out
+     * over several statements, so no statement holds more endpoint rows than this.
+     */
+    @WithDefault("1000")
+    int fanOutDeliveries();
 
     /** Outcomes one completion statement records at most. */
     @WithDefault("500")
@@ -50,8 +57,16 @@ public interface DispatchConfig {
     Duration completionLinger();
 
     /**
+     * A claim, fan-out or completion round that has run this long is stuck: liveness and readiness report the
+     * dispatcher down (a frozen database, a lost callback), so an orchestrator can act.
+     */
+    @WithDefault("60s")
+    Duration stallTimeout();
+
+    /**
      * Added to the 60 s rate window when counting starts. A start is charged when its claim commits and the
-     * request leaves a little later; the guard keeps any 60 s at the receiver within the cap.
+     * request leaves a little later; the guard keeps any 60 s at the receiver within the cap. A claimed request
+     * that could not leave within the guard (a stalled replica) is given back unsent.
      */
     @WithDefault("1s")
     Duration rateWindowGuard();

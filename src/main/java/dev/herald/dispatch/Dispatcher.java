@@ -9,12 +9,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
+import dev.herald.delivery.AttemptResult;
 import dev.herald.delivery.DeliveryConfig;
-import dev.herald.delivery.EndpointGuards;
 import dev.herald.delivery.OutgoingRequest;
 import dev.herald.delivery.SigningKeys;
+import dev.herald.delivery.WebhookSender;
 import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.webhook.SecretCipher;
+import dev.herald.webhook.UnreadableSecret;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -24,6 +27,10 @@ import io.vertx.mutiny.sqlclient.Pool;
  * deliveries as this replica has free attempt slots, every claimed delivery is attempted at once, and its
  * outcome goes to the {@link Completer}. Rounds of one kind never overlap; a signal during a round makes the
  * round run again. Everything runs on the Vert.x event loop and never blocks it.
+ *
+ * <p>One delivery, in stages: claim ({@link Claimer}) → prepare (decrypt the keys) → send (sign, POST, under one
+ * deadline: {@link WebhookSender}) → classify ({@link Outcome}) → record ({@link Completer}). Whatever fails in a
+ * stage becomes that delivery's outcome; nothing one delivery does can stop the loop or another delivery.
  */
 public class Dispatcher {
 
@@ -33,31 +40,33 @@ public class Dispatcher {
     private final Claimer claimer;
     private final FanOut fanOut;
     private final LeaseReaper reaper;
-    private final EndpointGuards guards;
+    private final WebhookSender sender;
     private final DeliveryConfig delivery;
     private final DispatchConfig dispatch;
     private final Completer completer;
     private final SecretCipher cipher;
+    private final UnsendableWebhooks unsendable;
     private final DeliveryMetrics metrics;
 
     private final AtomicInteger freeSlots;
     private final Round claimRound = new Round(this::claim);
     private final Round fanOutRound = new Round(this::fanOut);
     private final AtomicLong wakeTimer = new AtomicLong(-1);
-    private final AtomicLong lastLoop = new AtomicLong();
+    private final AtomicLong lastBackstop = new AtomicLong();
     private volatile boolean running;
     private long periodicTimer = -1;
 
     public Dispatcher(Vertx vertx, Pool pool, Claimer claimer, FanOut fanOut, LeaseReaper reaper,
-            EndpointGuards guards, SecretCipher cipher, DeliveryMetrics metrics, DeliveryConfig delivery,
-            DispatchConfig dispatch) {
+            WebhookSender sender, SecretCipher cipher, UnsendableWebhooks unsendable, DeliveryMetrics metrics,
+            DeliveryConfig delivery, DispatchConfig dispatch) {
         this.cipher = cipher;
+        this.unsendable = unsendable;
         this.metrics = metrics;
         this.vertx = vertx;
         this.claimer = claimer;
         this.fanOut = fanOut;
         this.reaper = reaper;
-        this.guards = guards;
+        this.sender = sender;
         this.delivery = delivery;
         this.dispatch = dispatch;
         this.freeSlots = new AtomicInteger(dispatch.maxConcurrentAttempts());
@@ -66,7 +75,7 @@ public class Dispatcher {
 
     public void start() {
         running = true;
-        lastLoop.set(System.nanoTime());
+        lastBackstop.set(System.nanoTime());
         periodicTimer = vertx.setPeriodic(dispatch.pollInterval().toMillis(), id -> backstop());
         outboxChanged();
     }
@@ -107,13 +116,33 @@ public class Dispatcher {
         return dispatch.maxConcurrentAttempts() - freeSlots.get();
     }
 
-    /** True while the loop is running and its backstop timer fires on time. */
-    public boolean alive() {
-        return running && System.nanoTime() - lastLoop.get() < dispatch.pollInterval().multipliedBy(10).toNanos();
+    /**
+     * Why this loop is not making progress, or null when it is: it is stopped, its backstop timer no longer fires,
+     * or a claim, fan-out or completion round has run longer than {@code herald.dispatch.stall-timeout}.
+     */
+    public String stalled() {
+        long now = System.nanoTime();
+        long bound = dispatch.stallTimeout().toNanos();
+        if (!running) {
+            return "stopped";
+        }
+        if (now - lastBackstop.get() > Math.max(bound, dispatch.pollInterval().multipliedBy(10).toNanos())) {
+            return "its timer has not fired for " + Duration.ofNanos(now - lastBackstop.get()).toSeconds() + " s";
+        }
+        if (claimRound.runningFor(now) > bound) {
+            return "a claim has run for " + Duration.ofNanos(claimRound.runningFor(now)).toSeconds() + " s";
+        }
+        if (fanOutRound.runningFor(now) > bound) {
+            return "a fan-out has run for " + Duration.ofNanos(fanOutRound.runningFor(now)).toSeconds() + " s";
+        }
+        if (completer.flushingFor(now) > bound) {
+            return "recording outcomes has run for " + Duration.ofNanos(completer.flushingFor(now)).toSeconds() + " s";
+        }
+        return null;
     }
 
     private void backstop() {
-        lastLoop.set(System.nanoTime());
+        lastBackstop.set(System.nanoTime());
         reaper.reapExpiredLeases().subscribe().with(
                 reaped -> {
                     if (reaped > 0) {
@@ -127,13 +156,15 @@ public class Dispatcher {
 
     private void fanOut() {
         fanOut.fanOutBatch().subscribe().with(
-                events -> {
-                    if (events > 0) {
-                        metrics.ingested(events);
+                round -> fanOutRound.end(() -> {
+                    if (round.events() > 0) {
+                        metrics.ingested(round.events());
+                    }
+                    if (round.deliveries() > 0) {
                         wake();
                     }
-                    fanOutRound.done(fanOut.wasFull(events));
-                },
+                    return round.more();
+                }),
                 failure -> {
                     LOG.warn("Fan-out failed; the poll retries it", failure);
                     fanOutRound.done(false);
@@ -147,42 +178,71 @@ public class Dispatcher {
             return;
         }
         claimer.claim(room).subscribe().with(
-                batch -> {
+                batch -> claimRound.end(() -> {
                     List<ClaimedDelivery> claimed = batch.deliveries();
                     freeSlots.addAndGet(-claimed.size());
                     claimed.forEach(this::attempt);
                     boolean moreMayBeDue = batch.endpointsLocked() >= claimer.endpointsFor(room);
                     if (!moreMayBeDue) {
-                        sleepUntil(batch.nextDue());
+                        sleepFor(batch.nextDue());
                     }
-                    claimRound.done(moreMayBeDue && freeSlots.get() > 0);
-                },
+                    return moreMayBeDue && freeSlots.get() > 0;
+                }),
                 failure -> {
                     LOG.warn("Claim failed; the poll retries it", failure);
                     claimRound.done(false);
                 });
     }
 
+    /** Prepares, sends and records one claimed delivery; never throws, and always gives its slot back. */
     private void attempt(ClaimedDelivery claimed) {
-        SigningKeys keys = new SigningKeys(cipher.decrypt(claimed.secret()), cipher.decrypt(claimed.previousSecret()),
-                claimed.legacyHeader());
-        OutgoingRequest request = new OutgoingRequest(claimed.webhookId(), claimed.url(), claimed.messageId(),
-                claimed.payload(), keys);
-        guards.attempt(request).subscribe().with(result -> {
-            metrics.attempted(result);
-            completer.submit(Outcome.of(claimed, result, delivery.retrySchedule()));
-            freeSlots.incrementAndGet();
-        });
+        Uni<AttemptResult> attempt;
+        try {
+            attempt = sender.send(prepare(claimed));
+        } catch (UnreadableSecret unreadable) {
+            unsendable.report(claimed.webhookId(), claimed.secret(), unreadable);
+            attempt = Uni.createFrom().item(AttemptResult.unsendable(Instant.now(), unreadable.getMessage()));
+        } catch (RuntimeException unexpected) {
+            attempt = Uni.createFrom().item(unexpected(claimed, unexpected));
+        }
+        attempt.onFailure().recoverWithItem(failure -> unexpected(claimed, failure))
+                .subscribe().with(result -> record(claimed, result));
     }
 
-    /** Sets the wake-up timer for {@code due}, when that comes before the next poll. */
-    private void sleepUntil(Instant due) {
-        if (due == null || !running) {
+    private OutgoingRequest prepare(ClaimedDelivery claimed) {
+        SigningKeys keys = new SigningKeys(cipher.decrypt(claimed.secret()), cipher.decrypt(claimed.previousSecret()),
+                claimed.legacyHeader());
+        return new OutgoingRequest(claimed.webhookId(), claimed.url(), claimed.messageId(), claimed.payload(), keys,
+                claimed.leaseEndsNanos(), claimed.sendByNanos());
+    }
+
+    private void record(ClaimedDelivery claimed, AttemptResult result) {
+        try {
+            metrics.attempted(result);
+            completer.submit(Outcome.of(claimed, result, delivery.retrySchedule()));
+        } catch (RuntimeException unexpected) {
+            LOG.errorf(unexpected, "The outcome of delivery %d could not be queued; its lease expires and it is"
+                    + " attempted again", claimed.id());
+        } finally {
+            freeSlots.incrementAndGet();
+        }
+    }
+
+    /** A failure nobody foresaw, as the attempt's outcome (retried on the schedule). */
+    private static AttemptResult unexpected(ClaimedDelivery claimed, Throwable failure) {
+        LOG.errorf(failure, "Attempting delivery %d failed unexpectedly; it is retried", claimed.id());
+        String reason = failure.getClass().getSimpleName();
+        return new AttemptResult(Instant.now(), 0, null, "network: unexpected " + reason, null);
+    }
+
+    /** Sets the wake-up timer for {@code delay} from now, when that comes before the next poll. */
+    private void sleepFor(Duration delay) {
+        if (delay == null || !running) {
             return; // the poll is the backstop
         }
-        long delay = Math.max(1, Duration.between(Instant.now(), due).toMillis());
-        if (delay < dispatch.pollInterval().toMillis()) {
-            long timer = vertx.setTimer(delay, id -> wake());
+        long millis = Math.max(1, delay.toMillis());
+        if (millis < dispatch.pollInterval().toMillis()) {
+            long timer = vertx.setTimer(millis, id -> wake());
             vertx.cancelTimer(wakeTimer.getAndSet(timer));
         }
     }
@@ -193,6 +253,7 @@ public class Dispatcher {
         private final Runnable task;
         private final AtomicBoolean active = new AtomicBoolean();
         private final AtomicBoolean requestedAgain = new AtomicBoolean();
+        private volatile long startedNanos;
 
         Round(Runnable task) {
             this.task = task;
@@ -205,7 +266,31 @@ public class Dispatcher {
             requestedAgain.set(true);
             if (active.compareAndSet(false, true)) {
                 requestedAgain.set(false);
-                vertx.runOnContext(v -> task.run());
+                startedNanos = System.nanoTime();
+                vertx.runOnContext(v -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException unexpected) {
+                        LOG.error("A dispatch round failed unexpectedly; the poll runs it again", unexpected);
+                        done(false);
+                    }
+                });
+            }
+        }
+
+        /**
+         * Ends a run with what {@code body} answers (run again at once?). Whatever the body throws is logged and
+         * the run ends all the same: an exception in a subscriber callback is otherwise dropped by Mutiny and the
+         * round would never end.
+         */
+        void end(java.util.function.BooleanSupplier body) {
+            boolean again = false;
+            try {
+                again = body.getAsBoolean();
+            } catch (RuntimeException unexpected) {
+                LOG.error("A dispatch round failed unexpectedly; the poll runs it again", unexpected);
+            } finally {
+                done(again);
             }
         }
 
@@ -215,6 +300,11 @@ public class Dispatcher {
             if (again || requestedAgain.getAndSet(false)) {
                 request();
             }
+        }
+
+        /** How long the current run has lasted; 0 when none runs. */
+        long runningFor(long nowNanos) {
+            return active.get() ? nowNanos - startedNanos : 0;
         }
     }
 }

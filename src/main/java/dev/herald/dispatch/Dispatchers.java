@@ -13,7 +13,7 @@ import org.jboss.logging.Logger;
 
 import dev.herald.database.SchemaMigrator;
 import dev.herald.delivery.DeliveryConfig;
-import dev.herald.delivery.EndpointGuards;
+import dev.herald.delivery.WebhookSender;
 import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.webhook.SecretCipher;
 import io.quarkus.runtime.ShutdownEvent;
@@ -50,7 +50,10 @@ public class Dispatchers {
     EndpointVacuum endpointVacuum;
 
     @Inject
-    EndpointGuards guards;
+    WebhookSender sender;
+
+    @Inject
+    UnsendableWebhooks unsendable;
 
     @Inject
     SecretCipher cipher;
@@ -102,7 +105,8 @@ public class Dispatchers {
 
     /** A further dispatcher on this database, as another replica would run (tests and benchmarks). */
     public Dispatcher newDispatcher() {
-        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, guards, cipher, metrics, delivery, dispatch);
+        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, sender, cipher, unsendable, metrics, delivery,
+                dispatch);
     }
 
     /** This replica's dispatcher; null when disabled. */

@@ -3,46 +3,24 @@ package dev.herald.dispatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.herald.delivery.DeliveryConfig;
+import dev.herald.metrics.DeliveryMetrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Takes back claims whose lease ran out (their replica died or stalled): each such attempt is logged as
- * {@code lease expired}, counts as an attempt (so a delivery that kills its worker cannot loop forever), and the
- * delivery is ready again at once, or FAILED when it was the last. The endpoint's in-flight slot is released.
- * The stale holder's token no longer matches, so whatever it records later is ignored.
+ * Takes back claims whose lease ran out (their replica died or stalled), with {@code herald_reap_expired_leases}:
+ * each such attempt is logged as {@code lease expired}, counts as an attempt (so a delivery that kills its worker
+ * cannot loop forever), and the delivery is ready again at once, or FAILED when it was the last. The endpoint's
+ * in-flight slot is given back. The stale holder's token no longer matches, so whatever it records later is
+ * ignored. What it ends is counted like any other end.
  */
 @ApplicationScoped
 public class LeaseReaper {
 
-    private static final String REAP = """
-            WITH expired AS (
-                SELECT id FROM delivery
-                 WHERE status = 1 AND lease_until < clock_timestamp()
-                 ORDER BY id
-                 LIMIT 1000
-                   FOR UPDATE SKIP LOCKED),
-            reset AS (
-                UPDATE delivery d
-                   SET status = CASE WHEN d.attempt_count >= d.attempt_limit THEN 3 ELSE 0 END,
-                       finished_at = CASE WHEN d.attempt_count >= d.attempt_limit THEN clock_timestamp() END,
-                       next_attempt_at = clock_timestamp(),
-                       claim_token = NULL, lease_until = NULL
-                 WHERE d.id IN (SELECT id FROM expired)
-             RETURNING d.id, d.webhook_id, d.attempt_count),
-            logged AS (
-                INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, error)
-                SELECT id, attempt_count, clock_timestamp() - $1 * interval '1 millisecond', 0, 'lease expired'
-                  FROM reset
-                    ON CONFLICT DO NOTHING),
-            released AS (
-                SELECT webhook_id, count(*)::int AS n FROM reset GROUP BY webhook_id),
-            """ + EndpointLocks.LOCK_RELEASED + """
-            UPDATE endpoint_state e
-               SET in_flight = e.in_flight - r.n, next_check_at = clock_timestamp()
-              FROM released r JOIN locked l USING (webhook_id)
-             WHERE e.webhook_id = r.webhook_id""";
+    private static final String REAP = "SELECT reaped, failed FROM herald_reap_expired_leases(1000, $1::bigint, $2::int)";
 
     @Inject
     Pool pool;
@@ -50,8 +28,22 @@ public class LeaseReaper {
     @Inject
     DispatchConfig dispatch;
 
-    /** Answers how many endpoints got slots back. */
+    @Inject
+    DeliveryConfig delivery;
+
+    @Inject
+    DeliveryMetrics metrics;
+
+    /** Answers how many claims were taken back. */
     public Uni<Integer> reapExpiredLeases() {
-        return pool.preparedQuery(REAP).execute(Tuple.of(dispatch.lease().toMillis())).map(rows -> rows.rowCount());
+        return pool.preparedQuery(REAP)
+                .execute(Tuple.of(dispatch.lease().toMillis(), delivery.maxInFlightPerEndpoint()))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    int reaped = row.getInteger("reaped");
+                    metrics.leasesExpired(reaped);
+                    metrics.failed(row.getInteger("failed"));
+                    return reaped;
+                });
     }
 }

@@ -19,8 +19,11 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 
 /**
- * Gauges read from the database on a timer, never per scrape: the backlog, the age of its oldest delivery and
- * the webhooks by state. Every replica reports the same cluster-wide values; dashboards take the max.
+ * Gauges read from the database on a timer, never per scrape: the backlog, the age of its oldest delivery, the
+ * deliveries held for switched-off webhooks and the webhooks by state. Every replica reports the same
+ * cluster-wide values; dashboards take the max. Deliveries held for a switched-off webhook are not backlog: nothing
+ * may be done about them until their owner switches the webhook on. When the database cannot be read the gauges
+ * keep their last values, and {@code herald_database_gauges_age_seconds} says how old those are.
  */
 @Singleton
 public class DatabaseGauges {
@@ -28,9 +31,15 @@ public class DatabaseGauges {
     private static final Logger LOG = Logger.getLogger(DatabaseGauges.class);
 
     private static final String READ = """
-            SELECT (SELECT count(*) FROM delivery WHERE status IN (0, 1)) AS backlog,
-                   (SELECT coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)
-                      FROM delivery WHERE status IN (0, 1)) AS oldest_age,
+            WITH waiting AS (
+                SELECT w.status = 1 AS active, count(*) AS n, min(d.created_at) AS oldest
+                  FROM delivery d JOIN webhook w ON w.id = d.webhook_id
+                 WHERE d.status IN (0, 1)
+                 GROUP BY w.status = 1)
+            SELECT coalesce((SELECT n FROM waiting WHERE active), 0) AS backlog,
+                   coalesce((SELECT extract(epoch FROM clock_timestamp() - oldest) FROM waiting WHERE active), 0)
+                       AS oldest_age,
+                   coalesce((SELECT n FROM waiting WHERE NOT active), 0) AS held,
                    (SELECT count(*) FROM webhook WHERE status = 1) AS active,
                    (SELECT count(*) FROM webhook WHERE status = 0) AS inactive""";
 
@@ -47,6 +56,10 @@ public class DatabaseGauges {
     MetricsConfig config;
 
     private final AtomicLong backlog = new AtomicLong();
+    private final AtomicLong held = new AtomicLong();
+    /** When the gauges were last read, on the monotonic clock; 0 before the first reading. */
+    private final AtomicLong readAtNanos = new AtomicLong();
+    private volatile boolean failing;
     private final AtomicLong oldestAgeMillis = new AtomicLong();
     private final AtomicLong active = new AtomicLong();
     private final AtomicLong inactive = new AtomicLong();
@@ -57,6 +70,11 @@ public class DatabaseGauges {
                 .description("Deliveries not yet final (pending or in flight), all replicas").register(registry);
         Gauge.builder("herald.outbox.oldest.pending.age", oldestAgeMillis, v -> v.get() / 1000.0)
                 .baseUnit("seconds").description("Age of the oldest delivery not yet final").register(registry);
+        Gauge.builder("herald.outbox.held", held, AtomicLong::get)
+                .description("Deliveries held for switched-off webhooks, all replicas").register(registry);
+        Gauge.builder("herald.database.gauges.age", readAtNanos, DatabaseGauges::secondsSince).baseUnit("seconds")
+                .description("How old the database gauges' values are (refreshed every herald.metrics.refresh-interval"
+                        + " while the database answers)").register(registry);
         Gauge.builder("herald.endpoints", active, AtomicLong::get).tag("state", "active")
                 .description("Webhooks by state").register(registry);
         Gauge.builder("herald.endpoints", inactive, AtomicLong::get).tag("state", "inactive")
@@ -74,8 +92,25 @@ public class DatabaseGauges {
             Row row = rows.iterator().next();
             backlog.set(row.getLong("backlog"));
             oldestAgeMillis.set(Math.round(row.getNumeric("oldest_age").doubleValue() * 1000));
+            held.set(row.getLong("held"));
             active.set(row.getLong("active"));
             inactive.set(row.getLong("inactive"));
-        }, failure -> LOG.debug("Could not refresh the database gauges", failure));
+            readAtNanos.set(System.nanoTime());
+            if (failing) {
+                failing = false;
+                LOG.info("The database gauges are read again");
+            }
+        }, failure -> {
+            if (!failing) {
+                failing = true;
+                LOG.warnf("The database gauges cannot be read (%s); they keep their last values and"
+                        + " herald_database_gauges_age_seconds grows until the database answers", failure.toString());
+            }
+        });
+    }
+
+    private static double secondsSince(AtomicLong readAtNanos) {
+        long at = readAtNanos.get();
+        return at == 0 ? Double.NaN : (System.nanoTime() - at) / 1e9;
     }
 }

@@ -24,7 +24,8 @@ import io.micrometer.core.instrument.Timer;
 public class DeliveryMetrics {
 
     /** Attempt results, as the {@code result} label says them. */
-    static final String[] RESULTS = { "success", "http_3xx", "http_4xx", "http_5xx", "timeout", "network", "blocked" };
+    static final String[] RESULTS = { "success", "http_3xx", "http_4xx", "http_5xx", "timeout", "network", "blocked",
+            "unsendable", "lease_expired" };
 
     @Inject
     MeterRegistry registry;
@@ -32,6 +33,7 @@ public class DeliveryMetrics {
     private Counter delivered;
     private Counter failed;
     private Counter ingested;
+    private Counter replayed;
     private Timer latency;
     private Timer attemptDuration;
     private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
@@ -42,6 +44,8 @@ public class DeliveryMetrics {
                 .description("Deliveries that reached a final state").register(registry);
         failed = Counter.builder("herald.deliveries").tag("outcome", "failed")
                 .description("Deliveries that reached a final state").register(registry);
+        replayed = Counter.builder("herald.deliveries.replayed")
+                .description("FAILED deliveries sent again by replayDelivery or replayFailed").register(registry);
         ingested = Counter.builder("herald.ingest.events")
                 .description("Events taken from the outbox (REST and producers' INSERTs alike)").register(registry);
         for (String result : RESULTS) {
@@ -60,11 +64,20 @@ public class DeliveryMetrics {
                 .register(registry);
     }
 
+    /** An attempt ended on this replica; a claim given back unsent is no attempt. */
     public void attempted(AttemptResult attempt) {
+        if (!attempt.sent()) {
+            return;
+        }
         attempts.get(result(attempt)).increment();
-        if (!attempt.blocked()) {
+        if (!attempt.finalAtOnce()) {
             attemptDuration.record(Duration.ofMillis(attempt.durationMs()));
         }
+    }
+
+    /** Attempts whose replica stopped answering: their lease ran out and they were taken back. */
+    public void leasesExpired(int count) {
+        attempts.get("lease_expired").increment(count);
     }
 
     /** A delivery recorded as DELIVERED, accepted at {@code acceptedAt}. */
@@ -73,8 +86,12 @@ public class DeliveryMetrics {
         latency.record(Duration.between(acceptedAt, Instant.now()));
     }
 
-    public void failed() {
-        failed.increment();
+    public void failed(int count) {
+        failed.increment(count);
+    }
+
+    public void replayed(int deliveries) {
+        replayed.increment(deliveries);
     }
 
     public void ingested(int events) {
@@ -87,6 +104,9 @@ public class DeliveryMetrics {
         }
         if (attempt.blocked()) {
             return "blocked";
+        }
+        if (attempt.unsendable()) {
+            return "unsendable";
         }
         if (attempt.statusCode() != null) {
             int status = attempt.statusCode();

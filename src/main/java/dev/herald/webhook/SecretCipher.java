@@ -64,7 +64,7 @@ public class SecretCipher {
         }
     }
 
-    /** The secret; null stays null. */
+    /** The secret; null stays null. Throws {@link UnreadableSecret} when it cannot be decrypted. */
     public String decrypt(String stored) {
         if (stored == null) {
             return null;
@@ -74,7 +74,7 @@ public class SecretCipher {
 
     private String open(String stored) {
         if (!stored.startsWith(PREFIX)) {
-            throw new IllegalStateException("A signing secret in the database is not encrypted");
+            throw new UnreadableSecret("it is not stored encrypted");
         }
         try {
             byte[] all = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
@@ -83,8 +83,7 @@ public class SecretCipher {
             return new String(cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             // never echo the stored value: it is secret material
-            throw new IllegalStateException("A signing secret could not be decrypted: is herald.signing.encryption-key"
-                    + " the key it was encrypted with?");
+            throw new UnreadableSecret("it does not open with this key");
         }
     }
 }

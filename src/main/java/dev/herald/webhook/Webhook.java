@@ -10,7 +10,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
-import io.smallrye.mutiny.Uni;
 
 /** A registered URL on one provider: the endpoint deliveries go to. */
 @Entity
@@ -51,10 +50,4 @@ public class Webhook extends PanacheEntityBase {
 
     @Column(name = "updated_on")
     public Instant updatedOn;
-
-    /** The webhook if it exists and its provider belongs to the application, else null. */
-    static Uni<Webhook> findOwned(int applicationId, long webhookId) {
-        return find("id = ?1 and providerId in (select p.id from Provider p where p.applicationId = ?2)",
-                webhookId, applicationId).firstResult();
-    }
 }

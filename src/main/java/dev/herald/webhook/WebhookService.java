@@ -10,12 +10,14 @@ import dev.herald.api.InvalidInput;
 import dev.herald.api.NotFound;
 import dev.herald.api.Timestamps;
 import dev.herald.tenancy.Provider;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
-/** Registration and upkeep of an application's webhooks. Every method checks ownership first. */
+/**
+ * Registration and upkeep of an application's webhooks. Every method checks ownership. Registration and listing go
+ * through Hibernate Reactive; changes that meet the delivery path go through {@link WebhookWrites}.
+ */
 @ApplicationScoped
 public class WebhookService {
 
@@ -27,6 +29,9 @@ public class WebhookService {
 
     @Inject
     WebhookUrlRules urlRules;
+
+    @Inject
+    WebhookWrites writes;
 
     @WithTransaction
     public Uni<WebhookView> register(int applicationId, CreateWebhookInput input) {
@@ -55,7 +60,6 @@ public class WebhookService {
         return found.map(webhooks -> webhooks.stream().map(this::view).toList());
     }
 
-    @WithTransaction
     public Uni<WebhookView> update(int applicationId, UpdateWebhookInput input) {
         long id = Ids.parse("id", input.id);
         String url = input.webhookUrl == null ? null : urlRules.check(input.webhookUrl);
@@ -63,70 +67,34 @@ public class WebhookService {
         if (input.status != null && input.status != Webhook.ACTIVE && input.status != Webhook.INACTIVE) {
             throw new InvalidInput("status", "must be 1 (active) or 0 (inactive)");
         }
-        return requireWebhook(applicationId, id).chain(webhook -> {
-            boolean reactivated = webhook.status == Webhook.INACTIVE && input.status != null
-                    && input.status == Webhook.ACTIVE;
-            if (url != null) {
-                webhook.webhookUrl = url;
-            }
-            if (input.status != null) {
-                webhook.status = input.status.shortValue();
-            }
-            if (input.legacySignatureHeader != null) {
-                webhook.legacySignatureHeader = legacyHeader;
-            }
-            webhook.updatedOn = Timestamps.now();
-            Uni<Void> wake = reactivated ? wakeEndpoint(webhook.id) : Uni.createFrom().voidItem();
-            return wake.map(ignored -> view(webhook));
-        });
+        return writes.update(applicationId, id, url, input.status, input.legacySignatureHeader != null, legacyHeader,
+                Timestamps.now())
+                .map(row -> WebhookView.of(row, cipher.decrypt(row.getString("secret"))));
     }
 
-    @WithTransaction
     public Uni<Boolean> delete(int applicationId, String rawId) {
         long id = Ids.parse("id", rawId);
-        return requireWebhook(applicationId, id).chain(webhook -> webhook.delete()).replaceWith(Boolean.TRUE);
+        return writes.delete(applicationId, id).replaceWith(Boolean.TRUE);
     }
 
     /**
-     * A new signing secret. The old one keeps signing next to it for {@code herald.signing.rotation-grace}, so
-     * receivers can switch without rejecting anything.
+     * A new signing secret. The old one keeps signing next to it for {@code herald.signing.rotation-grace}
+     * (counted by the database's clock, which the claims compare it with), so receivers can switch without
+     * rejecting anything.
      */
-    @WithTransaction
     public Uni<WebhookSecretView> rotateSecret(int applicationId, String rawId) {
         long id = Ids.parse("webhookId", rawId);
         String secret = SigningSecrets.generate();
-        return Webhook.findOwned(applicationId, id)
-                .onItem().ifNull().failWith(() -> new NotFound("webhookId", "webhook", id))
-                .map(webhook -> {
-                    webhook.previousSecret = webhook.secret;
-                    webhook.previousSecretExpiresAt = Timestamps.now().plus(signing.rotationGrace());
-                    webhook.secret = cipher.encrypt(secret);
-                    webhook.updatedOn = Timestamps.now();
-                    return new WebhookSecretView(secret, webhook.previousSecretExpiresAt);
-                });
+        return writes.rotateSecret(applicationId, id, cipher.encrypt(secret), signing.rotationGrace(), Timestamps.now())
+                .map(expiresAt -> new WebhookSecretView(secret, expiresAt));
     }
 
     private WebhookView view(Webhook webhook) {
         return WebhookView.of(webhook, cipher.decrypt(webhook.secret));
     }
 
-    /** Deliveries held back while the webhook was inactive become due again. */
-    private static Uni<Void> wakeEndpoint(long webhookId) {
-        return Panache.getSession()
-                .chain(session -> session.createNativeQuery(
-                        "UPDATE endpoint_state SET next_check_at = clock_timestamp() WHERE webhook_id = ?1")
-                        .setParameter(1, webhookId)
-                        .executeUpdate())
-                .replaceWithVoid();
-    }
-
     private static Uni<Provider> requireProvider(int applicationId, Integer providerId) {
         return Provider.findOwned(applicationId, providerId)
                 .onItem().ifNull().failWith(() -> new NotFound("providerId", "provider", providerId));
-    }
-
-    private static Uni<Webhook> requireWebhook(int applicationId, long webhookId) {
-        return Webhook.findOwned(applicationId, webhookId)
-                .onItem().ifNull().failWith(() -> new NotFound("id", "webhook", webhookId));
     }
 }

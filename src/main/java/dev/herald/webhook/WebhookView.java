@@ -22,6 +22,13 @@ public record WebhookView(
         @Description("Standard Webhooks signing secret (whsec_...), for the owner to verify deliveries") @NonNull String secret,
         @Description("Header carrying the legacy hex HMAC-SHA512 signature of the body; null when off") String legacySignatureHeader) {
 
+    /** The view of a webhook row (as {@link WebhookWrites} returns it), with its secret decrypted for its owner. */
+    static WebhookView of(io.vertx.mutiny.sqlclient.Row row, String secret) {
+        return new WebhookView(row.getLong("id").toString(), row.getString("webhook_url"), row.getInteger("provider_id"),
+                row.getOffsetDateTime("created_on").toInstant(), row.getOffsetDateTime("updated_on").toInstant(),
+                row.getInteger("status"), secret, row.getString("legacy_signature_header"));
+    }
+
     /** The view of a webhook, with its secret decrypted for its owner. */
     static WebhookView of(Webhook webhook, String secret) {
         return new WebhookView(webhook.id.toString(), webhook.webhookUrl, webhook.providerId, webhook.createdOn,

@@ -1,7 +1,9 @@
 package dev.herald.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -20,20 +22,20 @@ class OutcomeTest {
     private static final AttemptResult OK = new AttemptResult(AT, 250, 200, null, "");
 
     @Test
-    void failuresWaitPerTheScheduleCountedFromTheEndOfTheAttempt() {
-        assertEquals(AT.plusMillis(4_250), Outcome.of(claimed(1, 4), FAILED, SCHEDULE).nextAttemptAt());
-        assertEquals(AT.plusMillis(8_250), Outcome.of(claimed(2, 4), FAILED, SCHEDULE).nextAttemptAt());
-        assertEquals(AT.plusMillis(10_250), Outcome.of(claimed(3, 4), FAILED, SCHEDULE).nextAttemptAt());
+    void failuresWaitPerTheScheduleAsDurationsTheDatabaseAdds() {
+        assertEquals(Duration.ofSeconds(4), Outcome.of(claimed(1, 4), FAILED, SCHEDULE).retryAfter());
+        assertEquals(Duration.ofSeconds(8), Outcome.of(claimed(2, 4), FAILED, SCHEDULE).retryAfter());
+        assertEquals(Duration.ofSeconds(10), Outcome.of(claimed(3, 4), FAILED, SCHEDULE).retryAfter());
         Outcome last = Outcome.of(claimed(4, 4), FAILED, SCHEDULE);
         assertEquals(DeliveryState.FAILED, last.next());
-        assertNull(last.nextAttemptAt());
+        assertNull(last.retryAfter());
     }
 
     @Test
     void aReplayStartsTheScheduleOver() {
         // replayed after 4 attempts: the limit is now 8, attempt 5 is the round's first
-        assertEquals(AT.plusMillis(4_250), Outcome.of(claimed(5, 8), FAILED, SCHEDULE).nextAttemptAt());
-        assertEquals(AT.plusMillis(10_250), Outcome.of(claimed(7, 8), FAILED, SCHEDULE).nextAttemptAt());
+        assertEquals(Duration.ofSeconds(4), Outcome.of(claimed(5, 8), FAILED, SCHEDULE).retryAfter());
+        assertEquals(Duration.ofSeconds(10), Outcome.of(claimed(7, 8), FAILED, SCHEDULE).retryAfter());
         assertEquals(DeliveryState.FAILED, Outcome.of(claimed(8, 8), FAILED, SCHEDULE).next());
     }
 
@@ -42,7 +44,39 @@ class OutcomeTest {
         assertEquals(DeliveryState.DELIVERED, Outcome.of(claimed(3, 4), OK, SCHEDULE).next());
     }
 
-    private static ClaimedDelivery claimed(int attempt, int limit) {
-        return new ClaimedDelivery(1, 1, 1, attempt, limit, 1, "http://127.0.0.1/", "{}", AT, "enc", null, null);
+    @Test
+    void aReceiversPauseLongerThanTheWaitPostponesTheRetry() {
+        AttemptResult tooMany = new AttemptResult(AT, 5, 429, "http_429", "", Duration.ofSeconds(30));
+        Outcome outcome = Outcome.of(claimed(1, 4), tooMany, SCHEDULE);
+        assertEquals(Duration.ofSeconds(30), outcome.retryAfter());
+        assertEquals(Duration.ofSeconds(30), outcome.pauseEndpoint());
+    }
+
+    @Test
+    void goneHoldsTheDeliveryAndSwitchesTheWebhookOffEvenOnTheLastAttempt() {
+        AttemptResult gone = new AttemptResult(AT, 5, 410, "http_410", "");
+        Outcome outcome = Outcome.of(claimed(4, 4), gone, SCHEDULE);
+        assertEquals(DeliveryState.PENDING, outcome.next());
+        assertTrue(outcome.disableEndpoint());
+    }
+
+    @Test
+    void anUnsendableDeliveryFailsAtOnceWithAttemptsLeft() {
+        Outcome outcome = Outcome.of(claimed(1, 4), AttemptResult.unsendable(AT, "no key"), SCHEDULE);
+        assertEquals(DeliveryState.FAILED, outcome.next());
+    }
+
+    @Test
+    void aClaimGivenBackUnsentIsNotAnAttempt() {
+        AttemptResult notSent = new AttemptResult(AT, 0, null, "not sent: the claim went stale", null);
+        Outcome outcome = Outcome.of(claimed(4, 4), notSent, SCHEDULE);
+        assertEquals(DeliveryState.PENDING, outcome.next(), "not FAILED, though it was the last attempt's claim");
+        assertEquals(Duration.ZERO, outcome.retryAfter());
+        assertFalse(outcome.sent());
+    }
+
+    static ClaimedDelivery claimed(int attempt, int limit) {
+        return new ClaimedDelivery(1, 1, 1, attempt, limit, 1, "http://127.0.0.1/", "{}", AT, "enc", null, null,
+                Long.MAX_VALUE, Long.MAX_VALUE);
     }
 }

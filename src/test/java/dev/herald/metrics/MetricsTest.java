@@ -57,7 +57,7 @@ class MetricsTest {
                     "latency runs from acceptance to the 2xx, across the 4 s retry wait");
             assertEquals(2, delta(before, after, "herald_attempt_duration_seconds_count"));
         }
-        // no series of any library may name a webhook either (the per-endpoint fault-tolerance guards did)
+        // no series of any library may name a webhook either
         String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
         text.lines().filter(line -> !line.startsWith("#")).forEach(line -> {
             assertFalse(line.contains("webhook") || line.contains("127.0.0.1:"), line);

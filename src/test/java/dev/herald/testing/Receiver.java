@@ -4,35 +4,69 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
- * A real webhook receiver on loopback: each URL path is an endpoint that records what reached it (time,
- * headers, exact body) and answers as told (status, delay). Tracks requests in flight per path.
+ * A real webhook receiver on loopback: each URL path is an endpoint that records what reached it (time, headers,
+ * exact body, and when the sender closed the connection) and answers as told: a status after a delay, nothing at
+ * all, a body that drips forever, or a reset. Tracks requests open per path: received and neither answered nor
+ * cut off.
  */
 public final class Receiver implements AutoCloseable {
 
-    /** One request as the receiver saw it. */
-    public record Received(String path, Instant at, MultiMap headers, byte[] body) {
+    /**
+     * One request as the receiver saw it; {@code connectionClosed} completes when its connection closes;
+     * {@code remotePort} is the sender's port (which process sent it can be told while the connection is open).
+     */
+    public record Received(String path, Instant at, MultiMap headers, byte[] body,
+            CompletableFuture<Instant> connectionClosed, int remotePort) {
 
         public String bodyText() {
             return new String(body, java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
+    private enum Mode {
+        ANSWER, SILENT, DRIP, RESET
+    }
+
     /** How a path answers. */
-    public record Behaviour(int status, Duration delay, Map<String, String> headers, String body) {
+    public record Behaviour(int status, Duration delay, Map<String, String> headers, String body, Mode mode) {
+
+        public Behaviour(int status, Duration delay, Map<String, String> headers, String body) {
+            this(status, delay, headers, body, Mode.ANSWER);
+        }
 
         public Behaviour(int status, Duration delay) {
             this(status, delay, Map.of(), "{\"received\":true}");
+        }
+
+        /** Reads the request and never answers. */
+        public static Behaviour silent() {
+            return new Behaviour(0, Duration.ZERO, Map.of(), "", Mode.SILENT);
+        }
+
+        /** Answers 200 with its headers at once, then one byte of body every {@code every}, never ending. */
+        public static Behaviour drip(Duration every) {
+            return new Behaviour(200, every, Map.of(), "", Mode.DRIP);
+        }
+
+        /** Closes the connection instead of answering. */
+        public static Behaviour reset() {
+            return new Behaviour(0, Duration.ZERO, Map.of(), "", Mode.RESET);
         }
     }
 
@@ -41,10 +75,10 @@ public final class Receiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
-    private final Map<String, java.util.Queue<Behaviour>> onceBehaviours = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
-    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> peakInFlight = new ConcurrentHashMap<>();
+    private final Map<String, Queue<Behaviour>> onceBehaviours = new ConcurrentHashMap<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> peakOpen = new ConcurrentHashMap<>();
 
     public Receiver() throws Exception {
         this("127.0.0.1");
@@ -53,26 +87,61 @@ public final class Receiver implements AutoCloseable {
     /** A receiver on another loopback address, such as 127.0.0.2. */
     public Receiver(String host) throws Exception {
         this.host = host;
-        server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
-            String path = request.path();
-            received.add(new Received(path, Instant.now(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
-                    body.getBytes()));
-            int now = inFlight.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
-            peakInFlight.computeIfAbsent(path, p -> new AtomicInteger()).accumulateAndGet(now, Math::max);
-            Behaviour once = onceBehaviours.getOrDefault(path, new java.util.concurrent.ConcurrentLinkedQueue<>()).poll();
-            Behaviour behaviour = once != null ? once : behaviours.getOrDefault(path, new Behaviour(200, Duration.ZERO));
-            Runnable answer = () -> {
-                inFlight.get(path).decrementAndGet();
-                var response = request.response().setStatusCode(behaviour.status());
-                behaviour.headers().forEach(response::putHeader);
-                response.end(behaviour.body());
-            };
-            if (behaviour.delay().isZero()) {
-                answer.run();
-            } else {
-                vertx.setTimer(behaviour.delay().toMillis(), id -> answer.run());
+        server = vertx.createHttpServer()
+                .requestHandler(request -> request.body().onSuccess(body -> receive(request, body.getBytes())))
+                .connectionHandler(connection -> connections.incrementAndGet())
+                .listen(0, host).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private void receive(HttpServerRequest request, byte[] body) {
+        String path = request.path();
+        CompletableFuture<Instant> closed = new CompletableFuture<>();
+        received.add(new Received(path, Instant.now(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
+                body, closed, request.remoteAddress().port()));
+        AtomicBoolean ended = new AtomicBoolean();
+        Runnable end = () -> {
+            if (ended.compareAndSet(false, true)) {
+                open.get(path).decrementAndGet();
             }
-        })).connectionHandler(connection -> connections.incrementAndGet()).listen(0, host).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        };
+        int now = open.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+        peakOpen.computeIfAbsent(path, p -> new AtomicInteger()).accumulateAndGet(now, Math::max);
+        request.connection().closeHandler(v -> {
+            closed.complete(Instant.now());
+            end.run();
+        });
+        Behaviour once = onceBehaviours.getOrDefault(path, new ConcurrentLinkedQueue<>()).poll();
+        Behaviour behaviour = once != null ? once : behaviours.getOrDefault(path, new Behaviour(200, Duration.ZERO));
+        switch (behaviour.mode()) {
+            case SILENT -> {
+                // the request stays open until the sender gives up
+            }
+            case RESET -> request.connection().close();
+            case DRIP -> {
+                var response = request.response().setStatusCode(200).setChunked(true);
+                response.write("[");
+                vertx.setPeriodic(behaviour.delay().toMillis(), id -> {
+                    if (closed.isDone()) {
+                        vertx.cancelTimer(id);
+                    } else {
+                        response.write(" ");
+                    }
+                });
+            }
+            case ANSWER -> {
+                Runnable answer = () -> {
+                    end.run();
+                    var response = request.response().setStatusCode(behaviour.status());
+                    behaviour.headers().forEach(response::putHeader);
+                    response.end(behaviour.body());
+                };
+                if (behaviour.delay().isZero()) {
+                    answer.run();
+                } else {
+                    vertx.setTimer(behaviour.delay().toMillis(), id -> answer.run());
+                }
+            }
+        }
     }
 
     /** The URL of an endpoint on this receiver. */
@@ -91,7 +160,7 @@ public final class Receiver implements AutoCloseable {
 
     /** Answers the next request at the path this way, once, before its usual behaviour. */
     public void answerOnce(String path, Behaviour behaviour) {
-        onceBehaviours.computeIfAbsent(path, p -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(behaviour);
+        onceBehaviours.computeIfAbsent(path, p -> new ConcurrentLinkedQueue<>()).add(behaviour);
     }
 
     public void answer(String path, Behaviour behaviour) {
@@ -122,9 +191,16 @@ public final class Receiver implements AutoCloseable {
         }
     }
 
+    /** The most requests that were open at once at the path (received, not yet answered or cut off). */
     public int peakInFlight(String path) {
-        AtomicInteger peak = peakInFlight.get(path);
+        AtomicInteger peak = peakOpen.get(path);
         return peak == null ? 0 : peak.get();
+    }
+
+    /** Requests open at the path now. */
+    public int inFlight(String path) {
+        AtomicInteger now = open.get(path);
+        return now == null ? 0 : now.get();
     }
 
     /** Waits (bounded) until the requests at a path satisfy the condition; returns them. */

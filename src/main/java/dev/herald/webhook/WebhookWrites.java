@@ -1,0 +1,103 @@
+package dev.herald.webhook;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.herald.api.NotFound;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The webhook changes that meet the delivery path, on the raw pool rather than Hibernate Reactive: each locks the
+ * webhook's endpoint row first, the lock order every writer keeps (claims, completions, the reaper), so changing or
+ * deleting webhooks while their deliveries complete never deadlocks; and a webhook switched on is woken by the one
+ * wake rule ({@code herald_wake_endpoints}). Hibernate Reactive's entity delete is also unsafe when several
+ * sessions delete at once (hibernate-reactive#1713: HR000069 and transactions left open). Every statement checks
+ * that the webhook belongs to the application; another application's webhook answers as a missing one.
+ */
+@ApplicationScoped
+class WebhookWrites {
+
+    private static final String LOCK_ENDPOINT = "SELECT 1 FROM endpoint_state WHERE webhook_id = $1 FOR UPDATE";
+
+    private static final String COLUMNS = "w.id, w.provider_id, w.webhook_url, w.status, w.secret,"
+            + " w.legacy_signature_header, w.created_on, w.updated_on";
+
+    /* $1 webhook, $2 application, $3 URL, $4 status, $5 set the legacy header?, $6 legacy header, $7 now */
+    private static final String UPDATE = """
+            UPDATE webhook w
+               SET webhook_url = coalesce($3, w.webhook_url),
+                   status = coalesce($4, w.status),
+                   legacy_signature_header = CASE WHEN $5 THEN $6 ELSE w.legacy_signature_header END,
+                   updated_on = $7
+              FROM provider p
+             WHERE w.id = $1 AND p.id = w.provider_id AND p.application_id = $2
+            RETURNING\s""" + COLUMNS;
+
+    private static final String WAKE = "SELECT herald_wake_endpoints(ARRAY[$1::bigint], ARRAY[clock_timestamp()])";
+
+    private static final String DELETE = """
+            DELETE FROM webhook w USING provider p
+             WHERE w.id = $1 AND p.id = w.provider_id AND p.application_id = $2
+            RETURNING w.id""";
+
+    /* $1 webhook, $2 application, $3 new secret (encrypted), $4 grace in ms, $5 now */
+    private static final String ROTATE = """
+            UPDATE webhook w
+               SET previous_secret = w.secret,
+                   previous_secret_expires_at = clock_timestamp() + $4 * interval '1 millisecond',
+                   secret = $3,
+                   updated_on = $5
+              FROM provider p
+             WHERE w.id = $1 AND p.id = w.provider_id AND p.application_id = $2
+            RETURNING w.previous_secret_expires_at""";
+
+    @Inject
+    Pool pool;
+
+    /** The webhook as changed: null fields keep their value; a webhook switched on (status 1) is woken. */
+    Uni<Row> update(int applicationId, long webhookId, String url, Integer status, boolean setLegacyHeader,
+            String legacyHeader, Instant now) {
+        return pool.withTransaction(connection -> lockEndpoint(connection, webhookId)
+                .chain(() -> connection.preparedQuery(UPDATE).execute(Tuple.from(new Object[] { webhookId,
+                        applicationId, url, status == null ? null : status.shortValue(), setLegacyHeader, legacyHeader,
+                        now.atOffset(ZoneOffset.UTC) })))
+                .map(rows -> only(rows, "id", webhookId))
+                .call(row -> row.getInteger("status") == Webhook.ACTIVE
+                        ? connection.preparedQuery(WAKE).execute(Tuple.of(webhookId))
+                        : Uni.createFrom().voidItem()));
+    }
+
+    Uni<Void> delete(int applicationId, long webhookId) {
+        return pool.withTransaction(connection -> lockEndpoint(connection, webhookId)
+                .chain(() -> connection.preparedQuery(DELETE).execute(Tuple.of(webhookId, applicationId)))
+                .map(rows -> only(rows, "id", webhookId))
+                .replaceWithVoid());
+    }
+
+    /** Answers when the previous secret stops signing, by the database's clock. */
+    Uni<Instant> rotateSecret(int applicationId, long webhookId, String encryptedSecret, Duration grace, Instant now) {
+        return pool.preparedQuery(ROTATE)
+                .execute(Tuple.of(webhookId, applicationId, encryptedSecret, grace.toMillis(), now.atOffset(ZoneOffset.UTC)))
+                .map(rows -> only(rows, "webhookId", webhookId).getOffsetDateTime(0).toInstant());
+    }
+
+    private static Uni<Void> lockEndpoint(SqlConnection connection, long webhookId) {
+        return connection.preparedQuery(LOCK_ENDPOINT).execute(Tuple.of(webhookId)).replaceWithVoid();
+    }
+
+    private static Row only(Iterable<Row> rows, String field, long webhookId) {
+        var found = rows.iterator();
+        if (!found.hasNext()) {
+            throw new NotFound(field, "webhook", webhookId);
+        }
+        return found.next();
+    }
+}

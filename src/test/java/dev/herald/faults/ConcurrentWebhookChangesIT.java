@@ -1,0 +1,72 @@
+package dev.herald.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.herald.testing.Events;
+import dev.herald.testing.Receiver;
+
+/**
+ * Owners change and delete many webhooks at once while their deliveries complete: no deadlock, no transaction
+ * left open, no slot stranded, and the replica goes on delivering.
+ */
+class ConcurrentWebhookChangesIT extends FaultTier {
+
+    @Test
+    void twentyUpdatesAndTwentyDeletesAtOnceDuringDeliveriesLeaveNothingBehind() throws Exception {
+        try (Receiver receiver = new Receiver(); Herald herald = Herald.named("concurrent-changes").start(database)) {
+            receiver.answer("/busy", 200, Duration.ofMillis(50));
+            Herald.Tenant tenant = herald.newTenant("changes");
+            List<Long> webhooks = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                webhooks.add(herald.newWebhook(tenant, receiver.url("/busy")));
+            }
+            herald.postEvents(tenant.key(), Events.notifications(100, tenant.provider()));
+            receiver.awaitTotal(100, Duration.ofSeconds(20));
+
+            // switched off, on again, and then deleted: twenty at a time each
+            allAtOnce(herald, tenant, webhooks, "mutation { changed: updateWebhook(updateWebhookInput: {id: \"%d\", status: 0}) { id } }");
+            allAtOnce(herald, tenant, webhooks, "mutation { changed: updateWebhook(updateWebhookInput: {id: \"%d\", status: 1}) { id } }");
+            allAtOnce(herald, tenant, webhooks, "mutation { changed: deleteWebhook(id: \"%d\") }");
+
+            assertEquals(0, database.queryLong("SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'"),
+                    "a transaction was left open");
+            assertEquals(0, database.queryLong("SELECT count(*) FROM webhook w JOIN provider p ON p.id = w.provider_id"
+                    + " WHERE p.id = " + tenant.provider()));
+
+            String late = receiver.url("/after");
+            herald.newWebhook(tenant, late);
+            herald.postEvents(tenant.key(), Events.notification(1, tenant.provider()));
+            receiver.await("/after", r -> r.size() == 1, Duration.ofSeconds(10));
+            assertFalse(herald.log().contains("HR0000"), herald.log());
+        }
+    }
+
+    private static void allAtOnce(Herald herald, Herald.Tenant tenant, List<Long> webhooks, String mutation)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(webhooks.size());
+        try {
+            List<Future<JsonNode>> answers = new ArrayList<>();
+            for (long id : webhooks) {
+                answers.add(pool.submit(() -> herald.graphql(tenant.key(), mutation.formatted(id))));
+            }
+            for (Future<JsonNode> answer : answers) {
+                JsonNode json = answer.get();
+                assertFalse(json.has("errors"), json.toString());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package dev.herald.faults;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The packaged application ({@code target/quarkus-app/quarkus-run.jar}, built by {@code package} before this tier
+ * runs) as a real process in the production profile, against a {@link Postgres}: what an operator deploys. Its
+ * output goes to {@code target/faults/<name>.log}, where tests read the lines an operator would see.
+ */
+public final class Herald implements AutoCloseable {
+
+    public static final String ADMIN_KEY = "faults-admin-key";
+    /** base64 of 32 bytes: the key signing secrets are encrypted with in these tests. */
+    public static final String ENCRYPTION_KEY = "ZmF1bHRzLXRpZXIta2V5LWZvci1oZXJhbGQtdGVzdHM=";
+    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Every process started, killed when the test JVM exits whatever a test did: none outlives the build. */
+    private static final Set<Process> STARTED = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.forEach(Process::destroyForcibly)));
+    }
+
+    private final String name;
+    private final int port;
+    private final Process process;
+    private final Path log;
+
+    private Herald(String name, int port, Process process, Path log) {
+        this.name = name;
+        this.port = port;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** A replica's launch: settings and process options. */
+    public static final class Launch {
+
+        private final String name;
+        private final Map<String, String> environment = new HashMap<>();
+        private final List<String> jvmOptions = new ArrayList<>();
+
+        private Launch(String name) {
+            this.name = name;
+        }
+
+        /** Sets a Herald setting by its environment variable, e.g. {@code HERALD_DELIVERY_TIMEOUT}. */
+        public Launch with(String variable, String value) {
+            environment.put(variable, value);
+            return this;
+        }
+
+        public Launch jvmOption(String option) {
+            jvmOptions.add(option);
+            return this;
+        }
+
+        /** Starts the replica and waits (bounded) until it is ready. */
+        public Herald start(Postgres database) throws IOException, InterruptedException {
+            if (!Files.exists(JAR)) {
+                throw new AssertionError(JAR + " is missing: the fault tier runs after `package` (./mvnw verify)");
+            }
+            int port = Postgres.freePort();
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-Xmx256m"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", JAR.toString()));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            Path log = Files.createDirectories(Path.of("target", "faults")).resolve(name + ".log");
+            builder.redirectOutput(log.toFile());
+            Map<String, String> env = builder.environment();
+            env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", database.reactiveUrl());
+            env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
+            env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+            env.put("HERALD_ADMIN_KEY", ADMIN_KEY);
+            env.put("HERALD_SIGNING_ENCRYPTION_KEY", ENCRYPTION_KEY);
+            env.put("HERALD_DELIVERY_REQUIRE_HTTPS", "false");
+            env.put("HERALD_DELIVERY_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128");
+            env.putAll(environment);
+            Herald herald = new Herald(name, port, builder.start(), log);
+            STARTED.add(herald.process);
+            try {
+                herald.awaitReady(Duration.ofSeconds(60));
+            } catch (AssertionError | InterruptedException notReady) {
+                herald.process.destroyForcibly();
+                throw notReady;
+            }
+            return herald;
+        }
+    }
+
+    public static Launch named(String name) {
+        return new Launch(name);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    /** The answer to a GraphQL operation sent with {@code x-api-key: key}. */
+    public JsonNode graphql(String key, String query) throws IOException, InterruptedException {
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(url("/graphql")))
+                .header("Content-Type", "application/json").header("x-api-key", key)
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("query", query))))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = JSON.readTree(answer.body());
+        if (answer.statusCode() != 200) {
+            throw new AssertionError("GraphQL answered " + answer.statusCode() + ": " + answer.body());
+        }
+        return json;
+    }
+
+    /** The data of a GraphQL operation that must succeed. */
+    public JsonNode data(String key, String query) throws IOException, InterruptedException {
+        JsonNode answer = graphql(key, query);
+        if (answer.has("errors")) {
+            throw new AssertionError("GraphQL errors: " + answer.get("errors"));
+        }
+        return answer.get("data");
+    }
+
+    /** A new application with one provider: answers its key and provider id. */
+    public Tenant newTenant(String application) throws IOException, InterruptedException {
+        String key = data(ADMIN_KEY, "mutation { createApplication(createApplicationInput: {name: \"%s\"}) { apiKey } }"
+                .formatted(application)).at("/createApplication/apiKey").asText();
+        int provider = data(key, "mutation { createProvider(createProviderInput: {name: \"smtp\", channelType: 1})"
+                + " { providerId } }").at("/createProvider/providerId").asInt();
+        return new Tenant(key, provider);
+    }
+
+    /** An application's key and its provider. */
+    public record Tenant(String key, int provider) {
+    }
+
+    /** Registers a webhook and answers its id. */
+    public long newWebhook(Tenant tenant, String webhookUrl) throws IOException, InterruptedException {
+        return data(tenant.key(), "mutation { webhook(createWebhookInput: {providerId: %d, webhookUrl: \"%s\"}) { id } }"
+                .formatted(tenant.provider(), webhookUrl)).at("/webhook/id").asLong();
+    }
+
+    /** Posts events (a notification object or an array) and answers their ids, asserting 202. */
+    public List<Long> postEvents(String key, String body) throws IOException, InterruptedException {
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(url("/v1/events")))
+                .header("Content-Type", "application/json").header("x-api-key", key)
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 202) {
+            throw new AssertionError("/v1/events answered " + answer.statusCode() + ": " + answer.body());
+        }
+        List<Long> ids = new ArrayList<>();
+        JSON.readTree(answer.body()).get("eventIds").forEach(id -> ids.add(id.asLong()));
+        return ids;
+    }
+
+    /** The status code of a GET (-1 when it cannot be reached). */
+    public int status(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    public String get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Everything the process printed so far. */
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The printed lines that contain {@code text}. */
+    public List<String> logLines(String text) {
+        return log().lines().filter(line -> line.contains(text)).toList();
+    }
+
+    public void freeze() {
+        Postgres.Processes.run(List.of("kill", "-STOP", Long.toString(pid())));
+    }
+
+    public void thaw() {
+        Postgres.Processes.run(List.of("kill", "-CONT", Long.toString(pid())));
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod; answers the exit code (bounded wait). */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError(name + " did not stop within " + timeout + " of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    /** kill -9. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    private void awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (status("/q/health/ready") != 200) {
+            if (!process.isAlive()) {
+                throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + log());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + " was not ready within " + timeout + ":\n" + log());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            thawQuietly();
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private void thawQuietly() {
+        try {
+            thaw();
+        } catch (RuntimeException alreadyRunning) {
+            // nothing to thaw
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.herald.faults;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * A real PostgreSQL (the embedded binaries) that the fault tests stop, restart, freeze and thaw under running
+ * Herald processes. One per test JVM, on a fixed port and data directory so that a restart is the same server.
+ * {@code synchronous_commit} is on, as in production: a commit Herald was told of survives a restart.
+ */
+public final class Postgres {
+
+    private static Postgres shared;
+
+    private final Path dataDirectory;
+    private final int port;
+    private EmbeddedPostgres server;
+
+    private Postgres(Path dataDirectory, int port) {
+        this.dataDirectory = dataDirectory;
+        this.port = port;
+    }
+
+    /** The test JVM's server, started on first use and stopped when the JVM exits. */
+    public static synchronized Postgres shared() {
+        if (shared == null) {
+            try {
+                shared = new Postgres(Files.createTempDirectory("herald-faults-postgres"), freePort());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            shared.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop));
+        }
+        return shared;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The URL Herald is configured with. */
+    public String reactiveUrl() {
+        return "postgresql://127.0.0.1:" + port + "/postgres";
+    }
+
+    public synchronized void start() {
+        try {
+            server = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDirectory)
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("max_connections", "300")
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start PostgreSQL", e);
+        }
+    }
+
+    /** A fast shutdown (pg_ctl stop -m fast): every connection is closed, committed work is kept. */
+    public synchronized void stop() {
+        if (server != null) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            server = null;
+        }
+    }
+
+    /** SIGSTOP to the postmaster and every backend: the server holds its sockets and answers nothing. */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    public void thaw() {
+        signal("CONT");
+    }
+
+    /** Terminates every client backend but this test's own connection; answers how many. */
+    public int terminateClientBackends() {
+        return (int) queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+    }
+
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "postgres");
+    }
+
+    public void execute(String sql) {
+        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** The first column of the first row, as a long (0 for SQL NULL). */
+    public long queryLong(String sql) {
+        try (Connection connection = connect(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** Every value of the first column. */
+    public List<String> queryStrings(String sql) {
+        try (Connection connection = connect(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            List<String> values = new ArrayList<>();
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+            return values;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** Waits (bounded) until {@code SELECT count(*) FROM <tableAndWhere>} reaches {@code expected}. */
+    public void awaitCount(String tableAndWhere, long expected, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long now;
+        while ((now = queryLong("SELECT count(*) FROM " + tableAndWhere)) != expected) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("count(" + tableAndWhere + ") is " + now + ", expected " + expected);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private void signal(String signal) {
+        long postmaster;
+        try {
+            postmaster = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(postmaster)));
+        ProcessHandle.of(postmaster).orElseThrow().descendants()
+                .forEach(child -> command.add(Long.toString(child.pid())));
+        Processes.run(command);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Small helpers to run a command to its end. */
+    static final class Processes {
+
+        private Processes() {
+        }
+
+        static void run(List<String> command) {
+            try {
+                Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                String output = new String(process.getInputStream().readAllBytes());
+                if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                    throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
