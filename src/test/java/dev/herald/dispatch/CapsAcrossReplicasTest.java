@@ -23,7 +23,9 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * Two replicas on one database against one slow endpoint: never more than 10 in flight, never more than 100
- * started in any 60 s, and nothing sent twice. Takes a little over a minute: the window is the real one.
+ * started in any 60 s, and nothing sent twice. The two dispatchers share no guard in this JVM, only the database:
+ * with the cap in the claim raised to 20, this test sees 20 in flight and fails. Takes a little over a minute: the
+ * window is the real one.
  */
 @QuarkusTest
 @TestProfile(ManualDispatch.class)

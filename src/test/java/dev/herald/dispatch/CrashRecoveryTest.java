@@ -115,6 +115,38 @@ class CrashRecoveryTest {
         }
     }
 
+    @Test
+    void aLeaseThatRunsOutOnTheLastAttemptEndsTheDeliveryFailedAndIsCounted() throws Exception {
+        String key = GraphQL.newApplication("last-lease");
+        int provider = GraphQL.newProvider(key, "smtp");
+        String webhook = GraphQL.newWebhook(key, provider, "http://127.0.0.1:9/never-reached");
+        Events.post(key, Events.notification(1, provider));
+        fanOut.fanOutBatch().await().atMost(Duration.ofSeconds(10));
+        database.query("UPDATE delivery SET attempt_limit = 1 WHERE webhook_id = " + webhook);
+        double failedBefore = metric("herald_deliveries_total{outcome=\"failed\"}");
+        double expiredBefore = metric("herald_delivery_attempts_total{result=\"lease_expired\"}");
+        // its only attempt is claimed by a replica that dies
+        List<ClaimedDelivery> lost = claimer.claim(10).await().atMost(Duration.ofSeconds(10)).deliveries();
+        assertTrue(lost.stream().anyMatch(d -> d.webhookId() == Long.parseLong(webhook)));
+
+        Dispatcher survivor = dispatchers.newDispatcher();
+        survivor.start();
+        try {
+            database.awaitCount("delivery WHERE status = 3 AND webhook_id = " + webhook, 1, Duration.ofSeconds(15));
+        } finally {
+            survivor.drain(Duration.ofSeconds(5));
+        }
+        assertEquals(0, inFlight(webhook));
+        assertEquals(1, metric("herald_deliveries_total{outcome=\"failed\"}") - failedBefore, "counted as failed");
+        assertTrue(metric("herald_delivery_attempts_total{result=\"lease_expired\"}") - expiredBefore >= 1);
+    }
+
+    private static double metric(String series) {
+        return io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString()
+                .lines().filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElse(0);
+    }
+
     private int inFlight(String webhook) {
         return database.query("SELECT in_flight FROM endpoint_state WHERE webhook_id = " + webhook)
                 .iterator().next().getInteger(0);

@@ -3,47 +3,80 @@ package dev.herald.dispatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
+import java.util.List;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.NotifyOnly;
 import dev.herald.testing.Receiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
- * A producer sharing the database INSERTs into the outbox inside its own transaction (the README's statement);
- * the commit's notification wakes the dispatcher, with polling all but off.
+ * Producers sharing the database INSERT into the outbox inside their own transactions (the README's statement);
+ * commits wake the dispatcher, with polling all but off. Transactions commit out of the order their ids were
+ * drawn in: an outbox read by "everything after the last id seen" would skip the event whose transaction
+ * committed last. Herald must deliver it, and must not wait for an id a rolled-back transaction drew.
  */
 @QuarkusTest
 @TestProfile(NotifyOnly.class)
 class TransactionalOutboxTest {
 
     @Inject
-    Database database;
+    Pool pool;
 
     @Test
-    void anInsertCommittedByTheProducerIsDeliveredWithoutPolling() throws Exception {
+    void anEventCommittedAfterALaterOneIsStillDeliveredAndARolledBackOneHoldsNothingUp() throws Exception {
         String key = GraphQL.newApplication("producer");
         int provider = GraphQL.newProvider(key, "smtp");
         try (Receiver receiver = new Receiver()) {
             GraphQL.newWebhook(key, provider, receiver.url("/outbox"));
-            String payload = Events.notification(51, provider);
-            database.query("BEGIN; INSERT INTO event (provider_id, payload) VALUES (" + provider + ", '" + payload
-                    + "'); COMMIT;");
-            var got = receiver.await("/outbox", r -> r.size() == 1, Duration.ofSeconds(10));
-            assertEquals(payload, got.get(0).bodyText());
+            String slow = Events.notification(51, provider);
+            String quick = Events.notification(52, provider);
+            String rolledBack = Events.notification(53, provider);
+            String after = Events.notification(54, provider);
 
-            // a rolled-back insert delivers nothing
-            database.query("BEGIN; INSERT INTO event (provider_id, payload) VALUES (" + provider + ", '"
-                    + Events.notification(52, provider) + "'); ROLLBACK;");
-            Thread.sleep(1_000);
-            assertEquals(1, receiver.at("/outbox").size());
+            SqlConnection slowProducer = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+            SqlConnection abandoning = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+            try {
+                // the slow producer draws the lower id and keeps its transaction open
+                run(slowProducer, "BEGIN");
+                insert(slowProducer, provider, slow);
+                run(abandoning, "BEGIN");
+                insert(abandoning, provider, rolledBack);
+                pool.query(insertion(provider, quick)).execute().await().atMost(Duration.ofSeconds(10));
+                receiver.await("/outbox", r -> r.size() == 1, Duration.ofSeconds(10));
+
+                run(abandoning, "ROLLBACK");
+                run(slowProducer, "COMMIT");
+                receiver.await("/outbox", r -> r.size() == 2, Duration.ofSeconds(10));
+                pool.query(insertion(provider, after)).execute().await().atMost(Duration.ofSeconds(10));
+                List<Receiver.Received> got = receiver.await("/outbox", r -> r.size() == 3, Duration.ofSeconds(10));
+
+                assertEquals(List.of(quick, slow, after), got.stream().map(Receiver.Received::bodyText).toList(),
+                        "each committed event once, in commit order; the rolled-back one never");
+            } finally {
+                slowProducer.close().await().atMost(Duration.ofSeconds(10));
+                abandoning.close().await().atMost(Duration.ofSeconds(10));
+            }
         }
+    }
+
+    private static void insert(SqlConnection connection, int provider, String payload) {
+        run(connection, insertion(provider, payload));
+    }
+
+    private static String insertion(int provider, String payload) {
+        return "INSERT INTO event (provider_id, payload) VALUES (" + provider + ", '" + payload + "')";
+    }
+
+    private static void run(SqlConnection connection, String sql) {
+        connection.query(sql).execute().await().atMost(Duration.ofSeconds(10));
     }
 }

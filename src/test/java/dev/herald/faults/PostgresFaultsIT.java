@@ -27,7 +27,7 @@ class PostgresFaultsIT extends FaultTier {
 
     @Test
     void stoppedForFiveSecondsAndStartedAgain() throws Exception {
-        survives("postgres-restart", () -> {
+        survives("postgres-restart", herald -> {
             database.stop();
             Thread.sleep(5_000);
             database.start();
@@ -37,7 +37,7 @@ class PostgresFaultsIT extends FaultTier {
 
     @Test
     void everyBackendTerminated() throws Exception {
-        survives("postgres-terminate", () -> {
+        survives("postgres-terminate", herald -> {
             assertTrue(database.terminateClientBackends() > 0, "Herald had no connection to terminate");
             return Instant.now();
         });
@@ -45,23 +45,54 @@ class PostgresFaultsIT extends FaultTier {
 
     @Test
     void frozenForTenSeconds() throws Exception {
-        survives("postgres-freeze", () -> {
+        survives("postgres-freeze", herald -> {
             database.freeze();
-            Thread.sleep(10_000);
+            Thread.sleep(6_000);
+            // the rounds waiting on the database have been stuck past the stall timeout (3 s here), and the
+            // gauges say how stale they are
+            assertEquals(503, herald.status("/q/health/live"), "a stuck dispatcher is not live");
+            assertTrue(gaugesAge(herald) > 3, "gauges " + gaugesAge(herald) + " s old");
+            Thread.sleep(4_000);
             database.thaw();
-            return Instant.now();
+            Instant answering = Instant.now();
+            awaitStatus(herald, "/q/health/live", 200);
+            awaitGaugesFresh(herald);
+            return answering;
         });
     }
 
     /** A fault that answers when the database answers again. */
     interface Fault {
-        Instant strike() throws Exception;
+        Instant strike(Herald herald) throws Exception;
+    }
+
+    private static double gaugesAge(Herald herald) throws Exception {
+        return herald.get("/q/metrics").lines().filter(l -> l.startsWith("herald_database_gauges_age_seconds "))
+                .mapToDouble(l -> Double.parseDouble(l.split(" ")[1])).findFirst().orElseThrow();
+    }
+
+    private static void awaitGaugesFresh(Herald herald) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (gaugesAge(herald) > 2) {
+            assertTrue(System.nanoTime() < deadline, "the gauges stayed stale: " + gaugesAge(herald) + " s");
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitStatus(Herald herald, String path, int status) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (herald.status(path) != status) {
+            assertTrue(System.nanoTime() < deadline, path + " answered " + herald.status(path));
+            Thread.sleep(100);
+        }
     }
 
     private void survives(String name, Fault fault) throws Exception {
         try (Receiver receiver = new Receiver();
                 Herald herald = Herald.named(name)
                         .with("HERALD_DELIVERY_MAX_PER_MINUTE_PER_ENDPOINT", "100000")
+                        .with("HERALD_DISPATCH_STALL_TIMEOUT", "3s")
+                        .with("HERALD_METRICS_REFRESH_INTERVAL", "1s")
                         .start(database);
                 Flow flow = Flow.to(herald, receiver, name, 10, Duration.ofMillis(400))) {
             // 200 notifications to 10 endpoints: 2,000 deliveries, which take about 8 s at 10 in flight per
@@ -69,7 +100,7 @@ class PostgresFaultsIT extends FaultTier {
             flow.produce(20, 10, Duration.ofMillis(10));
             flow.awaitProducer(Duration.ofSeconds(30));
             receiver.awaitTotal(200, Duration.ofSeconds(20));
-            Instant answering = fault.strike();
+            Instant answering = fault.strike(herald);
 
             flow.awaitEverythingAccepted(Duration.ofSeconds(60));
             Instant resumed = flow.firstArrivalAfter(answering);
