@@ -58,12 +58,17 @@ public class SchemaMigrator {
     }
 
     private Uni<Void> applyPending(SqlConnection connection, List<Migration> migrations) {
+        // not CREATE TABLE IF NOT EXISTS: its notice on every start is logged as a WARN by the client
         return connection.query("""
-                CREATE TABLE IF NOT EXISTS herald_schema_history (
-                    version     integer PRIMARY KEY,
-                    description text        NOT NULL,
-                    checksum    text        NOT NULL,
-                    applied_on  timestamptz NOT NULL DEFAULT now())""").execute()
+                DO $$ BEGIN
+                    IF to_regclass('herald_schema_history') IS NULL THEN
+                        CREATE TABLE herald_schema_history (
+                            version     integer PRIMARY KEY,
+                            description text        NOT NULL,
+                            checksum    text        NOT NULL,
+                            applied_on  timestamptz NOT NULL DEFAULT now());
+                    END IF;
+                END $$""").execute()
                 .chain(() -> connection.query("SELECT version, checksum FROM herald_schema_history").execute())
                 .map(rows -> {
                     Map<Integer, String> applied = new HashMap<>();

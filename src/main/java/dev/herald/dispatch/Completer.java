@@ -48,6 +48,7 @@ public class Completer {
     private final AtomicInteger waitingCount = new AtomicInteger();
     private final AtomicBoolean flushing = new AtomicBoolean();
     private volatile long flushStartedNanos;
+    private final FailureRun recording = new FailureRun(LOG, "Recording outcomes");
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
 
     Completer(Pool pool, Vertx vertx, DeliveryConfig delivery, DispatchConfig dispatch, DeliveryMetrics metrics,
@@ -99,6 +100,7 @@ public class Completer {
         }
         recordIsolatingBadOutcomes(batch).subscribe().with(
                 recorded -> {
+                    recording.succeeded();
                     waitingCount.addAndGet(-batch.size());
                     flushing.set(false);
                     afterFlush.run();
@@ -109,7 +111,7 @@ public class Completer {
                 failure -> {
                     // keep the outcomes and try again; if the database stays away, leases expire and the
                     // deliveries are attempted again (at least once)
-                    LOG.warnf(failure, "Recording %d outcomes failed; retrying", batch.size());
+                    recording.failed(failure);
                     waiting.addAll(batch);
                     flushing.set(false);
                     vertx.setTimer(dispatch.pollInterval().toMillis(), id -> flush());

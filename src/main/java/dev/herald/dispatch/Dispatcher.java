@@ -51,6 +51,9 @@ public class Dispatcher {
     private final AtomicInteger freeSlots;
     private final Round claimRound = new Round(this::claim);
     private final Round fanOutRound = new Round(this::fanOut);
+    private final FailureRun claims = new FailureRun(LOG, "Claiming deliveries");
+    private final FailureRun fanOuts = new FailureRun(LOG, "Fanning out events");
+    private final FailureRun reaping = new FailureRun(LOG, "Reclaiming expired leases");
     private final AtomicLong wakeTimer = new AtomicLong(-1);
     private final AtomicLong lastBackstop = new AtomicLong();
     private volatile boolean running;
@@ -145,11 +148,12 @@ public class Dispatcher {
         lastBackstop.set(System.nanoTime());
         reaper.reapExpiredLeases().subscribe().with(
                 reaped -> {
+                    reaping.succeeded();
                     if (reaped > 0) {
                         wake();
                     }
                 },
-                failure -> LOG.warn("Reclaiming expired leases failed", failure));
+                reaping::failed);
         outboxChanged();
         wake();
     }
@@ -157,6 +161,7 @@ public class Dispatcher {
     private void fanOut() {
         fanOut.fanOutBatch().subscribe().with(
                 round -> fanOutRound.end(() -> {
+                    fanOuts.succeeded();
                     if (round.events() > 0) {
                         metrics.ingested(round.events());
                     }
@@ -166,7 +171,7 @@ public class Dispatcher {
                     return round.more();
                 }),
                 failure -> {
-                    LOG.warn("Fan-out failed; the poll retries it", failure);
+                    fanOuts.failed(failure);
                     fanOutRound.done(false);
                 });
     }
@@ -179,6 +184,7 @@ public class Dispatcher {
         }
         claimer.claim(room).subscribe().with(
                 batch -> claimRound.end(() -> {
+                    claims.succeeded();
                     List<ClaimedDelivery> claimed = batch.deliveries();
                     freeSlots.addAndGet(-claimed.size());
                     claimed.forEach(this::attempt);
@@ -189,7 +195,7 @@ public class Dispatcher {
                     return moreMayBeDue && freeSlots.get() > 0;
                 }),
                 failure -> {
-                    LOG.warn("Claim failed; the poll retries it", failure);
+                    claims.failed(failure);
                     claimRound.done(false);
                 });
     }

@@ -119,6 +119,8 @@ public class Dispatchers {
         PgConnectOptions options = PgConnectOptions.fromUri(uri);
         username.ifPresent(options::setUser);
         password.ifPresent(options::setPassword);
+        // its own name in the SQL client metrics: the pool's series already use the default one
+        options.setMetricsName("herald-listener");
         return options;
     }
 }

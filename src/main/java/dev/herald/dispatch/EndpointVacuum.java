@@ -30,6 +30,7 @@ public class EndpointVacuum {
     @Inject
     DispatchConfig dispatch;
 
+    private final FailureRun vacuums = new FailureRun(LOG, "Vacuuming endpoint_state (autovacuum still does it, later)");
     private long timer = -1;
 
     void start() {
@@ -42,8 +43,7 @@ public class EndpointVacuum {
 
     private void vacuum() {
         pool.query("VACUUM (SKIP_LOCKED) endpoint_state").execute().subscribe().with(
-                done -> {
-                },
-                failure -> LOG.warn("Vacuuming endpoint_state failed; autovacuum still does it, later", failure));
+                done -> vacuums.succeeded(),
+                vacuums::failed);
     }
 }

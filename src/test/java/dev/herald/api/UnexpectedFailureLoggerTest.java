@@ -9,10 +9,6 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import jakarta.interceptor.InvocationContext;
 
@@ -20,35 +16,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.herald.testing.LogCapture;
 import io.smallrye.mutiny.Uni;
 
 class UnexpectedFailureLoggerTest {
 
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Logger logger = Logger.getLogger(UnexpectedFailureLogger.class.getName());
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture log;
 
     @BeforeEach
     void listen() {
-        logger.addHandler(capture);
+        log = LogCapture.of(UnexpectedFailureLogger.class);
     }
 
     @AfterEach
     void stopListening() {
-        logger.removeHandler(capture);
+        log.close();
     }
 
     @Test
@@ -56,8 +38,8 @@ class UnexpectedFailureLoggerTest {
         IllegalStateException boom = new IllegalStateException("database gone");
         Uni<?> result = (Uni<?>) new UnexpectedFailureLogger().log(context(Uni.createFrom().failure(boom)));
         assertSame(boom, assertThrows(IllegalStateException.class, () -> result.await().atMost(Duration.ofSeconds(1))));
-        assertEquals(1, logged.size());
-        assertSame(boom, logged.get(0).getThrown());
+        assertEquals(1, log.records().size());
+        assertSame(boom, log.records().get(0).getThrown());
     }
 
     @Test
@@ -65,7 +47,7 @@ class UnexpectedFailureLoggerTest {
         Uni<?> result = (Uni<?>) new UnexpectedFailureLogger().log(
                 context(Uni.createFrom().failure(new InvalidInput("webhookUrl", "must be https"))));
         assertThrows(InvalidInput.class, () -> result.await().atMost(Duration.ofSeconds(1)));
-        assertEquals(List.of(), logged);
+        assertEquals(List.of(), log.records());
     }
 
     private static InvocationContext context(Object returned) throws NoSuchMethodException {

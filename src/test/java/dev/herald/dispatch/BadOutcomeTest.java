@@ -1,11 +1,13 @@
 package dev.herald.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
 
 import jakarta.inject.Inject;
 
@@ -18,6 +20,7 @@ import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LogCapture;
 import dev.herald.testing.ManualDispatch;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -81,7 +84,12 @@ class BadOutcomeTest {
         }
         Completer completer = new Completer(pool, vertx, delivery, dispatch, metrics, () -> {
         });
-        completer.recordIsolatingBadOutcomes(outcomes).await().atMost(Duration.ofSeconds(10));
+        try (LogCapture log = LogCapture.of(Completer.class)) {
+            completer.recordIsolatingBadOutcomes(outcomes).await().atMost(Duration.ofSeconds(10));
+            assertEquals(1, log.atLeast(Level.SEVERE).size(), "the outcome at fault is logged at ERROR, once");
+            String message = LogCapture.message(log.atLeast(Level.SEVERE).get(0));
+            assertTrue(message.contains("delivery " + claimed.get(2).id() + " "), "naming its delivery: " + message);
+        }
 
         assertEquals(4, database.count("delivery WHERE status = 2 AND webhook_id = " + webhook));
         assertEquals(1, database.count("delivery WHERE status = 1 AND id = " + claimed.get(2).id()),

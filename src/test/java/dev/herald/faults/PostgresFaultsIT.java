@@ -109,6 +109,8 @@ class PostgresFaultsIT extends FaultTier {
                     "delivering again " + Duration.between(answering, resumed) + " after the database answered");
             assertTrue(flow.duplicates() <= 100, flow.duplicates() + " duplicates: more than could be in flight");
             assertEquals(200, flow.accepted().size());
+            System.out.printf("FAULT %s: 2,000 of 2,000 delivered, delivering again %d ms after the database answered,"
+                    + " %d duplicates%n", name, Duration.between(answering, resumed).toMillis(), flow.duplicates());
         }
     }
 }

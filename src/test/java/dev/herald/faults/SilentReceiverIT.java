@@ -34,11 +34,15 @@ class SilentReceiverIT extends FaultTier {
             // two waves of ten (the second after the 4 s retry wait), each cut at the 2 s deadline
             List<Receiver.Received> seen = receiver.await("/silent", r -> r.size() >= 20, Duration.ofSeconds(20));
             Thread.sleep(3_000); // let the second wave reach its deadline, then check every request seen so far
+            long longest = 0;
             for (Receiver.Received request : seen) {
                 assertTrue(request.connectionClosed().isDone(), "a request from " + request.at() + " is still open");
                 long openMs = Duration.between(request.at(), request.connectionClosed().get()).toMillis();
                 assertTrue(openMs <= 2_500, "a request stayed open " + openMs + " ms past a 2 s deadline");
+                longest = Math.max(longest, openMs);
             }
+            System.out.printf("FAULT silent receiver: longest open request %d ms (deadline 2,000), at most %d open%n",
+                    longest, receiver.peakInFlight("/silent"));
             assertTrue(receiver.peakInFlight("/silent") <= 10, "open at once: " + receiver.peakInFlight("/silent"));
 
             receiver.answer("/silent", 200, Duration.ZERO);

@@ -35,8 +35,8 @@ class StaleReplicaIT extends FaultTier {
             flow.produce(10, 20, Duration.ofMillis(50)); // 200 notifications: 2,000 deliveries, about 6 s of work
             flow.awaitProducer(Duration.ofSeconds(30));
             receiver.awaitTotal(300, Duration.ofSeconds(20));
-            Instant frozen = Instant.now();
             stale.freeze();
+            Instant frozen = Instant.now(); // once kill -STOP has returned: whatever it sent, it sent before
             Thread.sleep(8_000); // twice the lease
             Instant thawed = Instant.now();
             stale.thaw();
