@@ -119,8 +119,9 @@ public class Dispatchers {
         PgConnectOptions options = PgConnectOptions.fromUri(uri);
         username.ifPresent(options::setUser);
         password.ifPresent(options::setPassword);
-        // its own name in the SQL client metrics: the pool's series already use the default one
+        // its own name in the SQL client metrics (the pool's series use the default one) and in pg_stat_activity
         options.setMetricsName("herald-listener");
+        options.addProperty("application_name", "herald-listener");
         return options;
     }
 }
