@@ -25,7 +25,11 @@ class ConcurrentWebhookChangesIT extends FaultTier {
 
     @Test
     void twentyUpdatesAndTwentyDeletesAtOnceDuringDeliveriesLeaveNothingBehind() throws Exception {
-        try (Receiver receiver = new Receiver(); Herald herald = Herald.named("concurrent-changes").start(database)) {
+        try (Receiver receiver = new Receiver(); Herald herald = Herald.named("concurrent-changes")
+                        .with("HERALD_DELIVERY_MAX_PER_MINUTE_PER_ENDPOINT", "100000")
+                        .with("HERALD_DELIVERY_TIMEOUT", "3s")
+                        .with("HERALD_DISPATCH_LEASE", "6s")
+                        .start(database)) {
             receiver.answer("/busy", 200, Duration.ofMillis(50));
             Herald.Tenant tenant = herald.newTenant("changes");
             List<Long> webhooks = new ArrayList<>();
@@ -38,6 +42,14 @@ class ConcurrentWebhookChangesIT extends FaultTier {
             // switched off, on again, and then deleted: twenty at a time each
             allAtOnce(herald, tenant, webhooks, "mutation { changed: updateWebhook(updateWebhookInput: {id: \"%d\", status: 0}) { id } }");
             allAtOnce(herald, tenant, webhooks, "mutation { changed: updateWebhook(updateWebhookInput: {id: \"%d\", status: 1}) { id } }");
+            // every delivery ends and no slot is stranded
+            database.awaitCount("delivery d JOIN webhook w ON w.id = d.webhook_id WHERE d.status IN (0, 1) AND"
+                    + " w.provider_id = " + tenant.provider(), 0, Duration.ofSeconds(60));
+            assertEquals(0, database.queryLong("SELECT count(*) FROM endpoint_state e JOIN webhook w ON"
+                    + " w.id = e.webhook_id WHERE e.in_flight <> 0 AND w.provider_id = " + tenant.provider()));
+            receiver.answer("/busy", Receiver.Behaviour.silent()); // deletes now meet requests in flight
+            herald.postEvents(tenant.key(), Events.notifications(20, tenant.provider()));
+            receiver.awaitTotal(2_000 + 20, Duration.ofSeconds(20));
             allAtOnce(herald, tenant, webhooks, "mutation { changed: deleteWebhook(id: \"%d\") }");
 
             assertEquals(0, database.queryLong("SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'"),
