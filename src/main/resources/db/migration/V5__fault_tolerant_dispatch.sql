@@ -3,7 +3,8 @@
 -- The lock order every writer keeps: endpoint_state rows first, in webhook id order, then webhook rows, then
 -- deliveries. Claims take endpoint rows with SKIP LOCKED and never wait; every other writer that touches an
 -- endpoint's deliveries (completions, the lease reaper, replay, webhook updates and deletes) locks its endpoint
--- rows first, so two writers never hold what the other waits for.
+-- rows first, so two writers never hold what the other waits for. Fan-out alone locks events first: only
+-- fan-out locks events, and the deliveries it inserts are new rows nobody else can hold.
 
 -- Attempt counters a replay cannot overflow (smallint ended at 32,767 attempts and then failed every claim that
 -- took the delivery).
@@ -30,18 +31,18 @@ LANGUAGE sql AS $$
 $$;
 
 -- Slots given back to endpoints whose rows the caller holds locked: `released` attempts ended, a receiver asked
--- for a pause until `pause_until` (429). An endpoint that was at the in-flight cap is due again at once.
-CREATE FUNCTION herald_release_slots(ids bigint[], released int[], pause_until timestamptz[], in_flight_cap int)
-RETURNS void
+-- for a pause until `pause_until` (429). An endpoint parked by its last claim (next_check_at 'infinity': it was at
+-- the in-flight cap, or switched off) is due again at once; a claim then parks it again if it must.
+CREATE FUNCTION herald_release_slots(ids bigint[], released int[], pause_until timestamptz[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-    saturated bigint[];
+    parked bigint[];
 BEGIN
     WITH slots AS (
         SELECT s.id, sum(s.n)::int AS n, max(s.pause) AS pause
           FROM unnest(ids, released, pause_until) AS s(id, n, pause) GROUP BY s.id),
     before AS (
-        SELECT e.webhook_id, e.in_flight >= in_flight_cap AS was_saturated
+        SELECT e.webhook_id, e.next_check_at = 'infinity' AS was_parked
           FROM endpoint_state e JOIN slots s ON s.id = e.webhook_id),
     updated AS (
         UPDATE endpoint_state e
@@ -50,9 +51,9 @@ BEGIN
                                    ELSE greatest(e.paused_until, s.pause) END
           FROM slots s
          WHERE e.webhook_id = s.id)
-    SELECT array_agg(webhook_id) INTO saturated FROM before WHERE was_saturated;
-    IF saturated IS NOT NULL THEN
-        PERFORM herald_wake_endpoints(saturated, array_fill(clock_timestamp(), ARRAY[cardinality(saturated)]));
+    SELECT array_agg(webhook_id) INTO parked FROM before WHERE was_parked;
+    IF parked IS NOT NULL THEN
+        PERFORM herald_wake_endpoints(parked, array_fill(clock_timestamp(), ARRAY[cardinality(parked)]));
     END IF;
 END $$;
 
@@ -65,7 +66,7 @@ END $$;
 CREATE FUNCTION herald_complete(
     delivery_ids bigint[], webhook_ids bigint[], claim_tokens bigint[], new_statuses smallint[], retry_ms bigint[],
     sent boolean[], attempted_at timestamptz[], duration_ms int[], status_codes smallint[], errors text[],
-    excerpts text[], pause_ms bigint[], gone boolean[], in_flight_cap int)
+    excerpts text[], pause_ms bigint[], gone boolean[])
 RETURNS TABLE (delivery_id bigint, status smallint)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -78,6 +79,10 @@ DECLARE
     gone_endpoints bigint[];
 BEGIN
     PERFORM 1 FROM endpoint_state e WHERE e.webhook_id = ANY(webhook_ids) ORDER BY e.webhook_id FOR UPDATE;
+    -- a 410 switches its webhook off: that row next, before any delivery row
+    PERFORM 1 FROM webhook w
+     WHERE w.id IN (SELECT g.id FROM unnest(webhook_ids, gone) AS g(id, gone) WHERE g.gone)
+     ORDER BY w.id FOR NO KEY UPDATE;
 
     WITH outcome AS (
         SELECT * FROM unnest(delivery_ids, claim_tokens, new_statuses, retry_ms, sent, attempted_at, duration_ms,
@@ -119,8 +124,7 @@ BEGIN
     IF gone_endpoints IS NOT NULL THEN
         UPDATE webhook SET status = 0, updated_on = clock_timestamp() WHERE id = ANY(gone_endpoints) AND webhook.status = 1;
     END IF;
-    PERFORM herald_release_slots(ended_endpoints, array_fill(1, ARRAY[cardinality(ended_endpoints)]), ended_pauses,
-                                 in_flight_cap);
+    PERFORM herald_release_slots(ended_endpoints, array_fill(1, ARRAY[cardinality(ended_endpoints)]), ended_pauses);
     IF retry_endpoints IS NOT NULL THEN
         PERFORM herald_wake_endpoints(retry_endpoints, retry_due);
     END IF;
@@ -130,7 +134,7 @@ END $$;
 -- Takes back claims whose lease ran out (their replica died or stalled): each such attempt is logged as
 -- 'lease expired' and counts (a delivery that kills its worker cannot loop forever); the delivery is ready again
 -- at once, or FAILED when that was its last attempt. Answers how many were taken back and how many of them failed.
-CREATE FUNCTION herald_reap_expired_leases(max_rows int, lease_ms bigint, in_flight_cap int)
+CREATE FUNCTION herald_reap_expired_leases(max_rows int, lease_ms bigint)
 RETURNS TABLE (reaped int, failed int)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -173,7 +177,7 @@ BEGIN
         RETURN;
     END IF;
     PERFORM herald_release_slots(reset_endpoints, array_fill(1, ARRAY[cardinality(reset_endpoints)]),
-                                 array_fill(NULL::timestamptz, ARRAY[cardinality(reset_endpoints)]), in_flight_cap);
+                                 array_fill(NULL::timestamptz, ARRAY[cardinality(reset_endpoints)]));
     IF ready_endpoints IS NOT NULL THEN
         PERFORM herald_wake_endpoints(ready_endpoints, array_fill(clock_timestamp(), ARRAY[cardinality(ready_endpoints)]));
     END IF;

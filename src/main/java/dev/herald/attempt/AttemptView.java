@@ -15,6 +15,7 @@ public record AttemptView(
         @NonNull @DateFormat(Timestamps.JSON_FORMAT) Instant attemptedAt,
         int durationMs,
         @Description("The answer's status; null when there was none") Integer statusCode,
-        @Description("null on success; else http_<code>, timeout, network: <reason> or lease expired") String error,
+        @Description("null on success; else http_<code>, timeout, network: <reason>, blocked: <reason>, unsendable: <reason>,"
+                + " internal: <exception> or lease expired") String error,
         @Description("The first characters of the answer") String responseExcerpt) {
 }

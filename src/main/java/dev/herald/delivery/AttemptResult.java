@@ -10,7 +10,8 @@ import java.time.Instant;
  * @param error      null on success; else {@code http_<code>}, {@code timeout}, {@code network: <reason>},
  *                   {@code blocked: <reason>} (refused before any connection), {@code unsendable: <reason>} (the
  *                   request could not be made, e.g. an undecryptable signing secret) or {@code not sent: <reason>}
- *                   (the claim ended or went stale before the request left: it is given back, not counted)
+ *                   (the claim ended or went stale before the attempt started: it is given back, not counted) or
+ *                   {@code internal: <exception>} (a failure nobody foresaw; retried like a network error)
  * @param retryAfter the answer's Retry-After, when it had one
  */
 public record AttemptResult(Instant attemptedAt, int durationMs, Integer statusCode, String error,
@@ -19,6 +20,7 @@ public record AttemptResult(Instant attemptedAt, int durationMs, Integer statusC
     static final String BLOCKED = "blocked: ";
     static final String UNSENDABLE = "unsendable: ";
     static final String NOT_SENT = "not sent: ";
+    static final String INTERNAL = "internal: ";
 
     public AttemptResult(Instant attemptedAt, int durationMs, Integer statusCode, String error, String responseExcerpt) {
         this(attemptedAt, durationMs, statusCode, error, responseExcerpt, null);
@@ -31,6 +33,15 @@ public record AttemptResult(Instant attemptedAt, int durationMs, Integer statusC
     /** The request could not be made; retrying cannot help until an operator acts. */
     public static AttemptResult unsendable(Instant attemptedAt, String reason) {
         return new AttemptResult(attemptedAt, 0, null, UNSENDABLE + reason, null);
+    }
+
+    /** A failure nobody foresaw while preparing or sending (a bug): retried on the schedule. */
+    public static AttemptResult internal(Instant attemptedAt, String exception) {
+        return new AttemptResult(attemptedAt, 0, null, INTERNAL + exception, null);
+    }
+
+    public boolean internalFailure() {
+        return error != null && error.startsWith(INTERNAL);
     }
 
     static AttemptResult notSent(Instant attemptedAt, String reason) {

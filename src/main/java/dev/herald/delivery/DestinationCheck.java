@@ -11,10 +11,10 @@ import jakarta.inject.Inject;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Resolves a webhook URL's host once and checks every address it has; a name that does not resolve fails the
- * attempt as a network error ({@link NameNotResolved}: retried), only a refused address ends it at once; the attempt then connects to the checked
- * address only, so a second lookup cannot answer differently (DNS rebinding). Literal addresses in any spelling
- * are read, not looked up.
+ * Resolves a webhook URL's host once and checks every address it has. A name that does not resolve fails the
+ * attempt as a network error ({@link NameNotResolved}: retried); only a refused address ends it at once. The
+ * attempt then connects to the checked address only, so a second lookup cannot answer differently (DNS
+ * rebinding). Literal addresses in any spelling are read, not looked up.
  */
 @ApplicationScoped
 public class DestinationCheck {

@@ -40,8 +40,10 @@ import io.vertx.core.net.SocketAddress;
  * <p>Every attempt has one absolute deadline, {@code herald.delivery.timeout} after it starts or the end of its
  * claim's lease, whichever comes first. When it passes, in any stage (name lookup, connect, TLS, waiting for the
  * answer, a body that drips), the outcome is a timeout and the request is reset, which closes its connection: no
- * request outlives its recorded outcome or its claim. A claim that could not leave in time is given back unsent.
- * The returned Uni never fails: every failure is the attempt's outcome.
+ * request outlives its recorded outcome or its claim. A connection still being opened then is never sent
+ * anything; the client's connect and TLS handshake timeouts (the attempt timeout at most) close it. A claim that
+ * went stale before its attempt started is given back unsent. The returned Uni never fails: every failure is the
+ * attempt's outcome.
  */
 @ApplicationScoped
 public class WebhookSender {
@@ -69,7 +71,7 @@ public class WebhookSender {
                 .setKeepAlive(true)
                 .setKeepAliveTimeout(60)
                 .setConnectTimeout(Math.min(timeoutMillis, 10_000))
-                // a TLS handshake that never ends is cut with the attempt's own deadline
+                // a handshake that never ends is closed within the attempt timeout of its start
                 .setSslHandshakeTimeout(timeoutMillis)
                 .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
                 .setTryUseCompression(false)
@@ -119,6 +121,10 @@ public class WebhookSender {
                 finish(AttemptResult.notSent(attemptedAt, "the claim's lease ended before the attempt started"));
                 return;
             }
+            if (startedNanos > outgoing.startByNanos()) {
+                finish(AttemptResult.notSent(attemptedAt, "the claim went stale before the attempt started"));
+                return;
+            }
             deadlineTimer = vertx.setTimer(remainingMillis, id -> expire());
             URI url;
             try {
@@ -141,10 +147,16 @@ public class WebhookSender {
                 finish(AttemptResult.blocked(attemptedAt, destination.refusal()));
                 return;
             }
-            if (System.nanoTime() > outgoing.sendByNanos()) {
-                finish(AttemptResult.notSent(attemptedAt, "the claim went stale before the request could leave"));
-                return;
+            try {
+                request(url, destination);
+            } catch (RuntimeException unusable) {
+                // e.g. a stored URL whose port is out of range: thrown here, it would be dropped by the subscriber
+                finish(AttemptResult.blocked(attemptedAt, "not a usable URL (" + unusable.getClass().getSimpleName()
+                        + ")"));
             }
+        }
+
+        private void request(URI url, Destination destination) {
             byte[] body = outgoing.body().getBytes(StandardCharsets.UTF_8);
             long timestamp = attemptedAt.getEpochSecond();
             int port = url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
@@ -163,8 +175,10 @@ public class WebhookSender {
             client.request(options)
                     .compose(req -> {
                         request.set(req);
-                        if (finished.get()) {
-                            req.reset(); // the deadline passed while connecting: never send
+                        // the deadline or the lease may have passed while connecting (a stalled replica runs its
+                        // callbacks before its overdue timers): never send then
+                        if (finished.get() || System.nanoTime() >= deadlineNanos) {
+                            req.reset();
                             return Future.failedFuture(new TimeoutException("attempt deadline passed"));
                         }
                         return req.send(Buffer.buffer(body));
@@ -244,7 +258,9 @@ public class WebhookSender {
     }
 
     static String classify(Throwable failure) {
-        if (failure instanceof TimeoutException || failure instanceof io.netty.handler.timeout.TimeoutException) {
+        // Netty's ConnectTimeoutException is a ConnectException: test for timeouts first
+        if (failure instanceof TimeoutException || failure instanceof io.netty.handler.timeout.TimeoutException
+                || failure instanceof io.netty.channel.ConnectTimeoutException) {
             return "timeout";
         }
         String reason = failure instanceof ConnectException ? "connection refused"

@@ -1,7 +1,5 @@
 package dev.herald.dispatch;
 
-import java.time.Instant;
-
 /**
  * A delivery this replica holds: it may attempt it once and record the outcome under {@code claimToken}.
  *
@@ -10,16 +8,18 @@ import java.time.Instant;
  * @param secret         the webhook's signing secret as stored (encrypted)
  * @param previousSecret the secret it replaced, while the rotation grace lasts (encrypted); else null
  * @param legacyHeader   the header of the opt-in legacy signature, or null
+ * @param acceptedNanos  when its event was accepted, on this replica's monotonic clock ({@link System#nanoTime()}):
+ *                       the event's age by the database's clock, taken back from when the claim answered
  * @param leaseEndsNanos on this replica's monotonic clock ({@link System#nanoTime()}), a moment no later than the
  *                       end of the claim's lease: no request of this claim may run past it, since another
  *                       replica may take the delivery over then
- * @param sendByNanos    on the same clock, the latest moment the request may leave: the endpoint's rate window
- *                       was charged when the claim committed, and a request sent much later would make the
- *                       receiver count more than the cap in some 60 s
+ * @param startByNanos   on the same clock, the latest moment the attempt may start: the endpoint's rate window
+ *                       was charged when the claim committed, and a request sent much later (the replica stalled
+ *                       in between) would make the receiver count more than the cap in some 60 s
  */
 public record ClaimedDelivery(long id, long webhookId, long eventId, int attemptNumber, int attemptLimit,
-        long claimToken, String url, String payload, Instant acceptedAt, String secret, String previousSecret,
-        String legacyHeader, long leaseEndsNanos, long sendByNanos) {
+        long claimToken, String url, String payload, long acceptedNanos, String secret, String previousSecret,
+        String legacyHeader, long leaseEndsNanos, long startByNanos) {
 
     /** The {@code webhook-id} header: one per delivery, the same on every attempt. */
     public String messageId() {

@@ -98,7 +98,8 @@ public class Claimer {
                   FROM charged s
                  WHERE e.webhook_id = s.webhook_id AND e.webhook_id = ANY($1))  -- ANY: else a scan of all endpoints
             SELECT c.id, c.webhook_id, c.event_id, c.attempt_count, c.attempt_limit, c.claim_token,
-                   w.webhook_url, ev.payload::text AS payload, ev.accepted_at, w.secret,
+                   w.webhook_url, ev.payload::text AS payload,
+                   (extract(epoch FROM clock_timestamp() - ev.accepted_at) * 1000)::bigint AS event_age_ms, w.secret,
                    CASE WHEN w.previous_secret_expires_at > clock_timestamp() THEN w.previous_secret END
                        AS previous_secret,
                    w.legacy_signature_header
@@ -152,16 +153,17 @@ public class Claimer {
                         limit }))
                 .map(rows -> {
                     // the window was charged when the claim ran, just before this answer arrived
-                    long sendByNanos = System.nanoTime() + dispatch.rateWindowGuard().toNanos();
+                    long answeredNanos = System.nanoTime();
+                    long startByNanos = answeredNanos + dispatch.rateWindowGuard().toNanos();
                     List<ClaimedDelivery> claimed = new ArrayList<>(rows.size());
                     for (Row row : rows) {
                         claimed.add(new ClaimedDelivery(row.getLong("id"), row.getLong("webhook_id"),
                                 row.getLong("event_id"), row.getInteger("attempt_count"),
                                 row.getInteger("attempt_limit"), row.getLong("claim_token"),
                                 row.getString("webhook_url"), row.getString("payload"),
-                                row.getOffsetDateTime("accepted_at").toInstant(), row.getString("secret"),
+                                answeredNanos - row.getLong("event_age_ms") * 1_000_000, row.getString("secret"),
                                 row.getString("previous_secret"), row.getString("legacy_signature_header"),
-                                leaseEndsNanos, sendByNanos));
+                                leaseEndsNanos, startByNanos));
                     }
                     return claimed;
                 });

@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
 
-import dev.herald.delivery.DeliveryConfig;
 import dev.herald.metrics.DeliveryMetrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -34,11 +33,10 @@ public class Completer {
 
     /* herald_complete (V5): fenced by claim tokens, endpoint rows locked first in id order. */
     private static final String COMPLETE = "SELECT delivery_id, status FROM herald_complete($1, $2, $3, $4, $5, $6, $7, $8,"
-            + " $9, $10, $11, $12, $13, $14)";
+            + " $9, $10, $11, $12, $13)";
 
     private final Pool pool;
     private final Vertx vertx;
-    private final DeliveryConfig delivery;
     private final DispatchConfig dispatch;
     /** Run after each recorded batch: endpoint slots were freed, endpoints may be due. */
     private final Runnable afterFlush;
@@ -51,12 +49,11 @@ public class Completer {
     private final FailureRun recording = new FailureRun(LOG, "Recording outcomes");
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
 
-    Completer(Pool pool, Vertx vertx, DeliveryConfig delivery, DispatchConfig dispatch, DeliveryMetrics metrics,
+    Completer(Pool pool, Vertx vertx, DispatchConfig dispatch, DeliveryMetrics metrics,
             Runnable afterFlush) {
         this.metrics = metrics;
         this.pool = pool;
         this.vertx = vertx;
-        this.delivery = delivery;
         this.dispatch = dispatch;
         this.afterFlush = afterFlush;
     }
@@ -175,7 +172,7 @@ public class Completer {
         }
         return pool.preparedQuery(COMPLETE)
                 .execute(Tuple.from(new Object[] { ids, webhooks, tokens, states, retryMillis, sent, attemptedAt,
-                        durations, statusCodes, errors, excerpts, pauseMillis, gone, delivery.maxInFlightPerEndpoint() }))
+                        durations, statusCodes, errors, excerpts, pauseMillis, gone }))
                 .invoke(recorded -> count(batch, recorded))
                 .replaceWithVoid();
     }
@@ -187,7 +184,7 @@ public class Completer {
         for (Outcome outcome : batch) {
             DeliveryState state = ended.get(outcome.delivery().id());
             if (state == DeliveryState.DELIVERED) {
-                metrics.delivered(outcome.delivery().acceptedAt());
+                metrics.delivered(outcome.delivery().acceptedNanos());
             } else if (state == DeliveryState.FAILED) {
                 metrics.failed(1);
             }

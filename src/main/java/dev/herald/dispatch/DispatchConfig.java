@@ -57,8 +57,8 @@ public interface DispatchConfig {
     Duration completionLinger();
 
     /**
-     * A claim, fan-out or completion round that has run this long is stuck: liveness and readiness report the
-     * dispatcher down (a frozen database, a lost callback), so an orchestrator can act.
+     * A claim, fan-out, reaper or completion round that has run this long is stuck (a frozen database, a lost
+     * callback): readiness reports the dispatcher down; liveness does after five times this.
      */
     @WithDefault("60s")
     Duration stallTimeout();

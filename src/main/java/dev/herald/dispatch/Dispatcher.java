@@ -45,12 +45,13 @@ public class Dispatcher {
     private final DispatchConfig dispatch;
     private final Completer completer;
     private final SecretCipher cipher;
-    private final UnsendableWebhooks unsendable;
+    private final UnreadableSecrets unreadable;
     private final DeliveryMetrics metrics;
 
     private final AtomicInteger freeSlots;
     private final Round claimRound = new Round(this::claim);
     private final Round fanOutRound = new Round(this::fanOut);
+    private final Round reaperRound = new Round(this::reap);
     private final FailureRun claims = new FailureRun(LOG, "Claiming deliveries");
     private final FailureRun fanOuts = new FailureRun(LOG, "Fanning out events");
     private final FailureRun reaping = new FailureRun(LOG, "Reclaiming expired leases");
@@ -60,10 +61,10 @@ public class Dispatcher {
     private long periodicTimer = -1;
 
     public Dispatcher(Vertx vertx, Pool pool, Claimer claimer, FanOut fanOut, LeaseReaper reaper,
-            WebhookSender sender, SecretCipher cipher, UnsendableWebhooks unsendable, DeliveryMetrics metrics,
+            WebhookSender sender, SecretCipher cipher, UnreadableSecrets unreadable, DeliveryMetrics metrics,
             DeliveryConfig delivery, DispatchConfig dispatch) {
         this.cipher = cipher;
-        this.unsendable = unsendable;
+        this.unreadable = unreadable;
         this.metrics = metrics;
         this.vertx = vertx;
         this.claimer = claimer;
@@ -73,7 +74,7 @@ public class Dispatcher {
         this.delivery = delivery;
         this.dispatch = dispatch;
         this.freeSlots = new AtomicInteger(dispatch.maxConcurrentAttempts());
-        this.completer = new Completer(pool, vertx, delivery, dispatch, metrics, this::wake);
+        this.completer = new Completer(pool, vertx, dispatch, metrics, this::wake);
     }
 
     public void start() {
@@ -121,11 +122,11 @@ public class Dispatcher {
 
     /**
      * Why this loop is not making progress, or null when it is: it is stopped, its backstop timer no longer fires,
-     * or a claim, fan-out or completion round has run longer than {@code herald.dispatch.stall-timeout}.
+     * or a claim, fan-out, reaper or completion round has run longer than {@code bound}.
      */
-    public String stalled() {
+    public String stalled(Duration stallBound) {
         long now = System.nanoTime();
-        long bound = dispatch.stallTimeout().toNanos();
+        long bound = stallBound.toNanos();
         if (!running) {
             return "stopped";
         }
@@ -138,6 +139,9 @@ public class Dispatcher {
         if (fanOutRound.runningFor(now) > bound) {
             return "a fan-out has run for " + Duration.ofNanos(fanOutRound.runningFor(now)).toSeconds() + " s";
         }
+        if (reaperRound.runningFor(now) > bound) {
+            return "reclaiming leases has run for " + Duration.ofNanos(reaperRound.runningFor(now)).toSeconds() + " s";
+        }
         if (completer.flushingFor(now) > bound) {
             return "recording outcomes has run for " + Duration.ofNanos(completer.flushingFor(now)).toSeconds() + " s";
         }
@@ -146,16 +150,24 @@ public class Dispatcher {
 
     private void backstop() {
         lastBackstop.set(System.nanoTime());
+        reaperRound.request();
+        outboxChanged();
+        wake();
+    }
+
+    private void reap() {
         reaper.reapExpiredLeases().subscribe().with(
-                reaped -> {
+                reaped -> reaperRound.end(() -> {
                     reaping.succeeded();
                     if (reaped > 0) {
                         wake();
                     }
-                },
-                reaping::failed);
-        outboxChanged();
-        wake();
+                    return false;
+                }),
+                failure -> {
+                    reaping.failed(failure);
+                    reaperRound.done(false);
+                });
     }
 
     private void fanOut() {
@@ -205,9 +217,9 @@ public class Dispatcher {
         Uni<AttemptResult> attempt;
         try {
             attempt = sender.send(prepare(claimed));
-        } catch (UnreadableSecret unreadable) {
-            unsendable.report(claimed.webhookId(), claimed.secret(), unreadable);
-            attempt = Uni.createFrom().item(AttemptResult.unsendable(Instant.now(), unreadable.getMessage()));
+        } catch (UnreadableSecret secret) {
+            unreadable.current(claimed.webhookId(), claimed.secret(), secret);
+            attempt = Uni.createFrom().item(AttemptResult.unsendable(Instant.now(), secret.getMessage()));
         } catch (RuntimeException unexpected) {
             attempt = Uni.createFrom().item(unexpected(claimed, unexpected));
         }
@@ -216,10 +228,20 @@ public class Dispatcher {
     }
 
     private OutgoingRequest prepare(ClaimedDelivery claimed) {
-        SigningKeys keys = new SigningKeys(cipher.decrypt(claimed.secret()), cipher.decrypt(claimed.previousSecret()),
+        SigningKeys keys = new SigningKeys(cipher.decrypt(claimed.secret()), previousSecret(claimed),
                 claimed.legacyHeader());
         return new OutgoingRequest(claimed.webhookId(), claimed.url(), claimed.messageId(), claimed.payload(), keys,
-                claimed.leaseEndsNanos(), claimed.sendByNanos());
+                claimed.leaseEndsNanos(), claimed.startByNanos());
+    }
+
+    /** The secret still in its rotation grace; an unreadable one is left out rather than failing the delivery. */
+    private String previousSecret(ClaimedDelivery claimed) {
+        try {
+            return cipher.decrypt(claimed.previousSecret());
+        } catch (UnreadableSecret secret) {
+            unreadable.previous(claimed.webhookId(), claimed.previousSecret(), secret);
+            return null;
+        }
     }
 
     private void record(ClaimedDelivery claimed, AttemptResult result) {
@@ -234,11 +256,10 @@ public class Dispatcher {
         }
     }
 
-    /** A failure nobody foresaw, as the attempt's outcome (retried on the schedule). */
+    /** A failure nobody foresaw (a bug), as the attempt's outcome: retried on the schedule, like a network error. */
     private static AttemptResult unexpected(ClaimedDelivery claimed, Throwable failure) {
         LOG.errorf(failure, "Attempting delivery %d failed unexpectedly; it is retried", claimed.id());
-        String reason = failure.getClass().getSimpleName();
-        return new AttemptResult(Instant.now(), 0, null, "network: unexpected " + reason, null);
+        return AttemptResult.internal(Instant.now(), failure.getClass().getSimpleName());
     }
 
     /** Sets the wake-up timer for {@code delay} from now, when that comes before the next poll. */

@@ -1,5 +1,7 @@
 package dev.herald.dispatch;
 
+import java.time.Duration;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -9,18 +11,21 @@ import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Up while this replica's dispatcher makes progress (or is switched off on purpose): down when its loop stopped,
- * its timer no longer fires, or a claim, fan-out or completion round has been stuck longer than
- * {@code herald.dispatch.stall-timeout}. The same check serves readiness and liveness; the database check is
- * Quarkus's.
+ * Whether this replica's dispatcher makes progress (up when it is switched off on purpose). Readiness is down once
+ * its loop stopped, its timer no longer fires, or a claim, fan-out, reaper or completion round has been stuck for
+ * {@code herald.dispatch.stall-timeout}; liveness only after five times that, so that a database that stalls for a
+ * minute does not make an orchestrator restart every replica (which would not help), while a loop wedged for good
+ * is restarted. The database check of readiness is Quarkus's.
  */
-@Readiness
-@Liveness
-@ApplicationScoped
-public class DispatcherHealth implements HealthCheck {
+abstract class DispatcherHealth implements HealthCheck {
 
     @Inject
     Dispatchers dispatchers;
+
+    @Inject
+    DispatchConfig dispatch;
+
+    abstract Duration stallBound();
 
     @Override
     public HealthCheckResponse call() {
@@ -28,9 +33,29 @@ public class DispatcherHealth implements HealthCheck {
         if (local == null) {
             return HealthCheckResponse.named("dispatcher").up().withData("state", "disabled").build();
         }
-        String stalled = local.stalled();
+        String stalled = local.stalled(stallBound());
         var response = HealthCheckResponse.named("dispatcher").status(stalled == null)
                 .withData("attemptsInFlight", local.attemptsInFlight());
         return stalled == null ? response.build() : response.withData("stalled", stalled).build();
+    }
+
+    @Readiness
+    @ApplicationScoped
+    static class Ready extends DispatcherHealth {
+
+        @Override
+        Duration stallBound() {
+            return dispatch.stallTimeout();
+        }
+    }
+
+    @Liveness
+    @ApplicationScoped
+    static class Live extends DispatcherHealth {
+
+        @Override
+        Duration stallBound() {
+            return dispatch.stallTimeout().multipliedBy(5);
+        }
     }
 }

@@ -53,7 +53,7 @@ public class Dispatchers {
     WebhookSender sender;
 
     @Inject
-    UnsendableWebhooks unsendable;
+    UnreadableSecrets unreadable;
 
     @Inject
     SecretCipher cipher;
@@ -105,7 +105,7 @@ public class Dispatchers {
 
     /** A further dispatcher on this database, as another replica would run (tests and benchmarks). */
     public Dispatcher newDispatcher() {
-        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, sender, cipher, unsendable, metrics, delivery,
+        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, sender, cipher, unreadable, metrics, delivery,
                 dispatch);
     }
 

@@ -3,7 +3,6 @@ package dev.herald.dispatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import dev.herald.delivery.DeliveryConfig;
 import dev.herald.metrics.DeliveryMetrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -20,7 +19,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class LeaseReaper {
 
-    private static final String REAP = "SELECT reaped, failed FROM herald_reap_expired_leases(1000, $1::bigint, $2::int)";
+    private static final String REAP = "SELECT reaped, failed FROM herald_reap_expired_leases(1000, $1::bigint)";
 
     @Inject
     Pool pool;
@@ -29,15 +28,12 @@ public class LeaseReaper {
     DispatchConfig dispatch;
 
     @Inject
-    DeliveryConfig delivery;
-
-    @Inject
     DeliveryMetrics metrics;
 
     /** Answers how many claims were taken back. */
     public Uni<Integer> reapExpiredLeases() {
         return pool.preparedQuery(REAP)
-                .execute(Tuple.of(dispatch.lease().toMillis(), delivery.maxInFlightPerEndpoint()))
+                .execute(Tuple.of(dispatch.lease().toMillis()))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     int reaped = row.getInteger("reaped");

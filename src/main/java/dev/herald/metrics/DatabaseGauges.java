@@ -60,6 +60,8 @@ public class DatabaseGauges {
     /** When the gauges were last read, on the monotonic clock; 0 before the first reading. */
     private final AtomicLong readAtNanos = new AtomicLong();
     private volatile boolean failing;
+    /** A reading under way: a database that hangs must not collect one waiting reading per interval. */
+    private final java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicLong oldestAgeMillis = new AtomicLong();
     private final AtomicLong active = new AtomicLong();
     private final AtomicLong inactive = new AtomicLong();
@@ -88,7 +90,10 @@ public class DatabaseGauges {
     }
 
     private void refresh() {
-        pool.query(READ).execute().subscribe().with(rows -> {
+        if (!reading.compareAndSet(false, true)) {
+            return;
+        }
+        pool.query(READ).execute().eventually(() -> reading.set(false)).subscribe().with(rows -> {
             Row row = rows.iterator().next();
             backlog.set(row.getLong("backlog"));
             oldestAgeMillis.set(Math.round(row.getNumeric("oldest_age").doubleValue() * 1000));

@@ -1,7 +1,6 @@
 package dev.herald.metrics;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,7 +24,7 @@ public class DeliveryMetrics {
 
     /** Attempt results, as the {@code result} label says them. */
     static final String[] RESULTS = { "success", "http_3xx", "http_4xx", "http_5xx", "timeout", "network", "blocked",
-            "unsendable", "lease_expired" };
+            "unsendable", "internal", "lease_expired" };
 
     @Inject
     MeterRegistry registry;
@@ -80,10 +79,10 @@ public class DeliveryMetrics {
         attempts.get("lease_expired").increment(count);
     }
 
-    /** A delivery recorded as DELIVERED, accepted at {@code acceptedAt}. */
-    public void delivered(Instant acceptedAt) {
+    /** A delivery recorded as DELIVERED, its event accepted at {@code acceptedNanos} ({@link System#nanoTime()}). */
+    public void delivered(long acceptedNanos) {
         delivered.increment();
-        latency.record(Duration.between(acceptedAt, Instant.now()));
+        latency.record(Duration.ofNanos(System.nanoTime() - acceptedNanos));
     }
 
     public void failed(int count) {
@@ -107,6 +106,9 @@ public class DeliveryMetrics {
         }
         if (attempt.unsendable()) {
             return "unsendable";
+        }
+        if (attempt.internalFailure()) {
+            return "internal";
         }
         if (attempt.statusCode() != null) {
             int status = attempt.statusCode();

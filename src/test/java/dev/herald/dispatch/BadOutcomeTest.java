@@ -82,7 +82,7 @@ class BadOutcomeTest {
                     i == 2 ? "network: \u0000" : null, excerpt);
             outcomes.add(Outcome.of(claimed.get(i), result, delivery.retrySchedule()));
         }
-        Completer completer = new Completer(pool, vertx, delivery, dispatch, metrics, () -> {
+        Completer completer = new Completer(pool, vertx, dispatch, metrics, () -> {
         });
         try (LogCapture log = LogCapture.of(Completer.class)) {
             completer.recordIsolatingBadOutcomes(outcomes).await().atMost(Duration.ofSeconds(10));

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.inject.Inject;
 
@@ -19,11 +17,13 @@ import dev.herald.testing.GraphQL;
 import dev.herald.testing.ManualDispatch;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * One event on a provider with 20,000 webhooks fans out in statements of at most herald.dispatch.fan-out-deliveries
- * (1,000) deliveries each, so no statement holds thousands of endpoint rows; claims for other endpoints go on
- * between them.
+ * (1,000) deliveries each: a statement caught in the middle holds at most that many endpoint rows, and claims for
+ * other endpoints go on meanwhile.
  */
 @QuarkusTest
 @TestProfile(ManualDispatch.class)
@@ -43,6 +43,9 @@ class BoundedFanOutTest {
     @Inject
     Database database;
 
+    @Inject
+    Pool pool;
+
     private String crowdApplication;
 
     @AfterEach
@@ -61,41 +64,52 @@ class BoundedFanOutTest {
         String first = GraphQL.newWebhook(key, crowd, "http://127.0.0.1:9/crowd");
         database.query("INSERT INTO webhook (provider_id, webhook_url, secret) SELECT provider_id, webhook_url, secret"
                 + " FROM webhook, generate_series(2, " + WEBHOOKS + ") WHERE id = " + first);
-        Events.post(key, Events.notifications(5, alone));
+        // every crowd endpoint has its row already, as after earlier deliveries: a fan-out locks the ones it wakes
+        database.query("INSERT INTO endpoint_state (webhook_id) SELECT id FROM webhook WHERE provider_id = " + crowd);
+        Events.post(key, Events.notification(1, alone));
         while (fanOut.fanOutBatch().await().atMost(Duration.ofSeconds(30)).more()) {
-            // the alone provider's five deliveries, and whatever other tests left
+            // the alone provider's delivery, and whatever other tests left
         }
-        Events.post(key, Events.notification(1, crowd));
+        Events.post(key, Events.notification(2, crowd));
 
-        // another replica claims the alone endpoint's deliveries, one at a time, while the crowd fans out
-        AtomicBoolean fanningOut = new AtomicBoolean(true);
-        List<Long> claimedMeanwhile = new CopyOnWriteArrayList<>();
-        Thread otherReplica = new Thread(() -> {
-            while (fanningOut.get() && claimedMeanwhile.size() < 5) {
-                claimer.claim(1).await().atMost(Duration.ofSeconds(30)).deliveries().stream()
-                        .filter(d -> d.webhookId() == Long.parseLong(aloneWebhook))
-                        .forEach(d -> claimedMeanwhile.add(d.id()));
-            }
-        });
-        otherReplica.start();
-        int statements = 0;
-        FanOut.Round round;
+        // the first fan-out statement, caught with its transaction open
+        SqlConnection fanning = pool.getConnection().await().atMost(Duration.ofSeconds(10));
         try {
-            do {
-                round = fanOut.fanOutBatch().await().atMost(Duration.ofSeconds(30));
-                statements++;
-                assertTrue(round.deliveries() <= dispatch.fanOutDeliveries(),
-                        "one statement created " + round.deliveries() + " deliveries");
-            } while (round.more());
+            fanning.query("BEGIN").execute().await().atMost(Duration.ofSeconds(10));
+            int created = fanning.query("SELECT deliveries FROM herald_fan_out(%d, %d, 4)"
+                    .formatted(dispatch.fanOutBatch(), dispatch.fanOutDeliveries())).execute()
+                    .await().atMost(Duration.ofSeconds(30)).iterator().next().getInteger(0);
+            assertEquals(dispatch.fanOutDeliveries(), created);
+            assertEquals(WEBHOOKS - dispatch.fanOutDeliveries(), lockableCrowdEndpoints(crowd),
+                    "the statement holds exactly the endpoint rows of the deliveries it created");
+            List<ClaimedDelivery> claimed = claimer.claim(10).await().atMost(Duration.ofSeconds(10)).deliveries();
+            assertTrue(claimed.stream().anyMatch(d -> d.webhookId() == Long.parseLong(aloneWebhook)),
+                    "another endpoint was claimed meanwhile: " + claimed);
         } finally {
-            fanningOut.set(false);
-            otherReplica.join(30_000);
+            fanning.query("COMMIT").execute().await().atMost(Duration.ofSeconds(10));
+            fanning.close().await().atMost(Duration.ofSeconds(10));
         }
+
+        int statements = 1;
+        FanOut.Round round;
+        do {
+            round = fanOut.fanOutBatch().await().atMost(Duration.ofSeconds(30));
+            statements++;
+            assertTrue(round.deliveries() <= dispatch.fanOutDeliveries(),
+                    "one statement created " + round.deliveries() + " deliveries");
+        } while (round.more());
         assertTrue(statements >= WEBHOOKS / dispatch.fanOutDeliveries(), statements + " statements");
         assertEquals(WEBHOOKS, database.count("delivery d JOIN webhook w ON w.id = d.webhook_id WHERE w.provider_id = "
                 + crowd));
         assertEquals(WEBHOOKS, database.count("(SELECT DISTINCT d.webhook_id FROM delivery d JOIN webhook w"
                 + " ON w.id = d.webhook_id WHERE w.provider_id = " + crowd + ") once"), "one delivery per webhook");
-        assertTrue(!claimedMeanwhile.isEmpty(), "no claim of another endpoint went through during the fan-out");
+    }
+
+    /** Crowd endpoint rows another transaction can lock now (SKIP LOCKED passes over the ones held). */
+    private long lockableCrowdEndpoints(int crowd) {
+        return pool.withTransaction(connection -> connection.query("SELECT count(*) FROM (SELECT e.webhook_id"
+                + " FROM endpoint_state e JOIN webhook w ON w.id = e.webhook_id WHERE w.provider_id = " + crowd
+                + " FOR UPDATE OF e SKIP LOCKED) lockable").execute())
+                .await().atMost(Duration.ofSeconds(30)).iterator().next().getLong(0);
     }
 }

@@ -83,7 +83,7 @@ class CrashRecoveryTest {
             assertEquals(List.of("lease expired", "ok"), errors);
 
             // the dead replica comes back and records a failure under its old token: fenced out
-            Completer stale = new Completer(pool, vertx, delivery, dispatch, metrics, () -> {
+            Completer stale = new Completer(pool, vertx, dispatch, metrics, () -> {
             });
             AttemptResult failure = new AttemptResult(Instant.now(), 5, 500, "http_500", "late");
             stale.record(List.of(Outcome.of(lost.get(0), failure, delivery.retrySchedule())))

@@ -42,6 +42,7 @@ class TransactionalOutboxTest {
             String rolledBack = Events.notification(53, provider);
             String after = Events.notification(54, provider);
 
+            boolean ended = false;
             SqlConnection slowProducer = pool.getConnection().await().atMost(Duration.ofSeconds(10));
             SqlConnection abandoning = pool.getConnection().await().atMost(Duration.ofSeconds(10));
             try {
@@ -55,6 +56,7 @@ class TransactionalOutboxTest {
 
                 run(abandoning, "ROLLBACK");
                 run(slowProducer, "COMMIT");
+                ended = true;
                 receiver.await("/outbox", r -> r.size() == 2, Duration.ofSeconds(10));
                 pool.query(insertion(provider, after)).execute().await().atMost(Duration.ofSeconds(10));
                 List<Receiver.Received> got = receiver.await("/outbox", r -> r.size() == 3, Duration.ofSeconds(10));
@@ -62,8 +64,14 @@ class TransactionalOutboxTest {
                 assertEquals(List.of(quick, slow, after), got.stream().map(Receiver.Received::bodyText).toList(),
                         "each committed event once, in commit order; the rolled-back one never");
             } finally {
-                slowProducer.close().await().atMost(Duration.ofSeconds(10));
-                abandoning.close().await().atMost(Duration.ofSeconds(10));
+                // never hand a connection back to the pool inside a transaction
+                for (SqlConnection producer : List.of(slowProducer, abandoning)) {
+                    if (!ended) {
+                        producer.query("ROLLBACK").execute().onFailure().recoverWithNull()
+                                .await().atMost(Duration.ofSeconds(10));
+                    }
+                    producer.close().await().atMost(Duration.ofSeconds(10));
+                }
             }
         }
     }
