@@ -1,6 +1,7 @@
 package dev.herald.attempt;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,68 +17,150 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Reads an application's deliveries and their attempts. */
+/**
+ * Reads an application's deliveries and their attempts: the hot table (deliveries not yet final) and the history
+ * together, newest first, a page at a time by keyset ({@code after}: ids below it). Each filter has its index in
+ * each table (application or webhook with id; event; FAILED apart), and a time range on the creation time also
+ * skips history partitions that ended before it. Deliveries of deleted webhooks are not shown (their history stays,
+ * unreachable, until retention drops it).
+ */
 @ApplicationScoped
 public class AttemptLog {
 
-    /* $1 application, $2 webhook, $3 event, $4 status; every filter optional. */
-    private static final String OWN_DELIVERIES = """
-            FROM delivery d
-            JOIN webhook w ON w.id = d.webhook_id
-            JOIN provider p ON p.id = w.provider_id
-            WHERE p.application_id = $1
-              AND ($2::bigint IS NULL OR d.webhook_id = $2)
-              AND ($3::bigint IS NULL OR d.event_id = $3)
-              AND ($4::smallint IS NULL OR d.status = $4)""";
+    /** {@code totalCount} stops here. */
+    static final int COUNT_CAP = 10_000;
 
-    private static final String PAGE = "SELECT d.id, d.event_id, d.webhook_id, d.status, d.attempt_count,"
-            + " d.next_attempt_at " + OWN_DELIVERIES + " ORDER BY d.id DESC LIMIT $5 OFFSET $6";
-    private static final String COUNT = "SELECT count(*) " + OWN_DELIVERIES;
+    private static final String HOT_COLUMNS = "d.id, d.event_id, d.webhook_id, d.status, d.attempt_count,"
+            + " d.next_attempt_at, d.created_at, NULL::timestamptz AS finished_at";
+    private static final String HISTORY_COLUMNS = "d.id, d.event_id, d.webhook_id, d.status, d.attempt_count,"
+            + " NULL::timestamptz AS next_attempt_at, d.created_at, d.finished_at";
+    /* $1 ids, $2 the earliest creation time of the page: no attempt of these is older, older partitions are skipped */
     private static final String ATTEMPTS = """
             SELECT delivery_id, attempted_at, duration_ms, status_code, error, response_excerpt
-              FROM delivery_attempt WHERE delivery_id = ANY($1) ORDER BY delivery_id, attempt_number""";
+              FROM delivery_attempt WHERE delivery_id = ANY($1) AND attempted_at >= $2
+             ORDER BY delivery_id, attempt_number""";
 
     @Inject
     Pool pool;
 
     public Uni<DeliveryPage> page(int applicationId, DeliveryFilter filter) {
-        Tuple filters = Tuple.of(applicationId, filter.webhookId(), filter.eventId(),
-                filter.status() == null ? null : filter.status().code());
-        return pool.withConnection(connection -> connection.preparedQuery(COUNT).execute(filters)
-                .map(rows -> rows.iterator().next().getLong(0).intValue())
-                .chain(total -> connection.preparedQuery(PAGE)
-                        .execute(filters.addInteger(filter.limit()).addInteger(filter.offset()))
+        Query query = Query.of(applicationId, filter);
+        return pool.withConnection(connection -> connection.preparedQuery(query.count()).execute(query.countArguments())
+                .map(rows -> rows.iterator().next().getLong(0))
+                .chain(counted -> connection.preparedQuery(query.page()).execute(query.pageArguments())
                         .chain(rows -> withAttempts(connection, rows))
-                        .map(items -> new DeliveryPage(total, items))));
+                        .map(items -> new DeliveryPage((int) Math.min(counted, COUNT_CAP), counted > COUNT_CAP,
+                                items.size() == filter.limit() ? items.get(items.size() - 1).id() : null, items))));
     }
 
-    /** The deliveries with these ids, in the order given (ownership already checked). */
+    /** The deliveries with these ids, in id order (ownership already checked). */
     Uni<List<DeliveryView>> byIds(List<Long> ids) {
-        return pool.withConnection(connection -> connection.preparedQuery("SELECT d.id, d.event_id, d.webhook_id,"
-                + " d.status, d.attempt_count, d.next_attempt_at FROM delivery d WHERE d.id = ANY($1) ORDER BY d.id")
-                .execute(Tuple.of(ids.toArray(Long[]::new)))
+        Long[] wanted = ids.toArray(Long[]::new);
+        return pool.withConnection(connection -> connection.preparedQuery(
+                "SELECT * FROM (SELECT " + HOT_COLUMNS + " FROM delivery d WHERE d.id = ANY($1) UNION ALL SELECT "
+                        + HISTORY_COLUMNS + " FROM delivery_history d WHERE d.id = ANY($1)) found ORDER BY id")
+                .execute(Tuple.of((Object) wanted))
                 .chain(rows -> withAttempts(connection, rows)));
+    }
+
+    /**
+     * The SQL of one request: the filters as conditions on each table, with their arguments. The cursor bounds the
+     * page only; the count is of everything the filters match.
+     */
+    private record Query(String where, String historyWhere, String cursor, Tuple countArguments, Tuple pageArguments,
+            DeliveryFilter filter) {
+
+        static Query of(int applicationId, DeliveryFilter filter) {
+            List<Object> arguments = new ArrayList<>(List.of(applicationId));
+            StringBuilder where = new StringBuilder("d.application_id = $1"
+                    + " AND EXISTS (SELECT 1 FROM webhook w WHERE w.id = d.webhook_id)");
+            StringBuilder historyOnly = new StringBuilder();
+            if (filter.webhookId() != null) {
+                arguments.add(filter.webhookId());
+                where.append(" AND d.webhook_id = $").append(arguments.size());
+            }
+            if (filter.eventId() != null) {
+                arguments.add(filter.eventId());
+                where.append(" AND d.event_id = $").append(arguments.size());
+            }
+            if (filter.status() != null) {
+                arguments.add(filter.status().code());
+                where.append(" AND d.status = $").append(arguments.size());
+            }
+            if (filter.since() != null) {
+                arguments.add(filter.since().atOffset(ZoneOffset.UTC));
+                where.append(" AND d.created_at >= $").append(arguments.size());
+                // a delivery ends after it is made: older history partitions cannot hold it
+                historyOnly.append(" AND d.finished_at >= $").append(arguments.size());
+            }
+            if (filter.until() != null) {
+                arguments.add(filter.until().atOffset(ZoneOffset.UTC));
+                where.append(" AND d.created_at < $").append(arguments.size());
+            }
+            Tuple countArguments = Tuple.from(arguments);
+            String cursor = "";
+            if (filter.after() != null) {
+                arguments.add(filter.after());
+                cursor = " AND d.id < $" + arguments.size();
+            }
+            return new Query(where.toString(), where + historyOnly.toString(), cursor, countArguments,
+                    Tuple.from(arguments), filter);
+        }
+
+        String page() {
+            int reach = filter.limit() + filter.offset();
+            return "SELECT * FROM (" + union(HOT_COLUMNS, HISTORY_COLUMNS, cursor, " ORDER BY d.id DESC LIMIT " + reach)
+                    + ") matching ORDER BY id DESC LIMIT " + filter.limit() + " OFFSET " + filter.offset();
+        }
+
+        /** Counts up to one more than the cap. */
+        String count() {
+            return "SELECT count(*) FROM (" + union("1", "1", "", " LIMIT " + (COUNT_CAP + 1)) + ") matching";
+        }
+
+        private String union(String hotColumns, String historyColumns, String condition, String tail) {
+            List<String> parts = new ArrayList<>(2);
+            if (filter.mayBeWaiting()) {
+                parts.add("(SELECT " + hotColumns + " FROM delivery d WHERE " + where + condition + tail + ")");
+            }
+            if (filter.mayBeFinished()) {
+                parts.add("(SELECT " + historyColumns + " FROM delivery_history d WHERE " + historyWhere + condition
+                        + tail + ")");
+            }
+            return String.join(" UNION ALL ", parts);
+        }
     }
 
     private Uni<List<DeliveryView>> withAttempts(SqlConnection connection, Iterable<Row> deliveryRows) {
         List<Row> rows = new ArrayList<>();
         deliveryRows.forEach(rows::add);
+        if (rows.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
         Long[] ids = rows.stream().map(row -> row.getLong("id")).toArray(Long[]::new);
-        return connection.preparedQuery(ATTEMPTS).execute(Tuple.of(ids)).map(attemptRows -> {
-            Map<Long, List<AttemptView>> attempts = new HashMap<>();
-            for (Row a : attemptRows) {
-                attempts.computeIfAbsent(a.getLong("delivery_id"), id -> new ArrayList<>()).add(new AttemptView(
-                        a.getOffsetDateTime("attempted_at").toInstant(), a.getInteger("duration_ms"),
-                        a.getInteger("status_code"), a.getString("error"), a.getString("response_excerpt")));
-            }
-            return rows.stream().map(row -> view(row, attempts.getOrDefault(row.getLong("id"), List.of()))).toList();
-        });
+        // attempt times of the previous schema came from replicas' clocks: an hour's margin covers their skew
+        Instant earliest = rows.stream().map(row -> row.getOffsetDateTime("created_at").toInstant())
+                .min(Instant::compareTo).orElseThrow().minusSeconds(3_600);
+        return connection.preparedQuery(ATTEMPTS).execute(Tuple.of(ids, earliest.atOffset(ZoneOffset.UTC)))
+                .map(attemptRows -> {
+                    Map<Long, List<AttemptView>> attempts = new HashMap<>();
+                    for (Row a : attemptRows) {
+                        attempts.computeIfAbsent(a.getLong("delivery_id"), id -> new ArrayList<>()).add(new AttemptView(
+                                a.getOffsetDateTime("attempted_at").toInstant(), a.getInteger("duration_ms"),
+                                a.getInteger("status_code"), a.getString("error"), a.getString("response_excerpt")));
+                    }
+                    return rows.stream().map(row -> view(row, attempts.getOrDefault(row.getLong("id"), List.of())))
+                            .toList();
+                });
     }
 
     private static DeliveryView view(Row row, List<AttemptView> attempts) {
         DeliveryState state = DeliveryState.of(row.getInteger("status"));
         Instant next = state == DeliveryState.PENDING ? row.getOffsetDateTime("next_attempt_at").toInstant() : null;
+        var finished = row.getOffsetDateTime("finished_at");
         return new DeliveryView(row.getLong("id").toString(), row.getLong("event_id").toString(),
-                row.getLong("webhook_id").toString(), state, row.getInteger("attempt_count"), next, attempts);
+                row.getLong("webhook_id").toString(), state, row.getInteger("attempt_count"), next,
+                row.getOffsetDateTime("created_at").toInstant(), finished == null ? null : finished.toInstant(),
+                attempts);
     }
 }

@@ -1,25 +1,48 @@
 package dev.herald.attempt;
 
-import dev.herald.api.InvalidInput;
+import java.time.Instant;
+
 import dev.herald.api.Ids;
+import dev.herald.api.InvalidInput;
 import dev.herald.dispatch.DeliveryState;
 
-/** The filters of the {@code deliveries} query, checked. */
-record DeliveryFilter(Long webhookId, Long eventId, DeliveryState status, int limit, int offset) {
+/**
+ * The filters of the {@code deliveries} query, checked: a webhook, an event, a state, a time range (when the
+ * delivery was created: {@code since} inclusive, {@code until} exclusive), a keyset cursor ({@code after}: the
+ * page holds deliveries older than that id) and the page size.
+ */
+record DeliveryFilter(Long webhookId, Long eventId, DeliveryState status, Instant since, Instant until, Long after,
+        int limit, int offset) {
 
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 500;
+    /** Deeper pages by offset would scan what a cursor skips; past this, page with {@code after}. */
+    static final int MAX_OFFSET = 1_000;
 
-    static DeliveryFilter of(String webhookId, String eventId, DeliveryState status, Integer limit, Integer offset) {
+    static DeliveryFilter of(String webhookId, String eventId, DeliveryState status, Instant since, Instant until,
+            String after, Integer limit, Integer offset) {
         int size = limit == null ? DEFAULT_LIMIT : limit;
         if (size < 1 || size > MAX_LIMIT) {
             throw new InvalidInput("limit", "must be between 1 and " + MAX_LIMIT);
         }
         int skip = offset == null ? 0 : offset;
-        if (skip < 0) {
-            throw new InvalidInput("offset", "must not be negative");
+        if (skip < 0 || skip > MAX_OFFSET) {
+            throw new InvalidInput("offset", "must be between 0 and " + MAX_OFFSET + "; page further with after");
+        }
+        if (since != null && until != null && !since.isBefore(until)) {
+            throw new InvalidInput("until", "must be after since");
         }
         return new DeliveryFilter(Ids.parseOptional("webhookId", webhookId), Ids.parseOptional("eventId", eventId),
-                status, size, skip);
+                status, since, until, Ids.parseOptional("after", after), size, skip);
+    }
+
+    /** Whether deliveries not yet final (the hot table) can match. */
+    boolean mayBeWaiting() {
+        return status == null || status == DeliveryState.PENDING || status == DeliveryState.IN_FLIGHT;
+    }
+
+    /** Whether finished deliveries (the history) can match. */
+    boolean mayBeFinished() {
+        return status == null || status == DeliveryState.DELIVERED || status == DeliveryState.FAILED;
     }
 }

@@ -36,14 +36,17 @@ public class DeliveryGraphQL {
     Replay replay;
 
     @Query
-    @Description("The caller's deliveries, newest first, with their attempts.")
+    @Description("The caller's deliveries, newest first, with their attempts: waiting and finished ones (kept for"
+            + " herald.retention.period) together. Page with `after` (a page's nextCursor); `offset` is for the first"
+            + " 1,000 only. `since` and `until` bound when deliveries were made.")
     public Uni<@NonNull DeliveryPage> deliveries(@Name("webhookId") @Id String webhookId,
             @Name("eventId") @Id String eventId, @Name("status") DeliveryState status,
+            @Name("since") Instant since, @Name("until") Instant until, @Name("after") String after,
             @Name("limit") @DefaultValue("50") Integer limit, @Name("offset") @DefaultValue("0") Integer offset) {
         return callers.current()
                 .map(Caller::requireApplication)
                 .chain(applicationId -> log.page(applicationId,
-                        DeliveryFilter.of(webhookId, eventId, status, limit, offset)));
+                        DeliveryFilter.of(webhookId, eventId, status, since, until, after, limit, offset)));
     }
 
     @Mutation

@@ -2,9 +2,18 @@ package dev.herald.attempt;
 
 import java.util.List;
 
+import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Type;
 
+/**
+ * One page of the attempt log. {@code totalCount} is counted up to {@link AttemptLog#COUNT_CAP} and no further:
+ * counting millions of rows for every page would cost more than the page.
+ */
 @Type("DeliveryPage")
-public record DeliveryPage(int totalCount, @NonNull List<@NonNull DeliveryView> items) {
+public record DeliveryPage(
+        @Description("Deliveries matching the filters, counted up to 10,000 (see totalCountCapped)") int totalCount,
+        @Description("True when more than 10,000 match: totalCount is then 10,000") boolean totalCountCapped,
+        @Description("Pass as `after` for the next page; null when this page is the last") String nextCursor,
+        @NonNull List<@NonNull DeliveryView> items) {
 }

@@ -10,7 +10,6 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Type;
 
 import dev.herald.api.Timestamps;
-
 import dev.herald.dispatch.DeliveryState;
 
 @Type("Delivery")
@@ -22,5 +21,7 @@ public record DeliveryView(
         @NonNull DeliveryState status,
         @Description("Attempts made, over all replays") int attemptCount,
         @Description("When the next attempt is due (PENDING only)") @DateFormat(Timestamps.JSON_FORMAT) Instant nextAttemptAt,
+        @Description("When the delivery was made (its event fanned out)") @NonNull @DateFormat(Timestamps.JSON_FORMAT) Instant createdAt,
+        @Description("When it ended (DELIVERED or FAILED only)") @DateFormat(Timestamps.JSON_FORMAT) Instant finishedAt,
         @NonNull List<@NonNull AttemptView> attempts) {
 }

@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import dev.herald.api.NotFound;
 import dev.herald.delivery.DeliveryConfig;
 import dev.herald.metrics.DeliveryMetrics;
+import dev.herald.retention.RetentionConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -18,23 +19,29 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Sends FAILED deliveries again: each gets a fresh set of attempts (the retry schedule starts over), its
- * endpoint is woken and the dispatchers notified. Only the caller's own FAILED deliveries are touched. A delivery
- * of a switched-off webhook is held until the webhook is switched on again.
+ * endpoint is woken and the dispatchers notified, and it keeps its id (its webhook-id). Only the caller's own FAILED
+ * deliveries, finished within the retention period, are touched. A delivery of a switched-off webhook is held until
+ * the webhook is switched on again.
  */
 @ApplicationScoped
 public class Replay {
 
-    /* $1 application, $2 attempts granted; %s narrows the caller's FAILED deliveries ($3, $4). herald_replay (V5)
-       locks their endpoints first, as every writer does, and wakes them. */
+    /* $1 application, $2 attempts granted, $3 retention in ms; %s narrows the caller's FAILED deliveries ($4, $5).
+       herald_replay (V6) moves them from the history back to the hot table, locking their endpoints first as every
+       writer does, and wakes them. Only deliveries finished within the retention period are replayed: their events
+       are kept that long. */
     private static final String REPLAY = """
-            SELECT herald_replay(ARRAY(SELECT d.id FROM delivery d
-                                         JOIN webhook w ON w.id = d.webhook_id
-                                         JOIN provider p ON p.id = w.provider_id
-                                        WHERE p.application_id = $1 AND d.status = 3 AND %s), $2) AS id""";
+            WITH horizon AS (SELECT clock_timestamp() - $3 * interval '1 millisecond' AS not_before)
+            SELECT herald_replay($1, ARRAY(SELECT h.id FROM delivery_history h, horizon
+                                            WHERE h.application_id = $1 AND h.status = 3
+                                              AND h.finished_at >= horizon.not_before
+                                              AND EXISTS (SELECT 1 FROM webhook w WHERE w.id = h.webhook_id)
+                                              AND %s),
+                                 (SELECT not_before FROM horizon), $2) AS id""";
 
-    private static final String ONE = REPLAY.formatted("d.id = $3");
+    private static final String ONE = REPLAY.formatted("h.id = $4");
     private static final String OF_WEBHOOK = REPLAY.formatted(
-            "d.webhook_id = $3 AND ($4::timestamptz IS NULL OR d.finished_at >= $4)");
+            "h.webhook_id = $4 AND ($5::timestamptz IS NULL OR h.finished_at >= $5)");
 
     private static final String OWNED_WEBHOOK = """
             SELECT 1 FROM webhook w JOIN provider p ON p.id = w.provider_id WHERE w.id = $1 AND p.application_id = $2""";
@@ -48,9 +55,12 @@ public class Replay {
     @Inject
     DeliveryMetrics metrics;
 
+    @Inject
+    RetentionConfig retention;
+
     /** Answers the replayed delivery's id, or nothing when it is not a FAILED delivery of the application. */
     Uni<List<Long>> one(int applicationId, long deliveryId) {
-        return ids(ONE, Tuple.of(applicationId, delivery.maxAttempts(), deliveryId));
+        return ids(ONE, Tuple.of(applicationId, delivery.maxAttempts(), retention.period().toMillis(), deliveryId));
     }
 
     /** Answers the ids of the webhook's FAILED deliveries (those finished since {@code since}, if given). */
@@ -61,8 +71,8 @@ public class Replay {
                         throw new NotFound("webhookId", "webhook", webhookId);
                     }
                 })
-                .chain(() -> ids(OF_WEBHOOK, Tuple.of(applicationId, delivery.maxAttempts(), webhookId,
-                        since == null ? null : since.atOffset(ZoneOffset.UTC))));
+                .chain(() -> ids(OF_WEBHOOK, Tuple.from(new Object[] { applicationId, delivery.maxAttempts(),
+                        retention.period().toMillis(), webhookId, since == null ? null : since.atOffset(ZoneOffset.UTC) })));
     }
 
     private Uni<List<Long>> ids(String sql, Tuple arguments) {

@@ -34,7 +34,8 @@ public class SchemaMigrator {
             "V2__outbox_and_deliveries.sql",
             "V3__signing_and_endpoint_pause.sql",
             "V4__hot_path_without_foreign_keys.sql",
-            "V5__fault_tolerant_dispatch.sql");
+            "V5__fault_tolerant_dispatch.sql",
+            "V6__retention.sql");
 
     /** Runs before every other startup observer: they may all touch the schema. */
     public static final int STARTUP_PRIORITY = 10;
@@ -77,10 +78,25 @@ public class SchemaMigrator {
                     }
                     return applied;
                 })
+                .invoke(applied -> refuseNewerSchema(applied, migrations))
                 .chain(applied -> Multi.createFrom().iterable(migrations)
                         .onItem().transformToUniAndConcatenate(m -> applyIfPending(connection, m, applied))
                         .collect().last())
                 .replaceWithVoid();
+    }
+
+    /**
+     * A database migrated by a newer Herald (the deploy was rolled back) has tables and functions this build does
+     * not know: starting would corrupt it or fail in odd places. Stop, saying what to do.
+     */
+    static void refuseNewerSchema(Map<Integer, String> applied, List<Migration> known) {
+        int newestKnown = known.get(known.size() - 1).version();
+        int newestApplied = applied.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+        if (newestApplied > newestKnown) {
+            throw new IllegalStateException("The database schema is at version " + newestApplied + ", newer than this"
+                    + " build of Herald knows (" + newestKnown + "): a newer Herald migrated it. Run that version or a"
+                    + " newer one; to go back to this one, restore the backup taken before the upgrade.");
+        }
     }
 
     private Uni<Void> applyIfPending(SqlConnection connection, Migration migration, Map<Integer, String> applied) {

@@ -1,7 +1,6 @@
 package dev.herald.delivery;
 
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * What one HTTP try came to.
@@ -14,7 +13,7 @@ import java.time.Instant;
  *                   {@code internal: <exception>} (a failure nobody foresaw; retried like a network error)
  * @param retryAfter the answer's Retry-After, when it had one
  */
-public record AttemptResult(Instant attemptedAt, int durationMs, Integer statusCode, String error,
+public record AttemptResult(int durationMs, Integer statusCode, String error,
         String responseExcerpt, Duration retryAfter) {
 
     static final String BLOCKED = "blocked: ";
@@ -22,30 +21,30 @@ public record AttemptResult(Instant attemptedAt, int durationMs, Integer statusC
     static final String NOT_SENT = "not sent: ";
     static final String INTERNAL = "internal: ";
 
-    public AttemptResult(Instant attemptedAt, int durationMs, Integer statusCode, String error, String responseExcerpt) {
-        this(attemptedAt, durationMs, statusCode, error, responseExcerpt, null);
+    public AttemptResult(int durationMs, Integer statusCode, String error, String responseExcerpt) {
+        this(durationMs, statusCode, error, responseExcerpt, null);
     }
 
-    static AttemptResult blocked(Instant attemptedAt, String reason) {
-        return new AttemptResult(attemptedAt, 0, null, BLOCKED + reason, null);
+    static AttemptResult blocked(String reason) {
+        return new AttemptResult(0, null, BLOCKED + reason, null);
     }
 
     /** The request could not be made; retrying cannot help until an operator acts. */
-    public static AttemptResult unsendable(Instant attemptedAt, String reason) {
-        return new AttemptResult(attemptedAt, 0, null, UNSENDABLE + reason, null);
+    public static AttemptResult unsendable(String reason) {
+        return new AttemptResult(0, null, UNSENDABLE + reason, null);
     }
 
     /** A failure nobody foresaw while preparing or sending (a bug): retried on the schedule. */
-    public static AttemptResult internal(Instant attemptedAt, String exception) {
-        return new AttemptResult(attemptedAt, 0, null, INTERNAL + exception, null);
+    public static AttemptResult internal(String exception) {
+        return new AttemptResult(0, null, INTERNAL + exception, null);
     }
 
     public boolean internalFailure() {
         return error != null && error.startsWith(INTERNAL);
     }
 
-    static AttemptResult notSent(Instant attemptedAt, String reason) {
-        return new AttemptResult(attemptedAt, 0, null, NOT_SENT + reason, null);
+    static AttemptResult notSent(String reason) {
+        return new AttemptResult(0, null, NOT_SENT + reason, null);
     }
 
     public boolean succeeded() {

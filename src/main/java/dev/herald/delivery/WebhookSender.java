@@ -118,11 +118,11 @@ public class WebhookSender {
             });
             long remainingMillis = (deadlineNanos - startedNanos) / 1_000_000;
             if (remainingMillis <= 0) {
-                finish(AttemptResult.notSent(attemptedAt, "the claim's lease ended before the attempt started"));
+                finish(AttemptResult.notSent("the claim's lease ended before the attempt started"));
                 return;
             }
             if (startedNanos > outgoing.startByNanos()) {
-                finish(AttemptResult.notSent(attemptedAt, "the claim went stale before the attempt started"));
+                finish(AttemptResult.notSent("the claim went stale before the attempt started"));
                 return;
             }
             deadlineTimer = vertx.setTimer(remainingMillis, id -> expire());
@@ -130,7 +130,7 @@ public class WebhookSender {
             try {
                 url = new URI(outgoing.url());
             } catch (URISyntaxException e) {
-                finish(AttemptResult.blocked(attemptedAt, "not a URL"));
+                finish(AttemptResult.blocked("not a URL"));
                 return;
             }
             destinations.check(url)
@@ -144,14 +144,14 @@ public class WebhookSender {
                 return;
             }
             if (!destination.allowed()) {
-                finish(AttemptResult.blocked(attemptedAt, destination.refusal()));
+                finish(AttemptResult.blocked(destination.refusal()));
                 return;
             }
             try {
                 request(url, destination);
             } catch (RuntimeException unusable) {
                 // e.g. a stored URL whose port is out of range: thrown here, it would be dropped by the subscriber
-                finish(AttemptResult.blocked(attemptedAt, "not a usable URL (" + unusable.getClass().getSimpleName()
+                finish(AttemptResult.blocked("not a usable URL (" + unusable.getClass().getSimpleName()
                         + ")"));
             }
         }
@@ -209,7 +209,7 @@ public class WebhookSender {
 
         private AttemptResult result(Integer status, String error, String excerpt, Duration retryAfter) {
             int durationMs = (int) ((System.nanoTime() - startedNanos) / 1_000_000);
-            return new AttemptResult(attemptedAt, durationMs, status, error, excerpt, retryAfter);
+            return new AttemptResult(durationMs, status, error, excerpt, retryAfter);
         }
 
         /** The deadline passed: the outcome is a timeout, and the request (if any) is reset at once. */

@@ -72,7 +72,8 @@ public class Claimer {
                        claim_token = (SELECT value FROM token),
                        lease_until = clock_timestamp() + $6 * interval '1 millisecond'
                  WHERE d.id = ANY(ARRAY(SELECT id FROM picked)) AND d.status = 0
-             RETURNING d.id, d.webhook_id, d.event_id, d.attempt_count, d.attempt_limit, d.claim_token),
+             RETURNING d.id, d.webhook_id, d.event_id, d.event_accepted_at, d.attempt_count, d.attempt_limit,
+                       d.claim_token),
             charged AS (
                 SELECT c.webhook_id, c.active, c.paused, c.paused_until, c.in_flight + coalesce(k.n, 0) AS in_flight,
                        -- a start charged must never be earlier than one already charged
@@ -99,13 +100,14 @@ public class Claimer {
                  WHERE e.webhook_id = s.webhook_id AND e.webhook_id = ANY($1))  -- ANY: else a scan of all endpoints
             SELECT c.id, c.webhook_id, c.event_id, c.attempt_count, c.attempt_limit, c.claim_token,
                    w.webhook_url, ev.payload::text AS payload,
-                   (extract(epoch FROM clock_timestamp() - ev.accepted_at) * 1000)::bigint AS event_age_ms, w.secret,
+                   (extract(epoch FROM clock_timestamp() - c.event_accepted_at) * 1000)::bigint AS event_age_ms, w.secret,
                    CASE WHEN w.previous_secret_expires_at > clock_timestamp() THEN w.previous_secret END
                        AS previous_secret,
                    w.legacy_signature_header
               FROM claimed c
               JOIN webhook w ON w.id = c.webhook_id
-              JOIN event ev ON ev.id = c.event_id""";
+              -- the acceptance time finds the event's partition; a missing event is that delivery's outcome
+              LEFT JOIN event ev ON ev.id = c.event_id AND ev.accepted_at = c.event_accepted_at""";
 
     @Inject
     Pool pool;

@@ -1,7 +1,5 @@
 package dev.herald.dispatch;
 
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -141,13 +139,14 @@ public class Completer {
 
     Uni<Void> record(List<Outcome> batch) {
         int n = batch.size();
+        long now = System.nanoTime();
         Long[] ids = new Long[n];
         Long[] webhooks = new Long[n];
         Long[] tokens = new Long[n];
         Short[] states = new Short[n];
         Long[] retryMillis = new Long[n];
         Boolean[] sent = new Boolean[n];
-        OffsetDateTime[] attemptedAt = new OffsetDateTime[n];
+        Long[] attemptAges = new Long[n];
         Integer[] durations = new Integer[n];
         Short[] statusCodes = new Short[n];
         String[] errors = new String[n];
@@ -162,7 +161,7 @@ public class Completer {
             states[i] = o.next().code();
             retryMillis[i] = o.retryAfter() == null ? null : o.retryAfter().toMillis();
             sent[i] = o.sent();
-            attemptedAt[i] = o.attempt().attemptedAt().atOffset(ZoneOffset.UTC);
+            attemptAges[i] = o.attemptAgeMillis(now);
             durations[i] = o.attempt().durationMs();
             statusCodes[i] = o.attempt().statusCode() == null ? null : o.attempt().statusCode().shortValue();
             errors[i] = o.attempt().error();
@@ -171,7 +170,7 @@ public class Completer {
             gone[i] = o.disableEndpoint();
         }
         return pool.preparedQuery(COMPLETE)
-                .execute(Tuple.from(new Object[] { ids, webhooks, tokens, states, retryMillis, sent, attemptedAt,
+                .execute(Tuple.from(new Object[] { ids, webhooks, tokens, states, retryMillis, sent, attemptAges,
                         durations, statusCodes, errors, excerpts, pauseMillis, gone }))
                 .invoke(recorded -> count(batch, recorded))
                 .replaceWithVoid();

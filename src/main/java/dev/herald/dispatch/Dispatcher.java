@@ -219,7 +219,9 @@ public class Dispatcher {
             attempt = sender.send(prepare(claimed));
         } catch (UnreadableSecret secret) {
             unreadable.current(claimed.webhookId(), claimed.secret(), secret);
-            attempt = Uni.createFrom().item(AttemptResult.unsendable(Instant.now(), secret.getMessage()));
+            attempt = Uni.createFrom().item(AttemptResult.unsendable(secret.getMessage()));
+        } catch (EventGone gone) {
+            attempt = Uni.createFrom().item(AttemptResult.unsendable(gone.getMessage()));
         } catch (RuntimeException unexpected) {
             attempt = Uni.createFrom().item(unexpected(claimed, unexpected));
         }
@@ -228,6 +230,9 @@ public class Dispatcher {
     }
 
     private OutgoingRequest prepare(ClaimedDelivery claimed) {
+        if (claimed.payload() == null) {
+            throw new EventGone();
+        }
         SigningKeys keys = new SigningKeys(cipher.decrypt(claimed.secret()), previousSecret(claimed),
                 claimed.legacyHeader());
         return new OutgoingRequest(claimed.webhookId(), claimed.url(), claimed.messageId(), claimed.payload(), keys,
@@ -259,7 +264,7 @@ public class Dispatcher {
     /** A failure nobody foresaw (a bug), as the attempt's outcome: retried on the schedule, like a network error. */
     private static AttemptResult unexpected(ClaimedDelivery claimed, Throwable failure) {
         LOG.errorf(failure, "Attempting delivery %d failed unexpectedly; it is retried", claimed.id());
-        return AttemptResult.internal(Instant.now(), failure.getClass().getSimpleName());
+        return AttemptResult.internal(failure.getClass().getSimpleName());
     }
 
     /** Sets the wake-up timer for {@code delay} from now, when that comes before the next poll. */
@@ -271,6 +276,14 @@ public class Dispatcher {
         if (millis < dispatch.pollInterval().toMillis()) {
             long timer = vertx.setTimer(millis, id -> wake());
             vertx.cancelTimer(wakeTimer.getAndSet(timer));
+        }
+    }
+
+    /** The delivery's event is no longer stored (retention dropped it): nothing can be sent. */
+    private static final class EventGone extends RuntimeException {
+
+        EventGone() {
+            super("its event is no longer stored (herald.retention.period)", null, false, false);
         }
     }
 

@@ -10,9 +10,21 @@ import dev.herald.delivery.AttemptResult;
  * its endpoint: left alone for {@code pauseEndpoint} (429 with Retry-After), or switched off
  * ({@code disableEndpoint}, 410 Gone: the delivery is held until the webhook is switched on again). Waits are
  * durations: the database adds them to its own clock, so replicas whose clocks are off still keep the schedule.
+ * {@code decidedNanos}: when the outcome was known ({@link System#nanoTime()}); the attempt started its duration
+ * before that.
  */
 public record Outcome(ClaimedDelivery delivery, AttemptResult attempt, DeliveryState next, Duration retryAfter,
-        Duration pauseEndpoint, boolean disableEndpoint) {
+        Duration pauseEndpoint, boolean disableEndpoint, long decidedNanos) {
+
+    Outcome(ClaimedDelivery delivery, AttemptResult attempt, DeliveryState next, Duration retryAfter,
+            Duration pauseEndpoint, boolean disableEndpoint) {
+        this(delivery, attempt, next, retryAfter, pauseEndpoint, disableEndpoint, System.nanoTime());
+    }
+
+    /** How long ago the attempt started, by this replica's monotonic clock: its duration and the wait since. */
+    long attemptAgeMillis(long nowNanos) {
+        return attempt.durationMs() + (nowNanos - decidedNanos) / 1_000_000;
+    }
 
     /** Decides the next state from the retry schedule (waits after the 1st, 2nd, ... failure). */
     static Outcome of(ClaimedDelivery delivery, AttemptResult attempt, List<Duration> retrySchedule) {

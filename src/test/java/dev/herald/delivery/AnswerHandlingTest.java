@@ -43,7 +43,7 @@ class AnswerHandlingTest extends WithReceiver {
         receiver.await("/huge", r -> r.size() == 1, Duration.ofSeconds(10));
         awaitAttemptError(webhook);
         var attempt = database.query("SELECT a.status_code, length(a.response_excerpt), d.status FROM delivery_attempt a"
-                + " JOIN delivery d ON d.id = a.delivery_id WHERE d.webhook_id = " + webhook).iterator().next();
+                + " JOIN all_deliveries d ON d.id = a.delivery_id WHERE d.webhook_id = " + webhook).iterator().next();
         assertEquals(200, attempt.getInteger(0));
         assertEquals(1024, attempt.getInteger(1));
         assertEquals(2, attempt.getInteger(2), "delivered");
@@ -88,7 +88,7 @@ class AnswerHandlingTest extends WithReceiver {
             long gap = got.get(i).at().toEpochMilli() - first;
             assertTrue(gap >= 6_000 && gap < 7_500, "request " + i + " came " + gap + " ms after the 429");
         }
-        database.awaitCount("delivery WHERE status = 2 AND webhook_id = " + webhook, 2, Duration.ofSeconds(5));
+        database.awaitCount("all_deliveries WHERE status = 2 AND webhook_id = " + webhook, 2, Duration.ofSeconds(5));
     }
 
     private void awaitDeliveries(String webhook, String status, int count) throws InterruptedException {
@@ -110,7 +110,7 @@ class AnswerHandlingTest extends WithReceiver {
     private String awaitAttemptError(String webhook) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
-            var rows = database.query("SELECT coalesce(a.error, 'none') FROM delivery_attempt a JOIN delivery d"
+            var rows = database.query("SELECT coalesce(a.error, 'none') FROM delivery_attempt a JOIN all_deliveries d"
                     + " ON d.id = a.delivery_id WHERE d.webhook_id = " + webhook + " ORDER BY a.attempted_at");
             if (rows.size() > 0) {
                 return rows.iterator().next().getString(0);

@@ -48,9 +48,9 @@ class CheckedAddressTest {
             TestHostResolver.answer("mixed.herald.test", "127.0.0.3", "10.0.0.1");
             String webhook = GraphQL.newWebhook(key, provider, "http://mixed.herald.test:" + canary.port() + "/hook");
             Events.post(key, Events.notification(1, provider));
-            database.awaitCount("delivery WHERE status = 3 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+            database.awaitCount("all_deliveries WHERE status = 3 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
             assertEquals("blocked: private (RFC 1918) address 10.0.0.1", database.query("SELECT a.error FROM delivery_attempt a"
-                    + " JOIN delivery d ON d.id = a.delivery_id WHERE d.webhook_id = " + webhook).iterator().next().getString(0));
+                    + " JOIN all_deliveries d ON d.id = a.delivery_id WHERE d.webhook_id = " + webhook).iterator().next().getString(0));
             assertEquals(0, canary.connections());
         }
     }

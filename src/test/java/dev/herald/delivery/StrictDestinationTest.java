@@ -59,12 +59,12 @@ class StrictDestinationTest {
             // registration cannot know where a name points; the attempt resolves and refuses it
             String webhook = GraphQL.newWebhook(key, provider, "https://localhost:" + canary.port() + "/hook");
             Events.post(key, Events.notification(1, provider));
-            database.awaitCount("delivery WHERE status = 3 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
-            String error = database.query("SELECT a.error FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id"
+            database.awaitCount("all_deliveries WHERE status = 3 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+            String error = database.query("SELECT a.error FROM delivery_attempt a JOIN all_deliveries d ON d.id = a.delivery_id"
                     + " WHERE d.webhook_id = " + webhook).iterator().next().getString(0);
             assertTrue(error.startsWith("blocked: loopback address 127.0.0.1") || error.startsWith("blocked: loopback address 0:0:0:0:0:0:0:1"),
                     error);
-            assertEquals(1, database.count("delivery_attempt a JOIN delivery d ON d.id = a.delivery_id WHERE d.webhook_id = "
+            assertEquals(1, database.count("delivery_attempt a JOIN all_deliveries d ON d.id = a.delivery_id WHERE d.webhook_id = "
                     + webhook), "a blocked attempt is not retried");
             assertEquals(0, canary.connections(), "no connection was even opened");
         }

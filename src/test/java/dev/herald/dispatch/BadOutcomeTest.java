@@ -78,7 +78,7 @@ class BadOutcomeTest {
         for (int i = 0; i < claimed.size(); i++) {
             String excerpt = i == 2 ? "bad\u0000answer" : "ok";
             // the sender replaces NUL in excerpts; the error text is where one could still slip through
-            AttemptResult result = new AttemptResult(Instant.now(), 3, i == 2 ? null : 200,
+            AttemptResult result = new AttemptResult(3, i == 2 ? null : 200,
                     i == 2 ? "network: \u0000" : null, excerpt);
             outcomes.add(Outcome.of(claimed.get(i), result, delivery.retrySchedule()));
         }
@@ -91,7 +91,7 @@ class BadOutcomeTest {
             assertTrue(message.contains("delivery " + claimed.get(2).id() + " "), "naming its delivery: " + message);
         }
 
-        assertEquals(4, database.count("delivery WHERE status = 2 AND webhook_id = " + webhook));
+        assertEquals(4, database.count("all_deliveries WHERE status = 2 AND webhook_id = " + webhook));
         assertEquals(1, database.count("delivery WHERE status = 1 AND id = " + claimed.get(2).id()),
                 "the bad outcome is not recorded: its delivery stays claimed until the lease expires");
         assertEquals(1, database.query("SELECT in_flight FROM endpoint_state WHERE webhook_id = " + webhook)

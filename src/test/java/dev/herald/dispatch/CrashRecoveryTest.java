@@ -85,7 +85,7 @@ class CrashRecoveryTest {
             // the dead replica comes back and records a failure under its old token: fenced out
             Completer stale = new Completer(pool, vertx, dispatch, metrics, () -> {
             });
-            AttemptResult failure = new AttemptResult(Instant.now(), 5, 500, "http_500", "late");
+            AttemptResult failure = new AttemptResult(5, 500, "http_500", "late");
             stale.record(List.of(Outcome.of(lost.get(0), failure, delivery.retrySchedule())))
                     .await().atMost(Duration.ofSeconds(10));
             assertEquals(DeliveryState.DELIVERED, status(lost.get(0).id()));
@@ -109,7 +109,7 @@ class CrashRecoveryTest {
             long started = System.nanoTime();
             replica.drain(Duration.ofSeconds(10));
             assertTrue(System.nanoTime() - started > Duration.ofMillis(500).toNanos(), "drain waited for the answer");
-            long id = database.query("SELECT d.id FROM delivery d JOIN webhook w ON w.id = d.webhook_id"
+            long id = database.query("SELECT d.id FROM all_deliveries d JOIN webhook w ON w.id = d.webhook_id"
                     + " JOIN provider p ON p.id = w.provider_id WHERE p.id = " + provider).iterator().next().getLong(0);
             assertEquals(DeliveryState.DELIVERED, status(id));
         }
@@ -132,7 +132,7 @@ class CrashRecoveryTest {
         Dispatcher survivor = dispatchers.newDispatcher();
         survivor.start();
         try {
-            database.awaitCount("delivery WHERE status = 3 AND webhook_id = " + webhook, 1, Duration.ofSeconds(15));
+            database.awaitCount("all_deliveries WHERE status = 3 AND webhook_id = " + webhook, 1, Duration.ofSeconds(15));
         } finally {
             survivor.drain(Duration.ofSeconds(5));
         }
@@ -153,7 +153,7 @@ class CrashRecoveryTest {
     }
 
     private DeliveryState status(long deliveryId) {
-        return DeliveryState.of(database.query("SELECT status FROM delivery WHERE id = " + deliveryId)
+        return DeliveryState.of(database.query("SELECT status FROM all_deliveries WHERE id = " + deliveryId)
                 .iterator().next().getInteger(0));
     }
 

@@ -18,8 +18,8 @@ class OutcomeTest {
     private static final List<Duration> SCHEDULE = List.of(Duration.ofSeconds(4), Duration.ofSeconds(8),
             Duration.ofSeconds(10));
     private static final Instant AT = Instant.parse("2026-11-22T10:00:00Z");
-    private static final AttemptResult FAILED = new AttemptResult(AT, 250, 500, "http_500", "");
-    private static final AttemptResult OK = new AttemptResult(AT, 250, 200, null, "");
+    private static final AttemptResult FAILED = new AttemptResult(250, 500, "http_500", "");
+    private static final AttemptResult OK = new AttemptResult(250, 200, null, "");
 
     @Test
     void failuresWaitPerTheScheduleAsDurationsTheDatabaseAdds() {
@@ -46,7 +46,7 @@ class OutcomeTest {
 
     @Test
     void aReceiversPauseLongerThanTheWaitPostponesTheRetry() {
-        AttemptResult tooMany = new AttemptResult(AT, 5, 429, "http_429", "", Duration.ofSeconds(30));
+        AttemptResult tooMany = new AttemptResult(5, 429, "http_429", "", Duration.ofSeconds(30));
         Outcome outcome = Outcome.of(claimed(1, 4), tooMany, SCHEDULE);
         assertEquals(Duration.ofSeconds(30), outcome.retryAfter());
         assertEquals(Duration.ofSeconds(30), outcome.pauseEndpoint());
@@ -54,7 +54,7 @@ class OutcomeTest {
 
     @Test
     void goneHoldsTheDeliveryAndSwitchesTheWebhookOffEvenOnTheLastAttempt() {
-        AttemptResult gone = new AttemptResult(AT, 5, 410, "http_410", "");
+        AttemptResult gone = new AttemptResult(5, 410, "http_410", "");
         Outcome outcome = Outcome.of(claimed(4, 4), gone, SCHEDULE);
         assertEquals(DeliveryState.PENDING, outcome.next());
         assertTrue(outcome.disableEndpoint());
@@ -62,13 +62,13 @@ class OutcomeTest {
 
     @Test
     void anUnsendableDeliveryFailsAtOnceWithAttemptsLeft() {
-        Outcome outcome = Outcome.of(claimed(1, 4), AttemptResult.unsendable(AT, "no key"), SCHEDULE);
+        Outcome outcome = Outcome.of(claimed(1, 4), AttemptResult.unsendable("no key"), SCHEDULE);
         assertEquals(DeliveryState.FAILED, outcome.next());
     }
 
     @Test
     void aClaimGivenBackUnsentIsNotAnAttempt() {
-        AttemptResult notSent = new AttemptResult(AT, 0, null, "not sent: the claim went stale", null);
+        AttemptResult notSent = new AttemptResult(0, null, "not sent: the claim went stale", null);
         Outcome outcome = Outcome.of(claimed(4, 4), notSent, SCHEDULE);
         assertEquals(DeliveryState.PENDING, outcome.next(), "not FAILED, though it was the last attempt's claim");
         assertEquals(Duration.ZERO, outcome.retryAfter());

@@ -58,6 +58,7 @@ public final class Herald implements AutoCloseable {
         private final String name;
         private final Map<String, String> environment = new HashMap<>();
         private final List<String> jvmOptions = new ArrayList<>();
+        private String database = "postgres";
 
         private Launch(String name) {
             this.name = name;
@@ -69,13 +70,19 @@ public final class Herald implements AutoCloseable {
             return this;
         }
 
+        /** Another database of the server than the shared one. */
+        public Launch database(String name) {
+            database = name;
+            return this;
+        }
+
         public Launch jvmOption(String option) {
             jvmOptions.add(option);
             return this;
         }
 
         /** Starts the replica and waits (bounded) until it is ready. */
-        public Herald start(Postgres database) throws IOException, InterruptedException {
+        public Herald start(Postgres server) throws IOException, InterruptedException {
             if (!Files.exists(JAR)) {
                 throw new AssertionError(JAR + " is missing: the fault tier runs after `package` (./mvnw verify)");
             }
@@ -89,7 +96,7 @@ public final class Herald implements AutoCloseable {
             builder.redirectOutput(log.toFile());
             Map<String, String> env = builder.environment();
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", database.reactiveUrl());
+            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", server.reactiveUrl(database));
             env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
             env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
             env.put("HERALD_ADMIN_KEY", ADMIN_KEY);

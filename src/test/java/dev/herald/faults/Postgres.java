@@ -55,7 +55,18 @@ public final class Postgres {
 
     /** The URL Herald is configured with. */
     public String reactiveUrl() {
-        return "postgresql://127.0.0.1:" + port + "/postgres";
+        return reactiveUrl("postgres");
+    }
+
+    /** The URL of another database on this server. */
+    public String reactiveUrl(String database) {
+        return "postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    /** A new, empty database on this server (dropped first if a previous run left it). */
+    public void createDatabase(String database) {
+        execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        execute("CREATE DATABASE " + database);
     }
 
     public synchronized void start() {
@@ -101,11 +112,20 @@ public final class Postgres {
     }
 
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "postgres");
+        return connect("postgres");
+    }
+
+    public Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, "postgres",
+                "postgres");
     }
 
     public void execute(String sql) {
-        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+        execute("postgres", sql);
+    }
+
+    public void execute(String database, String sql) {
+        try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
@@ -114,7 +134,11 @@ public final class Postgres {
 
     /** The first column of the first row, as a long (0 for SQL NULL). */
     public long queryLong(String sql) {
-        try (Connection connection = connect(); Statement statement = connection.createStatement();
+        return queryLong("postgres", sql);
+    }
+
+    public long queryLong(String database, String sql) {
+        try (Connection connection = connect(database); Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery(sql)) {
             rows.next();
             return rows.getLong(1);
@@ -125,7 +149,11 @@ public final class Postgres {
 
     /** Every value of the first column. */
     public List<String> queryStrings(String sql) {
-        try (Connection connection = connect(); Statement statement = connection.createStatement();
+        return queryStrings("postgres", sql);
+    }
+
+    public List<String> queryStrings(String database, String sql) {
+        try (Connection connection = connect(database); Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery(sql)) {
             List<String> values = new ArrayList<>();
             while (rows.next()) {

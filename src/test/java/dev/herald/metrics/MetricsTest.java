@@ -42,7 +42,7 @@ class MetricsTest {
 
             Events.post(key, Events.notification(1, provider));
             receiver.await("/flaky", r -> r.size() == 2, Duration.ofSeconds(15));
-            database.awaitCount("delivery d JOIN webhook w ON w.id = d.webhook_id WHERE d.status IN (2, 3)"
+            database.awaitCount("all_deliveries d JOIN webhook w ON w.id = d.webhook_id WHERE d.status IN (2, 3)"
                     + " AND w.provider_id = " + provider, 2, Duration.ofSeconds(15));
             Map<String, Double> after = awaitScrape(m -> delta(before, m, "herald_deliveries_total{outcome=\"delivered\"}") >= 1);
 

@@ -1,0 +1,118 @@
+package dev.herald.attempt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.herald.testing.Database;
+import dev.herald.testing.Events;
+import dev.herald.testing.GraphQL;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.WithReceiver;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * The attempt log reads waiting deliveries (the hot table) and finished ones (the history) together, newest first,
+ * page after page by cursor, filtered by state and time, and counts no further than 10,000.
+ */
+@QuarkusTest
+class AttemptLogTest extends WithReceiver {
+
+    @Inject
+    Database database;
+
+    @Test
+    void pagesByCursorThroughWaitingAndFinishedDeliveriesTogether() throws Exception {
+        receiver.answer("/waiting", Receiver.Behaviour.silent());
+        String finished = GraphQL.newWebhook(key, provider, receiver.url("/finished"));
+        String waiting = GraphQL.newWebhook(key, provider, receiver.url("/waiting"));
+        Events.post(key, Events.notifications(15, provider));
+        awaitCount("webhookId: \"%s\", status: DELIVERED".formatted(finished), 15);
+        receiver.await("/waiting", r -> r.size() == 10, Duration.ofSeconds(10));
+
+        List<String> ids = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            JsonPath page = GraphQL.as(key, "{ deliveries(limit: 7%s) { totalCount nextCursor items { id status } } }"
+                    .formatted(cursor == null ? "" : ", after: \"" + cursor + "\""));
+            assertEquals(30, page.getInt("data.deliveries.totalCount"), page.prettify());
+            ids.addAll(page.getList("data.deliveries.items.id"));
+            cursor = page.getString("data.deliveries.nextCursor");
+            pages++;
+        } while (cursor != null && pages < 10);
+        assertEquals(30, ids.size(), "every delivery once: " + ids);
+        assertEquals(30, new HashSet<>(ids).size());
+        List<Long> numbers = ids.stream().map(Long::parseLong).toList();
+        assertEquals(numbers.stream().sorted((a, b) -> Long.compare(b, a)).toList(), numbers, "newest first");
+        assertEquals(15, countOf("status: DELIVERED"));
+        assertEquals(10, countOf("webhookId: \"%s\", status: IN_FLIGHT".formatted(waiting)));
+        assertEquals(5, countOf("webhookId: \"%s\", status: PENDING".formatted(waiting)));
+    }
+
+    @Test
+    void aTimeRangeBoundsWhenDeliveriesWereMade() throws Exception {
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/timed"));
+        Events.post(key, Events.notifications(3, provider));
+        awaitCount("webhookId: \"%s\", status: DELIVERED".formatted(webhook), 3);
+        Instant between = Instant.parse(database.query("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC',"
+                + " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')").iterator().next().getString(0));
+        Events.post(key, Events.notifications(2, provider));
+        awaitCount("webhookId: \"%s\", status: DELIVERED".formatted(webhook), 5);
+
+        assertEquals(2, countOf("webhookId: \"%s\", since: \"%s\"".formatted(webhook, between)));
+        assertEquals(3, countOf("webhookId: \"%s\", until: \"%s\"".formatted(webhook, between)));
+        JsonPath refused = GraphQL.as(key, "{ deliveries(since: \"%s\", until: \"%s\") { totalCount } }"
+                .formatted(between, between));
+        assertEquals("BAD_REQUEST", GraphQL.errorClassification(refused));
+        assertTrue(refused.getString("errors[0].message").startsWith("until:"), refused.prettify());
+    }
+
+    @Test
+    void theCountStopsAtTenThousand() throws Exception {
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/many"));
+        Events.post(key, Events.notification(1, provider));
+        awaitCount("webhookId: \"%s\", status: DELIVERED".formatted(webhook), 1);
+        // 10,050 finished deliveries more, written straight into the history
+        database.query("INSERT INTO delivery_history (id, event_id, event_accepted_at, webhook_id, application_id,"
+                + " status, attempt_count, created_at, finished_at) SELECT nextval(pg_get_serial_sequence('delivery', 'id')),"
+                + " h.event_id, h.event_accepted_at, h.webhook_id, h.application_id, 2, 1, h.created_at, h.finished_at"
+                + " FROM delivery_history h, generate_series(1, 10050) WHERE h.webhook_id = " + webhook);
+        JsonPath page = GraphQL.as(key, "{ deliveries(webhookId: \"%s\", limit: 5) { totalCount totalCountCapped nextCursor items { id } } }"
+                .formatted(webhook));
+        assertEquals(10_000, page.getInt("data.deliveries.totalCount"));
+        assertTrue(page.getBoolean("data.deliveries.totalCountCapped"));
+        assertEquals(5, page.getList("data.deliveries.items").size());
+        JsonPath small = GraphQL.as(key, "{ deliveries(webhookId: \"%s\", status: PENDING) { totalCount totalCountCapped nextCursor } }"
+                .formatted(webhook));
+        assertEquals(0, small.getInt("data.deliveries.totalCount"));
+        assertFalse(small.getBoolean("data.deliveries.totalCountCapped"));
+        assertNull(small.getString("data.deliveries.nextCursor"));
+    }
+
+    private int countOf(String filter) {
+        return GraphQL.as(key, "{ deliveries(%s) { totalCount } }".formatted(filter)).getInt("data.deliveries.totalCount");
+    }
+
+    private void awaitCount(String filter, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (countOf(filter) != count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("deliveries(" + filter + ") never counted " + count + ": " + countOf(filter));
+            }
+            Thread.sleep(100);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.herald.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.herald.testing.Events;
+import dev.herald.testing.Receiver;
+
+/**
+ * Whole retention cycles on the packaged jar, with a 1-minute period and 1-minute partitions, on a database of its
+ * own: finished deliveries and their attempts go by whole partitions while producers, claims and the attempt log
+ * carry on; an event is kept while a delivery of it still waits (here: held for a webhook that answered 410) and
+ * goes once it has been delivered; a FAILED delivery moved to the history is replayed with its webhook-id.
+ */
+class RetentionCycleIT extends FaultTier {
+
+    private static final String DATABASE = "retention_cycle";
+
+    @Test
+    void historyGoesByWholePartitionsAndNothingStillNeededGoesWithIt() throws Exception {
+        database.createDatabase(DATABASE);
+        try (Receiver receiver = new Receiver();
+                Herald herald = Herald.named("retention-cycle").database(DATABASE)
+                        .with("HERALD_RETENTION_PERIOD", "1m")
+                        .with("HERALD_RETENTION_PARTITION_INTERVAL", "1m")
+                        .with("HERALD_RETENTION_PARTITIONS_AHEAD", "2")
+                        .with("HERALD_DELIVERY_RETRY_SCHEDULE", "1s")
+                        .start(database)) {
+            receiver.answer("/down", 503, Duration.ZERO);
+            receiver.answer("/gone", 410, Duration.ZERO);
+            Herald.Tenant tenant = herald.newTenant("retention");
+            long ok = herald.newWebhook(tenant, receiver.url("/ok"));
+            long down = herald.newWebhook(tenant, receiver.url("/down"));
+            long gone = herald.newWebhook(tenant, receiver.url("/gone"));
+            herald.postEvents(tenant.key(), Events.notifications(5, tenant.provider()));
+            receiver.await("/ok", r -> r.size() == 5, Duration.ofSeconds(15));
+            JsonNode failed = awaitDeliveries(herald, tenant, down, "FAILED", 5);
+            awaitDeliveries(herald, tenant, gone, "PENDING", 5); // held: the webhook answered 410
+            List<String> firstPartitions = partitions("upper <= (SELECT min(upper) FROM herald_partition"
+                    + " WHERE parent = 'delivery_history' AND lower > '-infinity')");
+
+            // replay after the move: a FAILED delivery from the history, with its webhook-id, within retention
+            receiver.answer("/down", 200, Duration.ZERO);
+            String replayed = failed.at("/deliveries/items/0/id").asText();
+            herald.data(tenant.key(), "mutation { replayDelivery(deliveryId: \"%s\") { id } }".formatted(replayed));
+            // five deliveries failed twice each (a 1 s schedule: two attempts); the replay is the eleventh request
+            List<Receiver.Received> atDown = receiver.await("/down", r -> r.size() == 11, Duration.ofSeconds(10));
+            assertEquals("msg_" + replayed, atDown.get(10).headers().get("webhook-id"));
+            awaitDeliveries(herald, tenant, down, "DELIVERED", 1);
+
+            // a producer goes on all along
+            Flow producer = Flow.to(herald, receiver, "producer", 1, Duration.ZERO).produce(60, 1, Duration.ofSeconds(3));
+            try {
+                awaitGone(firstPartitions, "delivery_history", Duration.ofMinutes(3));
+                awaitGone(firstPartitions, "delivery_attempt", Duration.ofSeconds(30));
+                assertTrue(exist(firstPartitions, "event"), "an event a held delivery still needs was dropped");
+                assertEquals(5, awaitDeliveries(herald, tenant, gone, "PENDING", 5).at("/deliveries/totalCount").asInt());
+
+                // switched on, the held deliveries go, and their events may go after them
+                receiver.answer("/gone", 200, Duration.ZERO);
+                herald.data(tenant.key(), "mutation { updateWebhook(updateWebhookInput: {id: \"%d\", status: 1}) { id } }"
+                        .formatted(gone));
+                receiver.await("/gone", r -> r.size() >= 6, Duration.ofSeconds(15));
+                awaitGone(firstPartitions, "event", Duration.ofSeconds(60));
+
+                // the attempt log still answers, the first minute gone from it
+                assertEquals(0, herald.data(tenant.key(), "{ deliveries(webhookId: \"%d\") { totalCount } }".formatted(ok))
+                        .at("/deliveries/totalCount").asInt());
+            } finally {
+                producer.close();
+            }
+            producer.awaitEverythingAccepted(Duration.ofSeconds(30));
+            assertTrue(producer.accepted().size() >= 20, "the producer was accepted all along: " + producer.accepted().size());
+            assertTrue(herald.logLines("Retention dropped partition").size() >= 3, herald.log());
+        }
+    }
+
+    private List<String> partitions(String where) {
+        return database.queryStrings(DATABASE, "SELECT name FROM herald_partition WHERE " + where);
+    }
+
+    private boolean exist(List<String> names, String parent) {
+        return names.stream().filter(n -> n.startsWith(parent + "_"))
+                .anyMatch(n -> database.queryLong(DATABASE, "SELECT count(*) FROM pg_class WHERE relname = '" + n + "'") > 0);
+    }
+
+    private void awaitGone(List<String> names, String parent, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (exist(names, parent)) {
+            assertTrue(System.nanoTime() < deadline, parent + " partitions " + names + " were not dropped within " + timeout);
+            Thread.sleep(1_000);
+        }
+    }
+
+    private static JsonNode awaitDeliveries(Herald herald, Herald.Tenant tenant, long webhook, String status, int count)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            JsonNode page = herald.data(tenant.key(), "{ deliveries(webhookId: \"%d\", status: %s) { totalCount items { id } } }"
+                    .formatted(webhook, status));
+            if (page.at("/deliveries/totalCount").asInt() == count) {
+                return page;
+            }
+            assertTrue(System.nanoTime() < deadline, status + " deliveries of webhook " + webhook + ": " + page);
+            Thread.sleep(200);
+        }
+    }
+}
