@@ -3,6 +3,7 @@ package dev.herald.retention;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import dev.herald.database.SchemaMigrator;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -61,7 +63,7 @@ public class Partitions {
 
     private Counter dropped;
     /** Seconds until the first of the three tables runs out of partitions, as last read. */
-    private final java.util.concurrent.atomic.AtomicLong coveredAheadSeconds = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong coveredAheadSeconds = new AtomicLong();
     private long timer = -1;
 
     void onStart(@Observes @Priority(SchemaMigrator.STARTUP_PRIORITY + 1) StartupEvent event) {
@@ -77,8 +79,7 @@ public class Partitions {
         }
         dropped = Counter.builder("herald.retention.partitions.dropped")
                 .description("History partitions dropped by retention").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("herald.retention.partitions.ahead", coveredAheadSeconds,
-                java.util.concurrent.atomic.AtomicLong::get).baseUnit("seconds")
+        Gauge.builder("herald.retention.partitions.ahead", coveredAheadSeconds, AtomicLong::get).baseUnit("seconds")
                 .description("How long from now the partitions made ahead last (the table that runs out first):"
                         + " nothing can be written past it").register(registry);
         maintain().await().atMost(Duration.ofMinutes(5));

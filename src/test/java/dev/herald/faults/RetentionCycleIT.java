@@ -79,7 +79,20 @@ class RetentionCycleIT extends FaultTier {
             producer.awaitEverythingAccepted(Duration.ofSeconds(30));
             assertTrue(producer.accepted().size() >= 20, "the producer was accepted all along: " + producer.accepted().size());
             assertTrue(herald.logLines("Retention dropped partition").size() >= 3, herald.log());
+
+            // what an operator's alerts read: drops counted, and partitions made for at least the two intervals
+            // ahead (the last one reaches up to three; the gauge is read every quarter interval)
+            String metrics = herald.get("/q/metrics");
+            assertTrue(metric(metrics, "herald_retention_partitions_dropped_total") >= 3, metrics);
+            double ahead = metric(metrics, "herald_retention_partitions_ahead_seconds");
+            assertTrue(ahead >= 100 && ahead <= 180, "partitions ahead for " + ahead + " s");
         }
+    }
+
+    private static double metric(String scrape, String name) {
+        return scrape.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError(name + " is not in " + scrape));
     }
 
     private List<String> partitions(String where) {
