@@ -69,6 +69,9 @@ public final class Postgres {
         execute("CREATE DATABASE " + database);
     }
 
+    /** What the server prints, for a failed fault test's post-mortem. */
+    public static final Path SERVER_LOG = Path.of("target", "faults-postgres.log");
+
     public synchronized void start() {
         try {
             server = EmbeddedPostgres.builder()
@@ -78,6 +81,10 @@ public final class Postgres {
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("max_connections", "300")
+                    // the faults make the server say FATAL and ERROR on purpose: its log goes to a file, not
+                    // among the test run's lines
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(SERVER_LOG.toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(SERVER_LOG.toFile()))
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start PostgreSQL", e);
