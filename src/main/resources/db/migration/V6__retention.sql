@@ -69,11 +69,14 @@ CREATE FUNCTION herald_expired_partitions(p_retention interval) RETURNS TABLE (p
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     horizon timestamptz := clock_timestamp() - p_retention;
+    -- a replay that started a moment ago may still take a FAILED delivery that has just left retention: its
+    -- event stays a little longer than the retention period
+    replay_margin interval := least(interval '5 minutes', p_retention / 10);
     events_needed_from timestamptz;
 BEGIN
     SELECT least((SELECT min(d.event_accepted_at) FROM delivery d),
                  (SELECT min(h.event_accepted_at) FROM delivery_history h
-                   WHERE h.status = 3 AND h.finished_at >= horizon),
+                   WHERE h.status = 3 AND h.finished_at >= horizon - replay_margin),
                  (SELECT min(e.accepted_at) FROM event e WHERE e.fanned_out_at IS NULL))
       INTO events_needed_from;
     RETURN QUERY
@@ -83,12 +86,22 @@ BEGIN
          ORDER BY p.upper;
 END $$;
 
+-- The legacy partition, for the rows of before the cutover; made before they are copied.
 CREATE FUNCTION herald_bootstrap_partitions(p_parent text, p_cutover timestamptz) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM herald_create_partition(p_parent, '-infinity', p_cutover);
-    -- a bridge to the first partitions of the configured interval, which Herald makes right after migrating
-    PERFORM herald_create_partition(p_parent, p_cutover, p_cutover + interval '1 minute');
+END $$;
+
+-- A bridge from the cutover to a minute after the copy ended, made once the copy is done (it may take minutes):
+-- producers that waited for the migration write into it, until Herald, right after migrating, makes the
+-- partitions of the configured interval from its end on.
+CREATE FUNCTION herald_bridge_partitions(p_parent text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM herald_create_partition(p_parent, p.upper,
+                                    greatest(p.upper, date_trunc('second', clock_timestamp())) + interval '61 seconds')
+       FROM herald_partition p WHERE p.parent = p_parent AND p.lower = '-infinity';
 END $$;
 
 -- ---- Events, partitioned by acceptance ------------------------------------------------------------------
@@ -183,7 +196,10 @@ END $$;
 
 INSERT INTO event (id, provider_id, payload, accepted_at, fanned_out_at, fan_out_cursor)
 SELECT id, provider_id, payload, accepted_at, fanned_out_at, fan_out_cursor FROM event_v5;
-SELECT setval('event_id_seq_v6', coalesce((SELECT max(id) FROM event_v5), 0) + 1, false);
+-- ids go on from where the old sequences were, not from the largest id left: a deleted newest delivery's id (and
+-- so its webhook-id, which receivers deduplicate on) is never given out again
+SELECT setval('event_id_seq_v6', greatest(coalesce((SELECT max(id) FROM event_v5), 0),
+              coalesce(pg_sequence_last_value(pg_get_serial_sequence('event_v5', 'id')::regclass), 0)) + 1, false);
 
 INSERT INTO delivery (id, event_id, event_accepted_at, webhook_id, application_id, status, attempt_count,
                       attempt_limit, next_attempt_at, claim_token, lease_until, created_at)
@@ -204,10 +220,13 @@ SELECT d.id, d.event_id, e.accepted_at, d.webhook_id, p.application_id, d.status
   JOIN webhook w ON w.id = d.webhook_id
   JOIN provider p ON p.id = w.provider_id
  WHERE d.status IN (2, 3);
-SELECT setval(pg_get_serial_sequence('delivery', 'id'), coalesce((SELECT max(id) FROM delivery_v5), 0) + 1, false);
+SELECT setval(pg_get_serial_sequence('delivery', 'id'), greatest(coalesce((SELECT max(id) FROM delivery_v5), 0),
+              coalesce(pg_sequence_last_value(pg_get_serial_sequence('delivery_v5', 'id')::regclass), 0)) + 1, false);
 
 INSERT INTO delivery_attempt SELECT delivery_id, attempt_number, attempted_at, duration_ms, status_code, error,
                                     response_excerpt FROM delivery_attempt_v5;
+
+SELECT herald_bridge_partitions(parent) FROM (VALUES ('event'), ('delivery_history'), ('delivery_attempt')) t(parent);
 
 -- the old tables go, with the triggers that deleted attempts and deliveries by cascade: history is only ever
 -- dropped whole (a deleted webhook's history stays, unreachable, until retention drops it)

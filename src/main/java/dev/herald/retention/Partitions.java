@@ -43,10 +43,20 @@ public class Partitions {
     private static final long ADVISORY_LOCK_KEY = 0x4865_7261_6c64_52L;
     private static final List<String> PARENTS = List.of("event", "delivery_history", "delivery_attempt");
 
-    /** A detach that was cut short (a crash between its two transactions) is finished first. */
+    /** A detach of Herald's that was cut short (a crash or a lock timeout between its two transactions). */
     private static final String PENDING_DETACHES = """
-            SELECT i.inhparent::regclass::text AS parent, i.inhrelid::regclass::text AS name
-              FROM pg_inherits i WHERE i.inhdetachpending""";
+            SELECT parent.relname AS parent, child.relname AS name
+              FROM pg_inherits i
+              JOIN pg_class parent ON parent.oid = i.inhparent
+              JOIN pg_class child ON child.oid = i.inhrelid
+             WHERE i.inhdetachpending
+               AND i.inhparent IN ('event'::regclass, 'delivery_history'::regclass, 'delivery_attempt'::regclass)""";
+    /**
+     * How long a detach or drop waits for the locks of others (a long backup, a transaction left open) before the
+     * round gives up; the next round finishes it. Partitions are made ahead before any of it, so this never
+     * holds that back.
+     */
+    private static final String BOUNDED_WAITS = "SET lock_timeout = '30s'";
     private static final String ATTACHED = "SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass($1)";
 
     @Inject
@@ -112,9 +122,11 @@ public class Partitions {
     }
 
     private Uni<Integer> underLock(SqlConnection connection) {
-        return finishPendingDetaches(connection)
-                .chain(() -> extend(connection))
-                .chain(() -> dropExpired(connection));
+        return extend(connection)
+                .chain(() -> run(connection, BOUNDED_WAITS))
+                .chain(() -> finishPendingDetaches(connection))
+                .chain(() -> dropExpired(connection))
+                .eventually(() -> run(connection, "RESET lock_timeout"));
     }
 
     private Uni<Void> finishPendingDetaches(SqlConnection connection) {

@@ -29,8 +29,8 @@ import dev.herald.testing.Receiver;
 /**
  * The packaged jar upgrades a database of the previous schema (V5) that is in use: every row is kept (delivered and
  * FAILED deliveries become history with their attempts; waiting ones stay waiting and are delivered; an event not
- * yet fanned out is fanned out), a FAILED delivery of before the upgrade can be replayed, and a producer INSERTing
- * into the outbox all the while loses nothing.
+ * yet fanned out is fanned out), a FAILED delivery of before the upgrade can be replayed, a producer INSERTing
+ * into the outbox all the while loses nothing, and no event or delivery id is given out a second time.
  */
 class SchemaUpgradeIT extends FaultTier {
 
@@ -79,6 +79,10 @@ class SchemaUpgradeIT extends FaultTier {
                         Duration.ofSeconds(30));
                 assertEquals(5 + produced.size(), database.queryLong(DATABASE, "SELECT count(*) FROM event"),
                         "every event kept");
+                // no id given out before is given out again (receivers deduplicate on webhook-id)
+                assertTrue(database.queryLong(DATABASE, "SELECT min(id) FROM event WHERE id > 5") > 12, "an event id again");
+                assertTrue(database.queryLong(DATABASE, "SELECT min(id) FROM all_deliveries WHERE id > 4") > 10,
+                        "a delivery id again");
             }
         }
     }
@@ -160,7 +164,8 @@ class SchemaUpgradeIT extends FaultTier {
                         + id + ", 1, '" + Events.notification(id, 1) + "', now() - interval '1 hour', "
                         + (id <= 4 ? "now() - interval '1 hour'" : "NULL") + ")");
             }
-            statement.execute("SELECT setval(pg_get_serial_sequence('event', 'id'), 5)");
+            // the sequences went further than the rows left: the newest events and deliveries were deleted
+            statement.execute("SELECT setval(pg_get_serial_sequence('event', 'id'), 12)");
             statement.execute("""
                     INSERT INTO delivery (id, event_id, webhook_id, status, attempt_count, attempt_limit, next_attempt_at,
                                           claim_token, lease_until, created_at, finished_at) VALUES
@@ -168,7 +173,7 @@ class SchemaUpgradeIT extends FaultTier {
                         (2, 2, 1, 3, 4, 4, now(), NULL, NULL, now() - interval '1 hour', now() - interval '58 minutes'),
                         (3, 3, 1, 0, 1, 4, now() - interval '1 minute', NULL, NULL, now() - interval '1 hour', NULL),
                         (4, 4, 1, 1, 1, 4, now(), 99, now() - interval '1 minute', now() - interval '1 hour', NULL)""");
-            statement.execute("SELECT setval(pg_get_serial_sequence('delivery', 'id'), 4)");
+            statement.execute("SELECT setval(pg_get_serial_sequence('delivery', 'id'), 10)");
             statement.execute("""
                     INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, status_code, error)
                     VALUES (1, 1, now() - interval '59 minutes', 12, 200, NULL),
