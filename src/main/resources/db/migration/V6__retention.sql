@@ -141,9 +141,10 @@ CREATE TABLE delivery (
         autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000, autovacuum_vacuum_cost_delay = 0);
 CREATE INDEX delivery_due_idx ON delivery (webhook_id, next_attempt_at, id) WHERE status = 0;
 CREATE INDEX delivery_leased_idx ON delivery (lease_until) WHERE status = 1;
-CREATE INDEX delivery_of_webhook_idx ON delivery (webhook_id, id);
-CREATE INDEX delivery_of_application_idx ON delivery (application_id, id);
-CREATE INDEX delivery_of_event_idx ON delivery (event_id);
+-- the attempt log's order (newest first: created_at, then id), within a webhook, an application or an event
+CREATE INDEX delivery_of_webhook_idx ON delivery (webhook_id, created_at, id);
+CREATE INDEX delivery_of_application_idx ON delivery (application_id, created_at, id);
+CREATE INDEX delivery_of_event_idx ON delivery (event_id, created_at, id);
 
 -- ---- Finished deliveries: the history, partitioned by when they finished --------------------------------
 CREATE TABLE delivery_history (
@@ -157,13 +158,15 @@ CREATE TABLE delivery_history (
     created_at        timestamptz NOT NULL,
     finished_at       timestamptz NOT NULL
 ) PARTITION BY RANGE (finished_at);
--- the attempt log pages newest first by id, within an application or a webhook; FAILED ones have their own
--- small indexes (they are few, and replay looks for them)
-CREATE INDEX delivery_history_of_application_idx ON delivery_history (application_id, id);
-CREATE INDEX delivery_history_failed_of_application_idx ON delivery_history (application_id, id) WHERE status = 3;
-CREATE INDEX delivery_history_of_webhook_idx ON delivery_history (webhook_id, id);
-CREATE INDEX delivery_history_failed_of_webhook_idx ON delivery_history (webhook_id, id) WHERE status = 3;
-CREATE INDEX delivery_history_of_event_idx ON delivery_history (event_id);
+-- the attempt log pages newest first (created_at, then id) within an application, a webhook or an event: each
+-- partition's index starts right at a page's cursor or a time range's end, so a page reads about its own rows
+-- in every partition. FAILED ones have their own small indexes (they are few, and replay looks for them).
+CREATE INDEX delivery_history_of_application_idx ON delivery_history (application_id, created_at, id);
+CREATE INDEX delivery_history_failed_of_application_idx ON delivery_history (application_id, created_at, id)
+    WHERE status = 3;
+CREATE INDEX delivery_history_of_webhook_idx ON delivery_history (webhook_id, created_at, id);
+CREATE INDEX delivery_history_failed_of_webhook_idx ON delivery_history (webhook_id, created_at, id) WHERE status = 3;
+CREATE INDEX delivery_history_of_event_idx ON delivery_history (event_id, created_at, id);
 CREATE INDEX delivery_history_replayable_event_idx ON delivery_history (event_accepted_at) WHERE status = 3;
 
 -- ---- Attempts, partitioned by when they started ----------------------------------------------------------

@@ -19,9 +19,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Reads an application's deliveries and their attempts: the hot table (deliveries not yet final) and the history
- * together, newest first, a page at a time by keyset ({@code after}: ids below it). Each filter has its index in
- * each table (application or webhook with id; event; FAILED apart), and a time range on the creation time also
- * skips history partitions that ended before it. Deliveries of deleted webhooks are not shown (their history stays,
+ * together, newest first (by creation time, then id), a page at a time by keyset ({@code after}: a {@link
+ * PageCursor}). Each filter has its index in each table (application, webhook or event, then creation time and id;
+ * FAILED apart), and a time range on the creation time also skips history partitions that ended before it. Deliveries of deleted webhooks are not shown (their history stays,
  * unreachable, until retention drops it).
  */
 @ApplicationScoped
@@ -45,12 +45,21 @@ public class AttemptLog {
 
     public Uni<DeliveryPage> page(int applicationId, DeliveryFilter filter) {
         Query query = Query.of(applicationId, filter);
-        return pool.withConnection(connection -> connection.preparedQuery(query.count()).execute(query.countArguments())
+        // planned for each call's values: one tenant's webhook holds millions of deliveries, another's a dozen, and a
+        // plan cached for one (the client caches its statements) reads the other's page by scanning the history
+        return pool.withTransaction(connection -> connection.query("SET LOCAL plan_cache_mode = force_custom_plan")
+                .execute()
+                .chain(() -> connection.preparedQuery(query.count()).execute(query.countArguments()))
                 .map(rows -> rows.iterator().next().getLong(0))
                 .chain(counted -> connection.preparedQuery(query.page()).execute(query.pageArguments())
                         .chain(rows -> withAttempts(connection, rows))
                         .map(items -> new DeliveryPage((int) Math.min(counted, COUNT_CAP), counted > COUNT_CAP,
-                                items.size() == filter.limit() ? items.get(items.size() - 1).id() : null, items))));
+                                nextCursor(items, filter), items))));
+    }
+
+    /** Null on the last page: one that is not full. */
+    private static String nextCursor(List<DeliveryView> items, DeliveryFilter filter) {
+        return items.size() == filter.limit() ? PageCursor.after(items.get(items.size() - 1)).toString() : null;
     }
 
     /** The deliveries with these ids, in id order (ownership already checked). */
@@ -100,8 +109,9 @@ public class AttemptLog {
             Tuple countArguments = Tuple.from(arguments);
             String cursor = "";
             if (filter.after() != null) {
-                arguments.add(filter.after());
-                cursor = " AND d.id < $" + arguments.size();
+                arguments.add(filter.after().createdAt());
+                arguments.add(filter.after().id());
+                cursor = " AND (d.created_at, d.id) < ($" + (arguments.size() - 1) + ", $" + arguments.size() + ")";
             }
             return new Query(where.toString(), where + historyOnly.toString(), cursor, countArguments,
                     Tuple.from(arguments), filter);
@@ -109,8 +119,9 @@ public class AttemptLog {
 
         String page() {
             int reach = filter.limit() + filter.offset();
-            return "SELECT * FROM (" + union(HOT_COLUMNS, HISTORY_COLUMNS, cursor, " ORDER BY d.id DESC LIMIT " + reach)
-                    + ") matching ORDER BY id DESC LIMIT " + filter.limit() + " OFFSET " + filter.offset();
+            return "SELECT * FROM (" + union(HOT_COLUMNS, HISTORY_COLUMNS, cursor,
+                    " ORDER BY d.created_at DESC, d.id DESC LIMIT " + reach) + ") matching"
+                    + " ORDER BY created_at DESC, id DESC LIMIT " + filter.limit() + " OFFSET " + filter.offset();
         }
 
         /** Counts up to one more than the cap. */

@@ -9,10 +9,10 @@ import dev.herald.dispatch.DeliveryState;
 /**
  * The filters of the {@code deliveries} query, checked: a webhook, an event, a state, a time range (when the
  * delivery was created: {@code since} inclusive, {@code until} exclusive), a keyset cursor ({@code after}: the
- * page holds deliveries older than that id) and the page size.
+ * page holds the deliveries that come after that one, newest first) and the page size.
  */
-record DeliveryFilter(Long webhookId, Long eventId, DeliveryState status, Instant since, Instant until, Long after,
-        int limit, int offset) {
+record DeliveryFilter(Long webhookId, Long eventId, DeliveryState status, Instant since, Instant until,
+        PageCursor after, int limit, int offset) {
 
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 500;
@@ -33,7 +33,7 @@ record DeliveryFilter(Long webhookId, Long eventId, DeliveryState status, Instan
             throw new InvalidInput("until", "must be after since");
         }
         return new DeliveryFilter(Ids.parseOptional("webhookId", webhookId), Ids.parseOptional("eventId", eventId),
-                status, since, until, Ids.parseOptional("after", after), size, skip);
+                status, since, until, PageCursor.parseOptional(after), size, skip);
     }
 
     /** Whether deliveries not yet final (the hot table) can match. */

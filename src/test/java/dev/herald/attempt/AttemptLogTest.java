@@ -81,6 +81,15 @@ class AttemptLogTest extends WithReceiver {
     }
 
     @Test
+    void aCursorThatNoPageGaveIsRefusedByName() {
+        for (String bad : List.of("42", "1.x", "1.2.3", "")) {
+            JsonPath refused = GraphQL.as(key, "{ deliveries(after: \"%s\") { totalCount } }".formatted(bad));
+            assertEquals("BAD_REQUEST", GraphQL.errorClassification(refused), bad);
+            assertTrue(refused.getString("errors[0].message").startsWith("after:"), refused.prettify());
+        }
+    }
+
+    @Test
     void theCountStopsAtTenThousand() throws Exception {
         String webhook = GraphQL.newWebhook(key, provider, receiver.url("/many"));
         Events.post(key, Events.notification(1, provider));

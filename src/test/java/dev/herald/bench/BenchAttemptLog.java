@@ -35,7 +35,7 @@ public final class BenchAttemptLog {
         int port = Integer.parseInt(args[1]);
         long rows = Long.parseLong(args[2]);
         long firstWebhook;
-        long middleId;
+        String middleCursor;
         try (Connection c = DriverManager.getConnection(url, "postgres", "postgres"); Statement s = c.createStatement()) {
             firstWebhook = single(s, "SELECT min(id) FROM webhook");
             long started = System.nanoTime();
@@ -43,8 +43,9 @@ public final class BenchAttemptLog {
             System.out.printf("seeded %,d deliveries and %,d attempts in %d s; %d history partitions%n", rows + 1_000,
                     rows + 1_000, (System.nanoTime() - started) / 1_000_000_000L,
                     single(s, "SELECT count(*) FROM herald_partition WHERE parent = 'delivery_history'"));
-            middleId = single(s, "SELECT id FROM delivery_history WHERE application_id = 1000 ORDER BY id OFFSET "
-                    + rows / 2 + " LIMIT 1");
+            middleCursor = text(s, "SELECT (extract(epoch FROM created_at) * 1000000)::bigint || '.' || id"
+                    + " FROM delivery_history WHERE application_id = 1000 ORDER BY created_at, id OFFSET " + rows / 2
+                    + " LIMIT 1");
         }
         String items = "totalCount totalCountCapped nextCursor items { id status createdAt attempts { statusCode } }";
         Map<String, String> queries = new LinkedHashMap<>();
@@ -56,7 +57,7 @@ public final class BenchAttemptLog {
         queries.put("webhook and FAILED", "{ deliveries(webhookId: \"" + (firstWebhook + 7) + "\", status: FAILED) { "
                 + items + " } }");
         queries.put("a time range (one hour)", "{ deliveries(since: \"%s\", until: \"%s\") { %s } }");
-        queries.put("deep page by cursor", "{ deliveries(after: \"" + middleId + "\") { " + items + " } }");
+        queries.put("deep page by cursor", "{ deliveries(after: \"" + middleCursor + "\") { " + items + " } }");
         queries.put("small tenant's newest", "{ deliveries { " + items + " } }");
         String[] window = timeWindow(url);
         queries.put("a time range (one hour)", queries.get("a time range (one hour)").formatted(window[0], window[1], items));
@@ -135,6 +136,13 @@ public final class BenchAttemptLog {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/graphql"))
                 .header("Content-Type", "application/json").header("x-api-key", key)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static String text(Statement s, String sql) throws Exception {
+        try (ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getString(1);
+        }
     }
 
     private static long single(Statement s, String sql) throws Exception {
