@@ -28,7 +28,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class AttemptLog {
 
     /** {@code totalCount} stops here. */
-    static final int COUNT_CAP = 10_000;
+    static final int COUNT_CAP = 1_000;
 
     private static final String HOT_COLUMNS = "d.id, d.event_id, d.webhook_id, d.status, d.attempt_count,"
             + " d.next_attempt_at, d.created_at, NULL::timestamptz AS finished_at";

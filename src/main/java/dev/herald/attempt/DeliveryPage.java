@@ -12,8 +12,8 @@ import org.eclipse.microprofile.graphql.Type;
  */
 @Type("DeliveryPage")
 public record DeliveryPage(
-        @Description("Deliveries matching the filters, counted up to 10,000 (see totalCountCapped)") int totalCount,
-        @Description("True when more than 10,000 match: totalCount is then 10,000") boolean totalCountCapped,
+        @Description("Deliveries matching the filters, counted up to 1,000 (see totalCountCapped)") int totalCount,
+        @Description("True when more than 1,000 match: totalCount is then 1,000") boolean totalCountCapped,
         @Description("Pass as `after` for the next page; null when this page is the last") String nextCursor,
         @NonNull List<@NonNull DeliveryView> items) {
 }
