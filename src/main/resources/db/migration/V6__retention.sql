@@ -86,13 +86,6 @@ BEGIN
          ORDER BY p.upper;
 END $$;
 
--- The legacy partition, for the rows of before the cutover; made before they are copied.
-CREATE FUNCTION herald_bootstrap_partitions(p_parent text, p_cutover timestamptz) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM herald_create_partition(p_parent, '-infinity', p_cutover);
-END $$;
-
 -- A bridge from the cutover to a minute after the copy ended, made once the copy is done (it may take minutes):
 -- producers that waited for the migration write into it, until Herald, right after migrating, makes the
 -- partitions of the configured interval from its end on.
@@ -192,9 +185,10 @@ BEGIN
     -- attempt times came from replicas' clocks: one may lie ahead of the database's
     SELECT greatest(cutover, date_trunc('second', max(attempted_at)) + interval '1 second')
       INTO attempts_cutover FROM delivery_attempt_v5;
-    PERFORM herald_bootstrap_partitions('event', cutover);
-    PERFORM herald_bootstrap_partitions('delivery_history', cutover);
-    PERFORM herald_bootstrap_partitions('delivery_attempt', coalesce(attempts_cutover, cutover));
+    -- the legacy partitions, for the rows of before the cutover, made before they are copied
+    PERFORM herald_create_partition('event', '-infinity', cutover);
+    PERFORM herald_create_partition('delivery_history', '-infinity', cutover);
+    PERFORM herald_create_partition('delivery_attempt', '-infinity', coalesce(attempts_cutover, cutover));
 END $$;
 
 INSERT INTO event (id, provider_id, payload, accepted_at, fanned_out_at, fan_out_cursor)
