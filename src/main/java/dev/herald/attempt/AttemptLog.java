@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -47,7 +48,7 @@ public class AttemptLog {
         Query query = Query.of(applicationId, filter);
         // planned for each call's values: one tenant's webhook holds millions of deliveries, another's a dozen, and a
         // plan cached for one (the client caches its statements) reads the other's page by scanning the history
-        return pool.withTransaction(connection -> connection.query("SET LOCAL plan_cache_mode = force_custom_plan")
+        return inOneSnapshot(connection -> connection.query("SET LOCAL plan_cache_mode = force_custom_plan")
                 .execute()
                 .chain(() -> connection.preparedQuery(query.count()).execute(query.countArguments()))
                 .map(rows -> rows.iterator().next().getLong(0))
@@ -55,6 +56,17 @@ public class AttemptLog {
                         .chain(rows -> withAttempts(connection, rows))
                         .map(items -> new DeliveryPage((int) Math.min(counted, COUNT_CAP), counted > COUNT_CAP,
                                 nextCursor(items, filter), items))));
+    }
+
+    /**
+     * Runs the statements of one reading in a single snapshot: deliveries and their attempts are read by separate
+     * statements, and under READ COMMITTED a delivery completing between them would show its old state with its new
+     * attempt (in flight, and already failed once).
+     */
+    private <T> Uni<T> inOneSnapshot(Function<SqlConnection, Uni<T>> reading) {
+        return pool.withTransaction(connection -> connection
+                .query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute()
+                .chain(() -> reading.apply(connection)));
     }
 
     /** Null on the last page: one that is not full. */
@@ -65,7 +77,7 @@ public class AttemptLog {
     /** The deliveries with these ids, in id order (ownership already checked). */
     Uni<List<DeliveryView>> byIds(List<Long> ids) {
         Long[] wanted = ids.toArray(Long[]::new);
-        return pool.withConnection(connection -> connection.preparedQuery(
+        return inOneSnapshot(connection -> connection.preparedQuery(
                 "SELECT * FROM (SELECT " + HOT_COLUMNS + " FROM delivery d WHERE d.id = ANY($1) UNION ALL SELECT "
                         + HISTORY_COLUMNS + " FROM delivery_history d WHERE d.id = ANY($1)) found ORDER BY id")
                 .execute(Tuple.of((Object) wanted))

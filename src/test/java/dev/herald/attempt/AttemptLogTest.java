@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -21,6 +23,8 @@ import dev.herald.testing.GraphQL;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -32,6 +36,9 @@ class AttemptLogTest extends WithReceiver {
 
     @Inject
     Database database;
+
+    @Inject
+    Pool pool;
 
     @Test
     void pagesByCursorThroughWaitingAndFinishedDeliveriesTogether() throws Exception {
@@ -78,6 +85,58 @@ class AttemptLogTest extends WithReceiver {
                 .formatted(between, between));
         assertEquals("BAD_REQUEST", GraphQL.errorClassification(refused));
         assertTrue(refused.getString("errors[0].message").startsWith("until:"), refused.prettify());
+    }
+
+    /**
+     * A page's deliveries and their attempts are one reading: a delivery that completes while a page is being read
+     * shows either before (in flight, its attempt not yet there) or after, never its old state with its new attempt.
+     * The test holds the attempt table locked while it records the delivery's outcome, so the page's attempt query
+     * waits for that commit, between the page's reading of the delivery and of its attempts.
+     */
+    @Test
+    void aDeliveryCompletingDuringAPageReadIsShownConsistently() throws Exception {
+        Events.post(key, Events.notification(1, provider)); // no webhook yet: an event without deliveries
+        database.awaitCount("event WHERE provider_id = %d AND fanned_out_at IS NOT NULL".formatted(provider), 1,
+                Duration.ofSeconds(10));
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/racing"));
+        // in flight, claimed by nobody who will complete it, its lease an hour away: no dispatcher touches it
+        long delivery = database.query("""
+                INSERT INTO delivery (event_id, event_accepted_at, webhook_id, application_id, status, attempt_count,
+                                      claim_token, lease_until)
+                SELECT e.id, e.accepted_at, %s, p.application_id, 1, 1, 42, clock_timestamp() + interval '1 hour'
+                  FROM event e JOIN provider p ON p.id = e.provider_id WHERE e.provider_id = %d
+                RETURNING id""".formatted(webhook, provider)).iterator().next().getLong(0);
+        SqlConnection completion = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+        try {
+            completion.query("BEGIN").execute().await().atMost(Duration.ofSeconds(10));
+            completion.query("LOCK TABLE delivery_attempt IN ACCESS EXCLUSIVE MODE").execute()
+                    .await().atMost(Duration.ofSeconds(10));
+            completion.query("""
+                    UPDATE delivery SET status = 0, next_attempt_at = 'infinity', claim_token = NULL, lease_until = NULL
+                     WHERE id = %d""".formatted(delivery)).execute().await().atMost(Duration.ofSeconds(10));
+            completion.query("""
+                    INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, status_code, error)
+                    VALUES (%d, 1, clock_timestamp(), 5, 500, 'http_500')""".formatted(delivery)).execute()
+                    .await().atMost(Duration.ofSeconds(10));
+            CompletableFuture<JsonPath> page = CompletableFuture.supplyAsync(() -> GraphQL.as(key,
+                    "{ deliveries(webhookId: \"%s\") { items { status attemptCount attempts { error } } } }"
+                            .formatted(webhook)));
+            // the page has read the delivery and waits for the attempt table
+            database.awaitCount("pg_stat_activity WHERE application_name = 'herald' AND wait_event_type = 'Lock'"
+                    + " AND query LIKE '%FROM delivery_attempt%'", 1, Duration.ofSeconds(10));
+            completion.query("COMMIT").execute().await().atMost(Duration.ofSeconds(10));
+
+            JsonPath answer = page.get(10, TimeUnit.SECONDS);
+            String status = answer.getString("data.deliveries.items[0].status");
+            int attempts = answer.getList("data.deliveries.items[0].attempts").size();
+            int attemptsRecorded = answer.getInt("data.deliveries.items[0].attemptCount")
+                    - ("IN_FLIGHT".equals(status) ? 1 : 0);
+            assertEquals(attemptsRecorded, attempts, "a delivery with the attempts of another moment: "
+                    + answer.prettify());
+        } finally {
+            completion.close().await().atMost(Duration.ofSeconds(10));
+            database.query("DELETE FROM delivery WHERE id = " + delivery);
+        }
     }
 
     @Test

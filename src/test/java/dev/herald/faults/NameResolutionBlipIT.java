@@ -1,11 +1,11 @@
 package dev.herald.faults;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +36,9 @@ class NameResolutionBlipIT extends FaultTier {
             herald.postEvents(tenant.key(), Events.notification(1, tenant.provider()));
 
             JsonNode first = awaitAttempts(herald, tenant, webhook, 1);
-            assertEquals("PENDING", first.at("/status").asText(), "a name that does not resolve is retried: " + first);
+            // waiting for its retry, or (on a slow machine) already in its second attempt: anything but FAILED
+            assertTrue(List.of("PENDING", "IN_FLIGHT").contains(first.at("/status").asText()),
+                    "a name that does not resolve is retried: " + first);
             assertTrue(first.at("/attempts/0/error").asText().startsWith("network: "), first.toString());
 
             Files.writeString(hosts, "127.0.0.1 steady.herald.test\n127.0.0.1 blip.herald.test\n");
