@@ -8,7 +8,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 /**
  * bench/run's PostgreSQL: the same embedded server as dev mode and tests, on a given port, until killed
  * (its shutdown hook stops the server and deletes the data). Prints {@code READY <port>} when it accepts
- * connections.
+ * connections. Arguments: port [folder for PostgreSQL's log file, postgresql.log].
  */
 public final class BenchPostgres {
 
@@ -18,7 +18,13 @@ public final class BenchPostgres {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         Path data = Files.createTempDirectory("herald-bench-postgres");
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+        if (args.length > 1) { // PostgreSQL's own log, as a file in that folder
+            builder.setServerConfig("logging_collector", "on")
+                    .setServerConfig("log_directory", Path.of(args[1]).toAbsolutePath().toString())
+                    .setServerConfig("log_filename", "postgresql.log");
+        }
+        EmbeddedPostgres postgres = builder
                 .setPort(port)
                 .setDataDirectory(data)
                 .setCleanDataDirectory(true)
@@ -26,6 +32,14 @@ public final class BenchPostgres {
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                 .setServerConfig("shared_buffers", "512MB")
                 .setServerConfig("synchronous_commit", "on")
+                // what a stall is matched with, second by second: slow statements, lock waits, checkpoints and
+                // autovacuum runs (pg_ctl hands these to a shell as one string: no spaces or shell characters)
+                .setServerConfig("log_line_prefix", "%m:%p:%a:")
+                .setServerConfig("log_min_duration_statement", "200")
+                .setServerConfig("log_lock_waits", "on")
+                .setServerConfig("deadlock_timeout", "100ms")
+                .setServerConfig("log_checkpoints", "on")
+                .setServerConfig("log_autovacuum_min_duration", "0")
                 .start();
         System.out.println("READY " + postgres.getPort());
         System.out.flush();
