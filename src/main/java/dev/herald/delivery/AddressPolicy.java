@@ -13,7 +13,7 @@ import jakarta.inject.Inject;
 /**
  * Which addresses Herald may connect to. Internal ones are refused (loopback, private, link-local with the
  * cloud metadata address, CGNAT, "this network", multicast, broadcast and reserved; IPv6 loopback, ULA,
- * link-local, multicast), including when an IPv4 address hides inside IPv6 (mapped, compatible, NAT64, 6to4),
+ * link-local, deprecated site-local, multicast, Teredo, local-use NAT64, IPv4-translated), including when an IPv4 address hides inside IPv6 (mapped, compatible, NAT64, 6to4),
  * unless {@code herald.delivery.allowed-networks} lets a range through.
  */
 @ApplicationScoped
@@ -33,7 +33,12 @@ public class AddressPolicy {
             new Range("240.0.0.0/4", "reserved and broadcast"),
             new Range("::/128", "unspecified"),
             new Range("::1/128", "loopback"),
+            new Range("::ffff:0:0:0/96", "IPv4-translated (SIIT)"),
+            new Range("64:ff9b:1::/48", "local-use NAT64 (RFC 8215)"),
+            // a Teredo address's IPv4 parts are obfuscated and may point anywhere: refused whole
+            new Range("2001::/32", "Teredo tunnel"),
             new Range("fc00::/7", "unique local (ULA)"),
+            new Range("fec0::/10", "site-local (deprecated)"),
             new Range("fe80::/10", "link-local"),
             new Range("ff00::/8", "multicast"));
 

@@ -44,6 +44,12 @@ class AddressPolicyTest {
             "64:ff9b::a9fe:a9fe   | link-local",
             "2002:7f00:1::1       | loopback",
             "::a00:1              | private",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2 | Teredo",
+            "2001::1              | Teredo",
+            "64:ff9b:1::808:808   | local-use NAT64",
+            "fec0::1              | site-local",
+            "::ffff:0:808:808     | IPv4-translated",
+            "::ffff:0:7f00:1      | IPv4-translated",
     })
     void internalAddressesAreRefused(String address, String kind) {
         Optional<String> refusal = policy().refusal(IpLiterals.parse(address).orElseThrow());
@@ -53,7 +59,7 @@ class AddressPolicyTest {
 
     @ParameterizedTest
     @ValueSource(strings = { "93.184.215.14", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111",
-            "64:ff9b::808:808" })
+            "64:ff9b::808:808", "2001:db9::1", "2001:4860:4860::8888" })
     void publicAddressesPass(String address) {
         assertEquals(Optional.empty(), policy().refusal(IpLiterals.parse(address).orElseThrow()));
     }
