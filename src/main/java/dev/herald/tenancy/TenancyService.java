@@ -1,19 +1,25 @@
 package dev.herald.tenancy;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import dev.herald.api.InvalidInput;
 import dev.herald.api.Timestamps;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Applications and providers. */
 @ApplicationScoped
 public class TenancyService {
+
+    @Inject
+    Pool pool;
 
     static final int MAX_NAME_LENGTH = 200;
 
@@ -48,10 +54,19 @@ public class TenancyService {
         return provider.<Provider>persist().map(ProviderView::of);
     }
 
-    @WithSession
+    /**
+     * On the raw pool: GraphQL may resolve several fields of one request at once (aliases, or {@code providers}
+     * beside {@code webhooks}), and a Hibernate Reactive session would be shared between them.
+     */
     public Uni<List<ProviderView>> providers(int applicationId) {
-        return Provider.<Provider>list("applicationId = ?1 order by id", applicationId)
-                .map(list -> list.stream().map(ProviderView::of).toList());
+        return pool.preparedQuery("SELECT id, name, channel_type, application_id FROM provider"
+                + " WHERE application_id = $1 ORDER BY id").execute(Tuple.of(applicationId))
+                .map(rows -> {
+                    List<ProviderView> views = new ArrayList<>();
+                    rows.forEach(row -> views.add(new ProviderView(row.getInteger("id"), row.getString("name"),
+                            row.getInteger("channel_type"), row.getInteger("application_id"))));
+                    return views;
+                });
     }
 
     Uni<ApiKey> storeKey(int applicationId, String plainKey) {

@@ -27,7 +27,7 @@ class WebhookWrites {
 
     private static final String LOCK_ENDPOINT = "SELECT 1 FROM endpoint_state WHERE webhook_id = $1 FOR UPDATE";
 
-    private static final String COLUMNS = "w.id, w.provider_id, w.webhook_url, w.status, w.secret,"
+    static final String COLUMNS = "w.id, w.provider_id, w.webhook_url, w.status, w.secret,"
             + " w.legacy_signature_header, w.created_on, w.updated_on";
 
     /* $1 webhook, $2 application, $3 URL, $4 status, $5 set the legacy header?, $6 legacy header, $7 now */
