@@ -16,12 +16,15 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.quarkus.runtime.Startup;
+
 /**
  * Encrypts signing secrets for the database: AES-256-GCM, a fresh 96-bit nonce each time, stored as
  * {@code enc:v1:<base64 nonce|ciphertext|tag>}. Decrypted secrets are cached by their ciphertext, so the hot
  * path decrypts each webhook's secret once per replica.
  */
 @ApplicationScoped
+@Startup
 public class SecretCipher {
 
     static final String PREFIX = "enc:v1:";
@@ -35,17 +38,23 @@ public class SecretCipher {
     private SecretKeySpec key;
     private final Map<String, String> decrypted = new ConcurrentHashMap<>();
 
+    /** Read when the application starts ({@link Startup}): a replica without a usable key never gets ready. */
     @PostConstruct
     void loadKey() {
+        String encoded = config.encryptionKey().orElseThrow(() -> new IllegalStateException(
+                "No signing-secret encryption key: set HERALD_SIGNING_ENCRYPTION_KEY (herald.signing.encryption-key)"
+                        + " to base64 of 32 random bytes, e.g. the output of `openssl rand -base64 32`, the same on"
+                        + " every replica (a Kubernetes Secret)"));
         byte[] bytes;
         try {
-            bytes = Base64.getDecoder().decode(config.encryptionKey().strip());
+            bytes = Base64.getDecoder().decode(encoded.strip());
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("herald.signing.encryption-key must be base64 (of 32 bytes)");
+            throw new IllegalStateException("HERALD_SIGNING_ENCRYPTION_KEY (herald.signing.encryption-key) must be"
+                    + " base64 (of 32 bytes)");
         }
         if (bytes.length != 32) {
-            throw new IllegalStateException("herald.signing.encryption-key must be 32 bytes (AES-256), base64;"
-                    + " it decodes to " + bytes.length);
+            throw new IllegalStateException("HERALD_SIGNING_ENCRYPTION_KEY (herald.signing.encryption-key) must be"
+                    + " 32 bytes (AES-256), base64; it decodes to " + bytes.length);
         }
         key = new SecretKeySpec(bytes, "AES");
     }

@@ -58,6 +58,7 @@ public final class Herald implements AutoCloseable {
         private final String name;
         private final Map<String, String> environment = new HashMap<>();
         private final List<String> jvmOptions = new ArrayList<>();
+        private final Set<String> omitted = new java.util.HashSet<>();
         private String database = "postgres";
 
         private Launch(String name) {
@@ -67,6 +68,12 @@ public final class Herald implements AutoCloseable {
         /** Sets a Herald setting by its environment variable, e.g. {@code HERALD_DELIVERY_TIMEOUT}. */
         public Launch with(String variable, String value) {
             environment.put(variable, value);
+            return this;
+        }
+
+        /** Leaves a setting out that the tier sets by default (a required one, to see the replica refuse to start). */
+        public Launch without(String variable) {
+            omitted.add(variable);
             return this;
         }
 
@@ -83,6 +90,27 @@ public final class Herald implements AutoCloseable {
 
         /** Starts the replica and waits (bounded) until it is ready. */
         public Herald start(Postgres server) throws IOException, InterruptedException {
+            Herald herald = launch(server);
+            try {
+                herald.awaitReady(Duration.ofSeconds(60));
+            } catch (AssertionError | InterruptedException notReady) {
+                herald.process.destroyForcibly();
+                throw notReady;
+            }
+            return herald;
+        }
+
+        /** Starts a replica that is expected to stop by itself within {@code timeout}: answers what it printed. */
+        public Exited startExpectingExit(Postgres server, Duration timeout) throws IOException, InterruptedException {
+            Herald herald = launch(server);
+            if (!herald.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                herald.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError(name + " did not stop within " + timeout + ":\n" + herald.log());
+            }
+            return new Exited(herald.process.exitValue(), herald.log());
+        }
+
+        private Herald launch(Postgres server) throws IOException {
             if (!Files.exists(JAR)) {
                 throw new AssertionError(JAR + " is missing: the fault tier runs after `package` (./mvnw verify)");
             }
@@ -104,16 +132,15 @@ public final class Herald implements AutoCloseable {
             env.put("HERALD_DELIVERY_REQUIRE_HTTPS", "false");
             env.put("HERALD_DELIVERY_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128");
             env.putAll(environment);
+            omitted.forEach(env::remove);
             Herald herald = new Herald(name, port, builder.start(), log);
             STARTED.add(herald.process);
-            try {
-                herald.awaitReady(Duration.ofSeconds(60));
-            } catch (AssertionError | InterruptedException notReady) {
-                herald.process.destroyForcibly();
-                throw notReady;
-            }
             return herald;
         }
+    }
+
+    /** How a replica that stopped by itself ended. */
+    public record Exited(int exitCode, String log) {
     }
 
     public static Launch named(String name) {
