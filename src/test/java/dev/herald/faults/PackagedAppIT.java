@@ -5,16 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.StringJoiner;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.herald.testing.Events;
 import dev.herald.testing.Receiver;
 
 /**
- * The packaged jar as an operator runs it, in the production profile: how long it takes to be ready, a SIGTERM
+ * The packaged jar as an operator runs it, in the production profile: how long it takes to be ready, GraphQL's
+ * limits and UI as production has them, a SIGTERM
  * while an attempt is in flight (the attempt finishes, is recorded, and the process exits 0), and a missing
  * required setting (it stops at once, naming the environment variable to set).
  */
@@ -31,6 +36,8 @@ class PackagedAppIT extends FaultTier {
             assertTrue(readyMs < 30_000, "ready in " + readyMs + " ms");
             try (herald) {
                 Herald.Tenant tenant = herald.newTenant("sigterm");
+                assertEquals(404, herald.status("/q/graphql-ui/"), "no GraphQL UI in production unless switched on");
+                assertAliasFloodRefusedQuickly(herald, tenant);
                 herald.newWebhook(tenant, receiver.url("/slow"));
                 herald.postEvents(tenant.key(), Events.notification(1, tenant.provider()));
                 receiver.await("/slow", r -> r.size() == 1, Duration.ofSeconds(10));
@@ -45,6 +52,28 @@ class PackagedAppIT extends FaultTier {
                         herald.log());
             }
         }
+    }
+
+    /** 500 aliases of the largest page: refused, and (the median of 7, once warm) in under 100 ms. */
+    private static void assertAliasFloodRefusedQuickly(Herald herald, Herald.Tenant tenant) throws Exception {
+        StringJoiner flood = new StringJoiner(" ", "{ ", " }");
+        for (int i = 0; i < 500; i++) {
+            flood.add("a" + i + ": deliveries(limit: 500) { items { id attempts { error responseExcerpt } } }");
+        }
+        long[] millis = new long[7];
+        for (int round = -5; round < millis.length; round++) { // five rounds to warm the path first
+            long started = System.nanoTime();
+            JsonNode refused = herald.graphql(tenant.key(), flood.toString());
+            long took = (System.nanoTime() - started) / 1_000_000;
+            assertEquals("BAD_REQUEST", refused.at("/errors/0/extensions/classification").asText(), refused.toString());
+            if (round >= 0) {
+                millis[round] = took;
+            }
+        }
+        Arrays.sort(millis);
+        System.out.println("FAULT packaged app: 500 aliases of deliveries(limit: 500) refused in " + millis[3]
+                + " ms (median of 7; " + millis[0] + "-" + millis[6] + ")");
+        assertTrue(millis[3] < 100, Arrays.toString(millis));
     }
 
     @ParameterizedTest

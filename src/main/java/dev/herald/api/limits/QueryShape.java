@@ -34,7 +34,9 @@ record QueryShape(int depth, int fields, int aliases) {
     static Optional<QueryShape> of(String query, int tokenLimit) {
         Document document;
         try {
-            ParserOptions options = ParserOptions.getDefaultParserOptions().transform(o -> o.maxTokens(tokenLimit));
+            // the shape needs no source locations or comments: not capturing them halves the parse
+            ParserOptions options = ParserOptions.getDefaultParserOptions().transform(o -> o.maxTokens(tokenLimit)
+                    .captureSourceLocation(false).captureLineComments(false).captureIgnoredChars(false));
             document = Parser.parse(ParserEnvironment.newParserEnvironment().document(query).parserOptions(options)
                     .build());
         } catch (ParseCancelledException cancelled) {
