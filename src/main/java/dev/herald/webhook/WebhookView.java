@@ -19,7 +19,8 @@ public record WebhookView(
         @NonNull @DateFormat(Timestamps.JSON_FORMAT) Instant createdOn,
         @NonNull @DateFormat(Timestamps.JSON_FORMAT) Instant updatedOn,
         @Description("1 active, 0 inactive") int status,
-        @Description("Standard Webhooks signing secret (whsec_...), for the owner to verify deliveries") @NonNull String secret,
+        @Description("Standard Webhooks signing secret (whsec_...), for the owner to verify deliveries; null when Herald"
+                + " cannot decrypt it (check herald.signing.encryption-key, or rotateWebhookSecret)") String secret,
         @Description("Header carrying the legacy hex HMAC-SHA512 signature of the body; null when off") String legacySignatureHeader) {
 
     /** The view of a webhook row (as {@link WebhookWrites} returns it), with its secret decrypted for its owner. */

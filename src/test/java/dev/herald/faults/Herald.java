@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,7 +59,7 @@ public final class Herald implements AutoCloseable {
         private final String name;
         private final Map<String, String> environment = new HashMap<>();
         private final List<String> jvmOptions = new ArrayList<>();
-        private final Set<String> omitted = new java.util.HashSet<>();
+        private final Set<String> omitted = new HashSet<>();
         private String database = "postgres";
 
         private Launch(String name) {

@@ -6,15 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Base64;
+import java.util.List;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.herald.testing.Database;
 import dev.herald.testing.GraphQL;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
 @QuarkusTest
 class WebhookRegistrationTest {
+
+    @Inject
+    Database database;
 
     @Test
     void registrationReturnsAStandardWebhooksSecretAndTheProvidersWebhooksListIt() {
@@ -28,6 +35,22 @@ class WebhookRegistrationTest {
 
         JsonPath listed = GraphQL.as(DEMO_KEY, "{ webhooks(providerId: 10) { id secret } }");
         assertTrue(listed.getList("data.webhooks.id").contains(created.getString("data.webhook.id")));
+    }
+
+    /** One webhook whose secret cannot be decrypted (a wrong key, a damaged row) does not hide the others. */
+    @Test
+    void aWebhookWhoseSecretCannotBeDecryptedStillListsWithTheOthers() {
+        String key = GraphQL.newApplication("unreadable-secret");
+        int provider = GraphQL.newProvider(key, "smtp");
+        String healthy = GraphQL.newWebhook(key, provider, "https://r.example/healthy");
+        String damaged = GraphQL.newWebhook(key, provider, "https://r.example/damaged");
+        database.query("UPDATE webhook SET secret = 'enc:v1:" + "A".repeat(40) + "' WHERE id = " + damaged);
+
+        JsonPath listed = GraphQL.as(key, "{ webhooks { id secret } }");
+        assertNull(listed.get("errors"), listed.prettify());
+        assertEquals(List.of(healthy, damaged), listed.getList("data.webhooks.id"));
+        assertTrue(listed.getString("data.webhooks[0].secret").startsWith("whsec_"));
+        assertNull(listed.get("data.webhooks[1].secret"), "no secret to show, and no error for the whole list");
     }
 
     @Test

@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -61,7 +62,7 @@ public class GraphQLLimits {
         }
         List<String> queries = new ArrayList<>();
         try {
-            Object body = request.body().buffer() == null ? null : io.vertx.core.json.Json.decodeValue(request.body().buffer());
+            Object body = request.body().buffer() == null ? null : Json.decodeValue(request.body().buffer());
             if (body instanceof JsonObject one) {
                 addQuery(one, queries);
             } else if (body instanceof JsonArray batch) {
