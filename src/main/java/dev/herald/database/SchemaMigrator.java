@@ -35,7 +35,8 @@ public class SchemaMigrator {
             "V3__signing_and_endpoint_pause.sql",
             "V4__hot_path_without_foreign_keys.sql",
             "V5__fault_tolerant_dispatch.sql",
-            "V6__retention.sql");
+            "V6__retention.sql",
+            "V7__idempotent_ingest.sql");
 
     /** Runs before every other startup observer: they may all touch the schema. */
     public static final int STARTUP_PRIORITY = 10;

@@ -36,10 +36,12 @@ public class EventResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Accepted>> accept(byte[] body, @HeaderParam("x-api-key") String apiKey,
-            @HeaderParam("Authorization") String authorization) {
+            @HeaderParam("Authorization") String authorization,
+            @HeaderParam("Idempotency-Key") String idempotencyKey) {
         return callers.resolve(apiKey, authorization)
                 .map(Caller::requireApplication)
-                .chain(applicationId -> ingest.accept(applicationId, ingest.parse(body)))
+                .invoke(() -> IngestService.checkKey(idempotencyKey))
+                .chain(applicationId -> ingest.accept(applicationId, ingest.parse(body), idempotencyKey, body))
                 .map(ids -> RestResponse.status(RestResponse.Status.ACCEPTED, new Accepted(ids)));
     }
 }

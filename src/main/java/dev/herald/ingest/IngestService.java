@@ -1,6 +1,9 @@
 package dev.herald.ingest;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -8,24 +11,44 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.herald.api.InvalidInput;
 import dev.herald.api.NotFound;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Puts events into the outbox: one ownership check and one multi-row INSERT, in one transaction. When it
  * answers, the events are committed; the INSERT's trigger has notified the dispatchers.
+ *
+ * <p>With an idempotency key, the key is claimed in the same transaction ({@code event_idempotency}, V7): the
+ * first request with it stores its events and remembers their ids and the body's SHA-256; a repeat within
+ * {@code herald.ingest.idempotency-window} stores nothing and answers the first request's ids, or is refused when
+ * its body differs. A repeat that races the first waits for it (the key's row is locked until the first commits).
  */
 @ApplicationScoped
 public class IngestService {
 
+    static final int MAX_KEY_LENGTH = 255;
+
     private static final String OWNED_PROVIDERS = "SELECT id FROM provider WHERE application_id = $1 AND id = ANY($2)";
     private static final String INSERT_EVENTS = """
-            INSERT INTO event (provider_id, payload)
-            SELECT provider_id, payload::json FROM unnest($1::int[], $2::text[]) AS e(provider_id, payload)
+            INSERT INTO event (provider_id, payload, idempotency_key)
+            SELECT provider_id, payload::json, $3 FROM unnest($1::int[], $2::text[]) AS e(provider_id, payload)
             RETURNING id""";
+    /* $1 application, $2 key, $3 body hash, $4 window in ms: a row when this request may use the key */
+    private static final String CLAIM_KEY = """
+            INSERT INTO event_idempotency (application_id, idempotency_key, body_sha256) VALUES ($1, $2, $3)
+            ON CONFLICT (application_id, idempotency_key) DO UPDATE
+               SET body_sha256 = excluded.body_sha256, event_ids = NULL, accepted_at = clock_timestamp()
+             WHERE event_idempotency.accepted_at < clock_timestamp() - $4 * interval '1 millisecond'
+            RETURNING 1""";
+    private static final String EARLIER_USE = """
+            SELECT body_sha256, event_ids FROM event_idempotency WHERE application_id = $1 AND idempotency_key = $2""";
+    private static final String REMEMBER_IDS = """
+            UPDATE event_idempotency SET event_ids = $3 WHERE application_id = $1 AND idempotency_key = $2""";
 
     @Inject
     Pool pool;
@@ -37,21 +60,68 @@ public class IngestService {
         return new EventBodyParser(config.maxEventSize()).parse(body);
     }
 
-    /** Stores the events of the application; answers their ids, in order. */
-    public Uni<List<Long>> accept(int applicationId, List<IncomingEvent> events) {
+    /** Refuses a key that breaks the rules; null (no header) is fine. */
+    static void checkKey(String idempotencyKey) {
+        if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_KEY_LENGTH)) {
+            throw new InvalidInput("Idempotency-Key", "must be 1 to " + MAX_KEY_LENGTH + " characters");
+        }
+    }
+
+    /**
+     * Stores the events of the application, once per idempotency key within the window ({@code key} null: no key);
+     * answers their ids, in order, or the ids the key's first request got.
+     */
+    public Uni<List<Long>> accept(int applicationId, List<IncomingEvent> events, String key, byte[] body) {
         Integer[] providers = events.stream().map(IncomingEvent::providerId).toArray(Integer[]::new);
-        String[] payloads = events.stream().map(IncomingEvent::json).toArray(String[]::new);
         return pool.withTransaction(connection -> connection.preparedQuery(OWNED_PROVIDERS)
                 .execute(Tuple.of(applicationId, providers))
                 .invoke(rows -> requireOwned(events, rows))
-                .chain(() -> connection.preparedQuery(INSERT_EVENTS).execute(Tuple.of(providers, payloads)))
-                .map(rows -> {
-                    List<Long> ids = new ArrayList<>(rows.size());
-                    for (Row row : rows) {
-                        ids.add(row.getLong(0));
-                    }
-                    return ids;
-                }));
+                .chain(() -> key == null ? insert(connection, events, null)
+                        : once(connection, applicationId, events, key, sha256(body))));
+    }
+
+    private Uni<List<Long>> once(SqlConnection connection, int applicationId, List<IncomingEvent> events, String key,
+            byte[] hash) {
+        return connection.preparedQuery(CLAIM_KEY)
+                .execute(Tuple.of(applicationId, key, hash, config.idempotencyWindow().toMillis()))
+                .chain(claimed -> claimed.size() > 0
+                        ? insert(connection, events, key).call(ids -> connection.preparedQuery(REMEMBER_IDS)
+                                .execute(Tuple.of(applicationId, key, ids.toArray(Long[]::new))))
+                        : earlierAnswer(connection, applicationId, key, hash));
+    }
+
+    /** The ids a key's first request got, when this one repeats it exactly. */
+    private static Uni<List<Long>> earlierAnswer(SqlConnection connection, int applicationId, String key, byte[] hash) {
+        return connection.preparedQuery(EARLIER_USE).execute(Tuple.of(applicationId, key)).map(rows -> {
+            Row earlier = rows.iterator().next();
+            byte[] earlierHash = earlier.getBuffer("body_sha256") == null ? null
+                    : earlier.getBuffer("body_sha256").getBytes();
+            Long[] ids = earlier.getArrayOfLongs("event_ids");
+            if (earlierHash == null || ids == null || !Arrays.equals(earlierHash, hash)) {
+                throw new IdempotencyConflict(key);
+            }
+            return List.of(ids);
+        });
+    }
+
+    private static Uni<List<Long>> insert(SqlConnection connection, List<IncomingEvent> events, String key) {
+        Integer[] providers = events.stream().map(IncomingEvent::providerId).toArray(Integer[]::new);
+        String[] payloads = events.stream().map(IncomingEvent::json).toArray(String[]::new);
+        return connection.preparedQuery(INSERT_EVENTS).execute(Tuple.of(providers, payloads, key)).map(rows -> {
+            List<Long> ids = new ArrayList<>(rows.size());
+            for (Row row : rows) {
+                ids.add(row.getLong(0));
+            }
+            return ids;
+        });
+    }
+
+    private static byte[] sha256(byte[] body) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(body);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     private static void requireOwned(List<IncomingEvent> events, Iterable<Row> owned) {
