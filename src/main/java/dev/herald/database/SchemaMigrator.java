@@ -36,7 +36,8 @@ public class SchemaMigrator {
             "V4__hot_path_without_foreign_keys.sql",
             "V5__fault_tolerant_dispatch.sql",
             "V6__retention.sql",
-            "V7__idempotent_ingest.sql");
+            "V7__idempotent_ingest.sql",
+            "V8__webhook_settings.sql");
 
     /** Runs before every other startup observer: they may all touch the schema. */
     public static final int STARTUP_PRIORITY = 10;

@@ -10,7 +10,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
-import io.smallrye.mutiny.Uni;
 
 /** A channel configuration of an application (OsmoX: channelType 1 SMTP, 2 Mailgun, ...). */
 @Entity
@@ -34,9 +33,4 @@ public class Provider extends PanacheEntityBase {
 
     @Column(name = "updated_on")
     public Instant updatedOn;
-
-    /** The provider if it exists and belongs to the application, else null. */
-    public static Uni<Provider> findOwned(int applicationId, int providerId) {
-        return find("id = ?1 and applicationId = ?2", providerId, applicationId).firstResult();
-    }
 }

@@ -8,17 +8,15 @@ import jakarta.inject.Inject;
 
 import dev.herald.api.Ids;
 import dev.herald.api.InvalidInput;
-import dev.herald.api.NotFound;
 import dev.herald.api.Timestamps;
-import dev.herald.tenancy.Provider;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Registration and upkeep of an application's webhooks. Every method checks ownership. Registration and listing go
- * through Hibernate Reactive; changes that meet the delivery path go through {@link WebhookWrites}.
+ * Registration and upkeep of an application's webhooks. Every method checks ownership. Everything goes through
+ * the raw pool, one statement or one short transaction each ({@link WebhookWrites}): changes meet the delivery path
+ * and take its locks in its order, and fields GraphQL resolves at once must not share a Hibernate session.
  */
 @ApplicationScoped
 public class WebhookService {
@@ -43,22 +41,16 @@ public class WebhookService {
             + " p.id = w.provider_id WHERE p.application_id = $1 AND ($2::int IS NULL OR w.provider_id = $2)"
             + " ORDER BY w.id";
 
-    @WithTransaction
     public Uni<WebhookView> register(int applicationId, CreateWebhookInput input) {
         String url = urlRules.check(input.webhookUrl);
         String legacyHeader = LegacyHeaderRules.check(input.legacySignatureHeader);
+        WebhookSettings settings = WebhookSettings.of(input.description, input.channelTypes, input.deliveryStatuses);
+        if (input.providerId == null) {
+            throw new InvalidInput("providerId", "is required");
+        }
         String secret = SigningSecrets.generate();
-        return requireProvider(applicationId, input.providerId).chain(provider -> {
-            Webhook webhook = new Webhook();
-            webhook.providerId = provider.id;
-            webhook.webhookUrl = url;
-            webhook.status = Webhook.ACTIVE;
-            webhook.secret = cipher.encrypt(secret);
-            webhook.legacySignatureHeader = legacyHeader;
-            webhook.createdOn = Timestamps.now();
-            webhook.updatedOn = webhook.createdOn;
-            return webhook.<Webhook>persist().map(saved -> WebhookView.of(saved, secret));
-        });
+        return writes.register(applicationId, input.providerId, url, cipher.encrypt(secret), legacyHeader, settings,
+                Timestamps.now()).map(row -> WebhookView.of(row, secret));
     }
 
     /**
@@ -81,8 +73,9 @@ public class WebhookService {
         if (input.status != null && input.status != Webhook.ACTIVE && input.status != Webhook.INACTIVE) {
             throw new InvalidInput("status", "must be 1 (active) or 0 (inactive)");
         }
+        WebhookSettings settings = WebhookSettings.of(input.description, input.channelTypes, input.deliveryStatuses);
         return writes.update(applicationId, id, url, input.status, input.legacySignatureHeader != null, legacyHeader,
-                Timestamps.now())
+                settings, Timestamps.now())
                 .map(row -> WebhookView.of(row, shownSecret(row.getString("secret"))));
     }
 
@@ -114,10 +107,5 @@ public class WebhookService {
         } catch (UnreadableSecret unreadable) {
             return null;
         }
-    }
-
-    private static Uni<Provider> requireProvider(int applicationId, Integer providerId) {
-        return Provider.findOwned(applicationId, providerId)
-                .onItem().ifNull().failWith(() -> new NotFound("providerId", "provider", providerId));
     }
 }

@@ -1,6 +1,7 @@
 package dev.herald.webhook;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.eclipse.microprofile.graphql.DateFormat;
 import org.eclipse.microprofile.graphql.Description;
@@ -21,18 +22,20 @@ public record WebhookView(
         @Description("1 active, 0 inactive") int status,
         @Description("Standard Webhooks signing secret (whsec_...), for the owner to verify deliveries; null when Herald"
                 + " cannot decrypt it (check herald.signing.encryption-key, or rotateWebhookSecret)") String secret,
-        @Description("Header carrying the legacy hex HMAC-SHA512 signature of the body; null when off") String legacySignatureHeader) {
+        @Description("Header carrying the legacy hex HMAC-SHA512 signature of the body; null when off") String legacySignatureHeader,
+        @Description("What this webhook is for, as its owner wrote it") String description,
+        @Description("The channelTypes it receives; null: all") List<Integer> channelTypes,
+        @Description("The deliveryStatuses it receives; null: all") List<Integer> deliveryStatuses) {
 
     /** The view of a webhook row (as {@link WebhookWrites} returns it), with its secret decrypted for its owner. */
     static WebhookView of(io.vertx.mutiny.sqlclient.Row row, String secret) {
         return new WebhookView(row.getLong("id").toString(), row.getString("webhook_url"), row.getInteger("provider_id"),
                 row.getOffsetDateTime("created_on").toInstant(), row.getOffsetDateTime("updated_on").toInstant(),
-                row.getInteger("status"), secret, row.getString("legacy_signature_header"));
+                row.getInteger("status"), secret, row.getString("legacy_signature_header"), row.getString("description"),
+                list(row.getArrayOfIntegers("channel_types")), list(row.getArrayOfIntegers("delivery_statuses")));
     }
 
-    /** The view of a webhook, with its secret decrypted for its owner. */
-    static WebhookView of(Webhook webhook, String secret) {
-        return new WebhookView(webhook.id.toString(), webhook.webhookUrl, webhook.providerId, webhook.createdOn,
-                webhook.updatedOn, webhook.status, secret, webhook.legacySignatureHeader);
+    private static List<Integer> list(Integer[] values) {
+        return values == null ? null : List.of(values);
     }
 }

@@ -28,15 +28,27 @@ class WebhookWrites {
     private static final String LOCK_ENDPOINT = "SELECT 1 FROM endpoint_state WHERE webhook_id = $1 FOR UPDATE";
 
     static final String COLUMNS = "w.id, w.provider_id, w.webhook_url, w.status, w.secret,"
-            + " w.legacy_signature_header, w.created_on, w.updated_on";
+            + " w.legacy_signature_header, w.created_on, w.updated_on, w.description, w.channel_types,"
+            + " w.delivery_statuses";
 
-    /* $1 webhook, $2 application, $3 URL, $4 status, $5 set the legacy header?, $6 legacy header, $7 now */
+    /* $1 provider, $2 application, $3 URL, $4 secret (encrypted), $5 legacy header, $6 now, $7-$9 settings */
+    private static final String REGISTER = """
+            INSERT INTO webhook AS w (provider_id, webhook_url, status, secret, legacy_signature_header, created_on,
+                                      updated_on, description, channel_types, delivery_statuses)
+            SELECT p.id, $3, 1, $4, $5, $6, $6, $7, $8, $9 FROM provider p WHERE p.id = $1 AND p.application_id = $2
+            RETURNING\s""" + COLUMNS;
+
+    /* $1 webhook, $2 application, $3 URL, $4 status, $5 set the legacy header?, $6 legacy header, $7 now,
+       $8-$13 each setting: given?, value */
     private static final String UPDATE = """
             UPDATE webhook w
                SET webhook_url = coalesce($3, w.webhook_url),
                    status = coalesce($4, w.status),
                    legacy_signature_header = CASE WHEN $5 THEN $6 ELSE w.legacy_signature_header END,
-                   updated_on = $7
+                   updated_on = $7,
+                   description = CASE WHEN $8 THEN $9 ELSE w.description END,
+                   channel_types = CASE WHEN $10 THEN $11::int[] ELSE w.channel_types END,
+                   delivery_statuses = CASE WHEN $12 THEN $13::int[] ELSE w.delivery_statuses END
               FROM provider p
              WHERE w.id = $1 AND p.id = w.provider_id AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
@@ -62,13 +74,30 @@ class WebhookWrites {
     @Inject
     Pool pool;
 
+    /** A new webhook on one of the application's providers (a new webhook has no endpoint row yet to lock). */
+    Uni<Row> register(int applicationId, int providerId, String url, String encryptedSecret, String legacyHeader,
+            WebhookSettings settings, Instant now) {
+        return pool.preparedQuery(REGISTER).execute(Tuple.from(new Object[] { providerId, applicationId, url,
+                encryptedSecret, legacyHeader, now.atOffset(ZoneOffset.UTC), settings.description(),
+                settings.channelTypes(), settings.deliveryStatuses() }))
+                .map(rows -> {
+                    var created = rows.iterator();
+                    if (!created.hasNext()) {
+                        throw new NotFound("providerId", "provider", providerId);
+                    }
+                    return created.next();
+                });
+    }
+
     /** The webhook as changed: null fields keep their value; a webhook switched on (status 1) is woken. */
     Uni<Row> update(int applicationId, long webhookId, String url, Integer status, boolean setLegacyHeader,
-            String legacyHeader, Instant now) {
+            String legacyHeader, WebhookSettings settings, Instant now) {
         return pool.withTransaction(connection -> lockEndpoint(connection, webhookId)
                 .chain(() -> connection.preparedQuery(UPDATE).execute(Tuple.from(new Object[] { webhookId,
                         applicationId, url, status == null ? null : status.shortValue(), setLegacyHeader, legacyHeader,
-                        now.atOffset(ZoneOffset.UTC) })))
+                        now.atOffset(ZoneOffset.UTC), settings.descriptionGiven(), settings.description(),
+                        settings.channelTypesGiven(), settings.channelTypes(), settings.deliveryStatusesGiven(),
+                        settings.deliveryStatuses() })))
                 .map(rows -> only(rows, "id", webhookId))
                 .call(row -> row.getInteger("status") == Webhook.ACTIVE
                         ? connection.preparedQuery(WAKE).execute(Tuple.of(webhookId))
