@@ -1,5 +1,6 @@
 package dev.herald;
 
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -20,7 +21,11 @@ public class HeraldMain implements QuarkusApplication {
 
     @Override
     public int run(String... args) {
-        Signal.handle(new Signal("TERM"), signal -> Quarkus.asyncExit(0));
+        // only the packaged application: dev mode's launcher restarts on asyncExit instead of stopping, and a
+        // `kill` must still end it
+        if (LaunchMode.current() == LaunchMode.NORMAL) {
+            Signal.handle(new Signal("TERM"), signal -> Quarkus.asyncExit(0));
+        }
         Quarkus.waitForExit();
         return 0;
     }
