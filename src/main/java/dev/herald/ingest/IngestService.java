@@ -76,16 +76,16 @@ public class IngestService {
         return pool.withTransaction(connection -> connection.preparedQuery(OWNED_PROVIDERS)
                 .execute(Tuple.of(applicationId, providers))
                 .invoke(rows -> requireOwned(events, rows))
-                .chain(() -> key == null ? insert(connection, events, null)
-                        : once(connection, applicationId, events, key, sha256(body))));
+                .chain(() -> key == null ? insert(connection, providers, events, null)
+                        : once(connection, applicationId, providers, events, key, sha256(body))));
     }
 
-    private Uni<List<Long>> once(SqlConnection connection, int applicationId, List<IncomingEvent> events, String key,
-            byte[] hash) {
+    private Uni<List<Long>> once(SqlConnection connection, int applicationId, Integer[] providers,
+            List<IncomingEvent> events, String key, byte[] hash) {
         return connection.preparedQuery(CLAIM_KEY)
                 .execute(Tuple.of(applicationId, key, hash, config.idempotencyWindow().toMillis()))
                 .chain(claimed -> claimed.size() > 0
-                        ? insert(connection, events, key).call(ids -> connection.preparedQuery(REMEMBER_IDS)
+                        ? insert(connection, providers, events, key).call(ids -> connection.preparedQuery(REMEMBER_IDS)
                                 .execute(Tuple.of(applicationId, key, ids.toArray(Long[]::new))))
                         : earlierAnswer(connection, applicationId, key, hash));
     }
@@ -104,8 +104,8 @@ public class IngestService {
         });
     }
 
-    private static Uni<List<Long>> insert(SqlConnection connection, List<IncomingEvent> events, String key) {
-        Integer[] providers = events.stream().map(IncomingEvent::providerId).toArray(Integer[]::new);
+    private static Uni<List<Long>> insert(SqlConnection connection, Integer[] providers, List<IncomingEvent> events,
+            String key) {
         String[] payloads = events.stream().map(IncomingEvent::json).toArray(String[]::new);
         return connection.preparedQuery(INSERT_EVENTS).execute(Tuple.of(providers, payloads, key)).map(rows -> {
             List<Long> ids = new ArrayList<>(rows.size());

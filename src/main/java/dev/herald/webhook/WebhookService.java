@@ -45,9 +45,6 @@ public class WebhookService {
         String url = urlRules.check(input.webhookUrl);
         String legacyHeader = LegacyHeaderRules.check(input.legacySignatureHeader);
         WebhookSettings settings = WebhookSettings.of(input.description, input.channelTypes, input.deliveryStatuses);
-        if (input.providerId == null) {
-            throw new InvalidInput("providerId", "is required");
-        }
         String secret = SigningSecrets.generate();
         return writes.register(applicationId, input.providerId, url, cipher.encrypt(secret), legacyHeader, settings,
                 Timestamps.now()).map(row -> WebhookView.of(row, secret));
@@ -95,7 +92,6 @@ public class WebhookService {
         return writes.rotateSecret(applicationId, id, cipher.encrypt(secret), signing.rotationGrace(), Timestamps.now())
                 .map(expiresAt -> new WebhookSecretView(secret, expiresAt));
     }
-
 
     /**
      * The secret as its owner sees it; null when this replica cannot decrypt it (a wrong key, a damaged row), so

@@ -6,8 +6,8 @@ import dev.herald.api.InvalidInput;
 
 /**
  * A webhook's optional settings, checked: a description, and the notifications it receives by {@code channelType}
- * and {@code deliveryStatus} (null: all; an empty list given by its owner means all too). For an update, a null
- * field keeps what is stored; {@link #given} says which were given.
+ * and {@code deliveryStatus} (null: all; an empty list given by its owner means all too). For an update, the
+ * {@code ...Given} flags say which were given: the others keep what is stored.
  */
 record WebhookSettings(String description, Integer[] channelTypes, Integer[] deliveryStatuses,
         boolean descriptionGiven, boolean channelTypesGiven, boolean deliveryStatusesGiven) {

@@ -80,13 +80,7 @@ class WebhookWrites {
         return pool.preparedQuery(REGISTER).execute(Tuple.from(new Object[] { providerId, applicationId, url,
                 encryptedSecret, legacyHeader, now.atOffset(ZoneOffset.UTC), settings.description(),
                 settings.channelTypes(), settings.deliveryStatuses() }))
-                .map(rows -> {
-                    var created = rows.iterator();
-                    if (!created.hasNext()) {
-                        throw new NotFound("providerId", "provider", providerId);
-                    }
-                    return created.next();
-                });
+                .map(rows -> only(rows, "providerId", "provider", providerId));
     }
 
     /** The webhook as changed: null fields keep their value; a webhook switched on (status 1) is woken. */
@@ -98,7 +92,7 @@ class WebhookWrites {
                         now.atOffset(ZoneOffset.UTC), settings.descriptionGiven(), settings.description(),
                         settings.channelTypesGiven(), settings.channelTypes(), settings.deliveryStatusesGiven(),
                         settings.deliveryStatuses() })))
-                .map(rows -> only(rows, "id", webhookId))
+                .map(rows -> only(rows, "id", "webhook", webhookId))
                 .call(row -> row.getInteger("status") == Webhook.ACTIVE
                         ? connection.preparedQuery(WAKE).execute(Tuple.of(webhookId))
                         : Uni.createFrom().voidItem()));
@@ -107,7 +101,7 @@ class WebhookWrites {
     Uni<Void> delete(int applicationId, long webhookId) {
         return pool.withTransaction(connection -> lockEndpoint(connection, webhookId)
                 .chain(() -> connection.preparedQuery(DELETE).execute(Tuple.of(webhookId, applicationId)))
-                .map(rows -> only(rows, "id", webhookId))
+                .map(rows -> only(rows, "id", "webhook", webhookId))
                 .replaceWithVoid());
     }
 
@@ -115,17 +109,18 @@ class WebhookWrites {
     Uni<Instant> rotateSecret(int applicationId, long webhookId, String encryptedSecret, Duration grace, Instant now) {
         return pool.preparedQuery(ROTATE)
                 .execute(Tuple.of(webhookId, applicationId, encryptedSecret, grace.toMillis(), now.atOffset(ZoneOffset.UTC)))
-                .map(rows -> only(rows, "webhookId", webhookId).getOffsetDateTime(0).toInstant());
+                .map(rows -> only(rows, "webhookId", "webhook", webhookId).getOffsetDateTime(0).toInstant());
     }
 
     private static Uni<Void> lockEndpoint(SqlConnection connection, long webhookId) {
         return connection.preparedQuery(LOCK_ENDPOINT).execute(Tuple.of(webhookId)).replaceWithVoid();
     }
 
-    private static Row only(Iterable<Row> rows, String field, long webhookId) {
+    /** The one row a statement on one webhook (or provider) answered; none: it is not the application's. */
+    private static Row only(Iterable<Row> rows, String field, String kind, long id) {
         var found = rows.iterator();
         if (!found.hasNext()) {
-            throw new NotFound(field, "webhook", webhookId);
+            throw new NotFound(field, kind, id);
         }
         return found.next();
     }
