@@ -45,6 +45,13 @@ public interface DeliveryConfig {
      */
     Optional<List<String>> allowedNetworks();
 
+    /**
+     * A webhook whose attempts have all failed for this long (from the first failure after its last success to its
+     * latest failure) is switched off, its reason shown in {@code Webhook.disabledReason}.
+     */
+    @WithDefault("5d")
+    Duration disableAfter();
+
     /** Attempts a delivery gets before it is FAILED: the first and one per retry wait. */
     default int maxAttempts() {
         return retrySchedule().size() + 1;

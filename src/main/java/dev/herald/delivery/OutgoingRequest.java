@@ -1,13 +1,16 @@
 package dev.herald.delivery;
 
+import java.util.List;
+
 /**
  * One attempt to make.
  *
  * @param messageId      the {@code webhook-id} header: the same on every attempt of a delivery
+ * @param headers        the webhook owner's own headers, sent as they are
  * @param leaseEndsNanos on the {@link System#nanoTime()} clock: the request is aborted by then at the latest,
  *                       even within its timeout, because another replica may take the delivery over
  * @param startByNanos   on the same clock: the attempt may not start later than this (it is given back unsent)
  */
 public record OutgoingRequest(long webhookId, String url, String messageId, String body, SigningKeys keys,
-        long leaseEndsNanos, long startByNanos) {
+        List<CustomHeader> headers, long leaseEndsNanos, long startByNanos) {
 }

@@ -168,8 +168,10 @@ public class WebhookSender {
                     .setConnectTimeout(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000))
                     .setFollowRedirects(false)
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .putHeader(HttpHeaders.USER_AGENT, "Herald")
-                    .putHeader("webhook-id", outgoing.messageId())
+                    .putHeader(HttpHeaders.USER_AGENT, "Herald");
+            // the owner's headers (they may name another User-Agent), then Herald's own, which they never name
+            outgoing.headers().forEach(header -> options.putHeader(header.name(), header.value()));
+            options.putHeader("webhook-id", outgoing.messageId())
                     .putHeader("webhook-timestamp", Long.toString(timestamp));
             outgoing.keys().headers(outgoing.messageId(), timestamp, body).forEach(options::putHeader);
             client.request(options)

@@ -41,7 +41,8 @@ public class Claimer {
              FOR UPDATE SKIP LOCKED""";
 
     /*
-     * $1 locked endpoint ids, $2 in-flight cap, $3 starts allowed per window, $4 window (+ guard) in ms,
+     * $1 locked endpoint ids, $2 global in-flight cap, $3 global starts allowed per window (a webhook may have
+     * lower caps of its own), $4 window (+ guard) in ms,
      * $5 deliveries per endpoint per claim, $6 lease in ms, $7 deliveries in all.
      */
     private static final String CLAIM = """
@@ -49,13 +50,18 @@ public class Claimer {
             room AS (
                 SELECT e.webhook_id, e.in_flight, w.status = 1 AS active,
                        coalesce(e.paused_until > clock_timestamp(), false) AS paused, e.paused_until,
+                       -- the caps: the global ones, or the webhook's own when lower; a running test holds a slot
+                       least($2, coalesce(w.max_in_flight, $2)) AS max_in_flight,
+                       least($3, coalesce(w.max_per_minute, $3)) AS max_starts,
+                       coalesce(e.test_until > clock_timestamp(), false) AS testing, e.test_until,
                        ARRAY(SELECT s FROM unnest(e.window_starts) s
                               WHERE s > clock_timestamp() - $4 * interval '1 millisecond' ORDER BY s) AS recent
                   FROM endpoint_state e JOIN webhook w ON w.id = e.webhook_id
                  WHERE e.webhook_id = ANY($1) AND w.id = ANY($1)),  -- both: else the planner scans webhook
             capacity AS (
                 SELECT r.*, CASE WHEN r.active AND NOT r.paused
-                                 THEN greatest(0, least($2 - r.in_flight, $3 - cardinality(r.recent), $5))
+                                 THEN greatest(0, least(r.max_in_flight - r.in_flight - r.testing::int,
+                                                    r.max_starts - cardinality(r.recent), $5))
                                  ELSE 0 END AS free
                   FROM room r),
             picked AS (
@@ -76,6 +82,7 @@ public class Claimer {
                        d.claim_token),
             charged AS (
                 SELECT c.webhook_id, c.active, c.paused, c.paused_until, c.in_flight + coalesce(k.n, 0) AS in_flight,
+                       c.max_in_flight, c.max_starts, c.testing, c.test_until,
                        -- a start charged must never be earlier than one already charged
                        c.recent || array_fill(greatest(clock_timestamp(), c.recent[cardinality(c.recent)]),
                                               ARRAY[coalesce(k.n, 0)]) AS starts
@@ -89,9 +96,11 @@ public class Claimer {
                        next_check_at = CASE
                            WHEN NOT s.active THEN 'infinity'
                            WHEN s.paused THEN s.paused_until  -- the receiver asked for a pause (429)
-                           WHEN s.in_flight >= $2 THEN 'infinity'  -- a completion wakes it
-                           WHEN cardinality(s.starts) >= $3
-                                THEN s.starts[cardinality(s.starts) - $3 + 1] + $4 * interval '1 millisecond'
+                           WHEN s.in_flight >= s.max_in_flight THEN 'infinity'  -- a completion wakes it
+                           -- a test's end wakes it, or its lease's end when its replica died
+                           WHEN s.in_flight + s.testing::int >= s.max_in_flight THEN s.test_until
+                           WHEN cardinality(s.starts) >= s.max_starts
+                                THEN s.starts[cardinality(s.starts) - s.max_starts + 1] + $4 * interval '1 millisecond'
                            ELSE coalesce((SELECT min(d.next_attempt_at) FROM delivery d
                                            WHERE d.webhook_id = s.webhook_id AND d.status = 0
                                              AND d.id <> ALL(ARRAY(SELECT id FROM claimed))), 'infinity')
@@ -103,7 +112,7 @@ public class Claimer {
                    (extract(epoch FROM clock_timestamp() - c.event_accepted_at) * 1000)::bigint AS event_age_ms, w.secret,
                    CASE WHEN w.previous_secret_expires_at > clock_timestamp() THEN w.previous_secret END
                        AS previous_secret,
-                   w.legacy_signature_header
+                   w.legacy_signature_header, w.headers
               FROM claimed c
               JOIN webhook w ON w.id = c.webhook_id
               -- the acceptance time finds the event's partition; a missing event is that delivery's outcome
@@ -165,7 +174,7 @@ public class Claimer {
                                 row.getString("webhook_url"), row.getString("payload"),
                                 answeredNanos - row.getLong("event_age_ms") * 1_000_000, row.getString("secret"),
                                 row.getString("previous_secret"), row.getString("legacy_signature_header"),
-                                leaseEndsNanos, startByNanos));
+                                row.getString("headers"), leaseEndsNanos, startByNanos));
                     }
                     return claimed;
                 });

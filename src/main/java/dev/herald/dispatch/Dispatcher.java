@@ -11,11 +11,8 @@ import org.jboss.logging.Logger;
 
 import dev.herald.delivery.AttemptResult;
 import dev.herald.delivery.DeliveryConfig;
-import dev.herald.delivery.OutgoingRequest;
-import dev.herald.delivery.SigningKeys;
 import dev.herald.delivery.WebhookSender;
 import dev.herald.metrics.DeliveryMetrics;
-import dev.herald.webhook.SecretCipher;
 import dev.herald.webhook.UnreadableSecret;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -28,7 +25,7 @@ import io.vertx.mutiny.sqlclient.Pool;
  * outcome goes to the {@link Completer}. Rounds of one kind never overlap; a signal during a round makes the
  * round run again. Everything runs on the Vert.x event loop and never blocks it.
  *
- * <p>One delivery, in stages: claim ({@link Claimer}) → prepare (decrypt the keys) → send (sign, POST, under one
+ * <p>One delivery, in stages: claim ({@link Claimer}) → prepare ({@link OutgoingRequests}) → send (sign, POST, under one
  * deadline: {@link WebhookSender}) → classify ({@link Outcome}) → record ({@link Completer}). Whatever fails in a
  * stage becomes that delivery's outcome; nothing one delivery does can stop the loop or another delivery.
  */
@@ -44,7 +41,7 @@ public class Dispatcher {
     private final DeliveryConfig delivery;
     private final DispatchConfig dispatch;
     private final Completer completer;
-    private final SecretCipher cipher;
+    private final OutgoingRequests requests;
     private final UnreadableSecrets unreadable;
     private final DeliveryMetrics metrics;
 
@@ -61,9 +58,9 @@ public class Dispatcher {
     private long periodicTimer = -1;
 
     public Dispatcher(Vertx vertx, Pool pool, Claimer claimer, FanOut fanOut, LeaseReaper reaper,
-            WebhookSender sender, SecretCipher cipher, UnreadableSecrets unreadable, DeliveryMetrics metrics,
+            WebhookSender sender, OutgoingRequests requests, UnreadableSecrets unreadable, DeliveryMetrics metrics,
             DeliveryConfig delivery, DispatchConfig dispatch) {
-        this.cipher = cipher;
+        this.requests = requests;
         this.unreadable = unreadable;
         this.metrics = metrics;
         this.vertx = vertx;
@@ -216,37 +213,18 @@ public class Dispatcher {
     private void attempt(ClaimedDelivery claimed) {
         Uni<AttemptResult> attempt;
         try {
-            attempt = sender.send(prepare(claimed));
+            attempt = sender.send(requests.prepare(claimed));
         } catch (UnreadableSecret secret) {
-            unreadable.current(claimed.webhookId(), claimed.secret(), secret);
+            // a secret or the headers: logged once per webhook and what is stored
+            unreadable.current(claimed.webhookId(), claimed.secret() + "|" + claimed.headers(), secret);
             attempt = Uni.createFrom().item(AttemptResult.unsendable(secret.getMessage()));
-        } catch (EventGone gone) {
+        } catch (OutgoingRequests.EventGone gone) {
             attempt = Uni.createFrom().item(AttemptResult.unsendable(gone.getMessage()));
         } catch (RuntimeException unexpected) {
             attempt = Uni.createFrom().item(unexpected(claimed, unexpected));
         }
         attempt.onFailure().recoverWithItem(failure -> unexpected(claimed, failure))
                 .subscribe().with(result -> record(claimed, result));
-    }
-
-    private OutgoingRequest prepare(ClaimedDelivery claimed) {
-        if (claimed.payload() == null) {
-            throw new EventGone();
-        }
-        SigningKeys keys = new SigningKeys(cipher.decrypt(claimed.secret()), previousSecret(claimed),
-                claimed.legacyHeader());
-        return new OutgoingRequest(claimed.webhookId(), claimed.url(), claimed.messageId(), claimed.payload(), keys,
-                claimed.leaseEndsNanos(), claimed.startByNanos());
-    }
-
-    /** The secret still in its rotation grace; an unreadable one is left out rather than failing the delivery. */
-    private String previousSecret(ClaimedDelivery claimed) {
-        try {
-            return cipher.decrypt(claimed.previousSecret());
-        } catch (UnreadableSecret secret) {
-            unreadable.previous(claimed.webhookId(), claimed.previousSecret(), secret);
-            return null;
-        }
     }
 
     private void record(ClaimedDelivery claimed, AttemptResult result) {
@@ -276,14 +254,6 @@ public class Dispatcher {
         if (millis < dispatch.pollInterval().toMillis()) {
             long timer = vertx.setTimer(millis, id -> wake());
             vertx.cancelTimer(wakeTimer.getAndSet(timer));
-        }
-    }
-
-    /** The delivery's event is no longer stored (retention dropped it): nothing can be sent. */
-    private static final class EventGone extends RuntimeException {
-
-        EventGone() {
-            super("its event is no longer stored (herald.retention.period)", null, false, false);
         }
     }
 

@@ -15,7 +15,7 @@ import dev.herald.database.SchemaMigrator;
 import dev.herald.delivery.DeliveryConfig;
 import dev.herald.delivery.WebhookSender;
 import dev.herald.metrics.DeliveryMetrics;
-import dev.herald.webhook.SecretCipher;
+
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -56,7 +56,7 @@ public class Dispatchers {
     UnreadableSecrets unreadable;
 
     @Inject
-    SecretCipher cipher;
+    OutgoingRequests requests;
 
     @Inject
     DeliveryMetrics metrics;
@@ -105,7 +105,7 @@ public class Dispatchers {
 
     /** A further dispatcher on this database, as another replica would run (tests and benchmarks). */
     public Dispatcher newDispatcher() {
-        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, sender, cipher, unreadable, metrics, delivery,
+        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, sender, requests, unreadable, metrics, delivery,
                 dispatch);
     }
 

@@ -33,6 +33,7 @@ public class DeliveryMetrics {
     private Counter failed;
     private Counter ingested;
     private Counter replayed;
+    private Counter autoDisabled;
     private Timer latency;
     private Timer attemptDuration;
     private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
@@ -45,6 +46,9 @@ public class DeliveryMetrics {
                 .description("Deliveries that reached a final state").register(registry);
         replayed = Counter.builder("herald.deliveries.replayed")
                 .description("FAILED deliveries sent again by replayDelivery or replayFailed").register(registry);
+        autoDisabled = Counter.builder("herald.webhooks.auto.disabled")
+                .description("Webhooks switched off after only failures for herald.delivery.disable-after")
+                .register(registry);
         ingested = Counter.builder("herald.ingest.events")
                 .description("Events taken from the outbox (REST and producers' INSERTs alike)").register(registry);
         for (String result : RESULTS) {
@@ -115,5 +119,10 @@ public class DeliveryMetrics {
             return status >= 500 ? "http_5xx" : status >= 400 ? "http_4xx" : "http_3xx";
         }
         return "timeout".equals(attempt.error()) ? "timeout" : "network";
+    }
+
+    /** A webhook was switched off after only failures for {@code herald.delivery.disable-after}. */
+    public void webhookAutoDisabled() {
+        autoDisabled.increment();
     }
 }

@@ -83,7 +83,7 @@ public class SecretCipher {
 
     private String open(String stored) {
         if (!stored.startsWith(PREFIX)) {
-            throw new UnreadableSecret("it is not stored encrypted");
+            throw UnreadableSecret.signingSecret("it is not stored encrypted");
         }
         try {
             byte[] all = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
@@ -92,7 +92,7 @@ public class SecretCipher {
             return new String(cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             // never echo the stored value: it is secret material
-            throw new UnreadableSecret("it does not open with this key");
+            throw UnreadableSecret.signingSecret("it does not open with this key");
         }
     }
 }

@@ -1,14 +1,24 @@
 package dev.herald.webhook;
 
 /**
- * A signing secret in the database that this replica cannot decrypt: stored unencrypted, damaged, or encrypted
- * with another {@code herald.signing.encryption-key}. Retrying cannot help; an operator must fix the key or the
- * row. The message never contains the stored value.
+ * Secret material in the database (a signing secret, a webhook's headers) that this replica cannot decrypt: stored
+ * unencrypted, damaged, or encrypted with another {@code herald.signing.encryption-key}. Retrying cannot help; an
+ * operator must fix the key or the row. The message never contains the stored value.
  */
 public class UnreadableSecret extends IllegalStateException {
 
-    UnreadableSecret(String why) {
-        super("the signing secret cannot be decrypted (" + why + "): check that herald.signing.encryption-key is the"
-                + " key it was encrypted with, or rotate the webhook's secret");
+    private UnreadableSecret(String message) {
+        super(message);
+    }
+
+    static UnreadableSecret signingSecret(String why) {
+        return new UnreadableSecret("the signing secret cannot be decrypted (" + why + "): check that"
+                + " herald.signing.encryption-key is the key it was encrypted with, or rotate the webhook's secret");
+    }
+
+    static UnreadableSecret headers(String why) {
+        return new UnreadableSecret("the webhook's headers cannot be decrypted (" + why + "): check that"
+                + " herald.signing.encryption-key is the key they were encrypted with, or set them again with"
+                + " updateWebhook");
     }
 }

@@ -1,7 +1,5 @@
 package dev.herald.webhook;
 
-import java.util.List;
-
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.Input;
@@ -9,7 +7,7 @@ import org.eclipse.microprofile.graphql.NonNull;
 
 @Description("Changes a webhook; fields left out keep their value.")
 @Input("UpdateWebhookInput")
-public class UpdateWebhookInput {
+public class UpdateWebhookInput extends WebhookSettingsInput {
 
     @Id
     @NonNull
@@ -17,20 +15,6 @@ public class UpdateWebhookInput {
 
     public String webhookUrl;
 
-    @Description("1 active, 0 inactive")
+    @Description("1 active, 0 inactive; switching a webhook on clears its disabledReason")
     public Integer status;
-
-    @Description("Also sign with the legacy scheme (hex HMAC-SHA512 of the body, keyed by the secret) in this header;"
-            + " an empty string turns it off")
-    public String legacySignatureHeader;
-
-    @Description("What this webhook is for, for its owner (at most 500 characters; an empty string clears it)")
-    public String description;
-
-    @Description("Only notifications whose channelType is in this list (empty or absent: all)")
-    public List<Integer> channelTypes;
-
-    @Description("Only notifications whose deliveryStatus is in this list, e.g. [6] for failed ones (empty or"
-            + " absent: all)")
-    public List<Integer> deliveryStatuses;
 }

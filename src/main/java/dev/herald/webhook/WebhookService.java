@@ -9,8 +9,10 @@ import jakarta.inject.Inject;
 import dev.herald.api.Ids;
 import dev.herald.api.InvalidInput;
 import dev.herald.api.Timestamps;
+import dev.herald.delivery.DeliveryConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -34,6 +36,12 @@ public class WebhookService {
     WebhookWrites writes;
 
     @Inject
+    StoredHeaders headers;
+
+    @Inject
+    DeliveryConfig delivery;
+
+    @Inject
     Pool pool;
 
     /* $1 application, $2 a provider or null */
@@ -44,10 +52,10 @@ public class WebhookService {
     public Uni<WebhookView> register(int applicationId, CreateWebhookInput input) {
         String url = urlRules.check(input.webhookUrl);
         String legacyHeader = LegacyHeaderRules.check(input.legacySignatureHeader);
-        WebhookSettings settings = WebhookSettings.of(input.description, input.channelTypes, input.deliveryStatuses);
+        WebhookSettings settings = WebhookSettings.of(input, legacyHeader, delivery, false);
         String secret = SigningSecrets.generate();
         return writes.register(applicationId, input.providerId, url, cipher.encrypt(secret), legacyHeader, settings,
-                Timestamps.now()).map(row -> WebhookView.of(row, secret));
+                headers.seal(settings.headers()), Timestamps.now()).map(row -> view(row, secret));
     }
 
     /**
@@ -58,7 +66,7 @@ public class WebhookService {
         return pool.preparedQuery(LIST).execute(Tuple.of(applicationId, providerId))
                 .map(rows -> {
                     List<WebhookView> views = new ArrayList<>();
-                    rows.forEach(row -> views.add(WebhookView.of(row, shownSecret(row.getString("secret")))));
+                    rows.forEach(row -> views.add(view(row, shownSecret(row.getString("secret")))));
                     return views;
                 });
     }
@@ -66,14 +74,30 @@ public class WebhookService {
     public Uni<WebhookView> update(int applicationId, UpdateWebhookInput input) {
         long id = Ids.parse("id", input.id);
         String url = input.webhookUrl == null ? null : urlRules.check(input.webhookUrl);
+        boolean legacyGiven = input.legacySignatureHeader != null;
         String legacyHeader = LegacyHeaderRules.check(input.legacySignatureHeader);
         if (input.status != null && input.status != Webhook.ACTIVE && input.status != Webhook.INACTIVE) {
             throw new InvalidInput("status", "must be 1 (active) or 0 (inactive)");
         }
-        WebhookSettings settings = WebhookSettings.of(input.description, input.channelTypes, input.deliveryStatuses);
-        return writes.update(applicationId, id, url, input.status, input.legacySignatureHeader != null, legacyHeader,
-                settings, Timestamps.now())
-                .map(row -> WebhookView.of(row, shownSecret(row.getString("secret"))));
+        WebhookSettings settings = WebhookSettings.of(input, legacyHeader, delivery, true);
+        return writes.update(applicationId, id, url, input.status, legacyGiven, legacyHeader, settings,
+                headers.seal(settings.headers()), stored -> checkCombined(stored, legacyGiven, legacyHeader, settings),
+                Timestamps.now())
+                .map(row -> view(row, shownSecret(row.getString("secret"))));
+    }
+
+    /** The legacy signature header and the headers the webhook will have must not name the same header. */
+    private void checkCombined(Row stored, boolean legacyGiven, String legacyHeader, WebhookSettings settings) {
+        String legacy = legacyGiven ? legacyHeader : stored.getString("legacy_signature_header");
+        if (legacy == null || (legacyGiven && settings.headersGiven())) {
+            return; // nothing to collide with, or already checked together
+        }
+        try {
+            HeaderRules.checkAgainstLegacy(settings.headersGiven() ? settings.headers()
+                    : headers.open(stored.getString("headers")), legacy);
+        } catch (UnreadableSecret unreadable) {
+            // stored headers this replica cannot read are not sent either; they are shown as null
+        }
     }
 
     public Uni<Boolean> delete(int applicationId, String rawId) {
@@ -91,6 +115,18 @@ public class WebhookService {
         String secret = SigningSecrets.generate();
         return writes.rotateSecret(applicationId, id, cipher.encrypt(secret), signing.rotationGrace(), Timestamps.now())
                 .map(expiresAt -> new WebhookSecretView(secret, expiresAt));
+    }
+
+    /** The webhook as its owner sees it: its secret and headers decrypted (null when unreadable). */
+    private WebhookView view(Row row, String secret) {
+        List<WebhookHeader> shown;
+        try {
+            shown = headers.open(row.getString("headers")).stream()
+                    .map(header -> new WebhookHeader(header.name(), header.value())).toList();
+        } catch (UnreadableSecret unreadable) {
+            shown = null;
+        }
+        return WebhookView.of(row, secret, shown);
     }
 
     /**

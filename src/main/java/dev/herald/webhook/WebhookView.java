@@ -25,14 +25,24 @@ public record WebhookView(
         @Description("Header carrying the legacy hex HMAC-SHA512 signature of the body; null when off") String legacySignatureHeader,
         @Description("What this webhook is for, as its owner wrote it") String description,
         @Description("The channelTypes it receives; null: all") List<Integer> channelTypes,
-        @Description("The deliveryStatuses it receives; null: all") List<Integer> deliveryStatuses) {
+        @Description("The deliveryStatuses it receives; null: all") List<Integer> deliveryStatuses,
+        @Description("Request headers sent on every attempt (empty: none); null when Herald cannot decrypt them")
+        List<@NonNull WebhookHeader> headers,
+        @Description("Its own in-flight cap; null: the global one (herald.delivery.max-in-flight-per-endpoint)")
+        Integer maxInFlight,
+        @Description("Its own cap on attempts started per 60 s; null: the global one"
+                + " (herald.delivery.max-per-minute-per-endpoint)") Integer maxPerMinute,
+        @Description("Why Herald switched it off (only failures for herald.delivery.disable-after, or a 410 Gone);"
+                + " null when it is on or its owner switched it off. Switching it on clears it") String disabledReason) {
 
-    /** The view of a webhook row (as {@link WebhookWrites} returns it), with its secret decrypted for its owner. */
-    static WebhookView of(io.vertx.mutiny.sqlclient.Row row, String secret) {
+    /** The view of a webhook row (as {@link WebhookWrites} returns it), with its secret and headers decrypted for its owner. */
+    static WebhookView of(io.vertx.mutiny.sqlclient.Row row, String secret, List<WebhookHeader> headers) {
         return new WebhookView(row.getLong("id").toString(), row.getString("webhook_url"), row.getInteger("provider_id"),
                 row.getOffsetDateTime("created_on").toInstant(), row.getOffsetDateTime("updated_on").toInstant(),
                 row.getInteger("status"), secret, row.getString("legacy_signature_header"), row.getString("description"),
-                list(row.getArrayOfIntegers("channel_types")), list(row.getArrayOfIntegers("delivery_statuses")));
+                list(row.getArrayOfIntegers("channel_types")), list(row.getArrayOfIntegers("delivery_statuses")),
+                headers, row.getInteger("max_in_flight"), row.getInteger("max_per_minute"),
+                row.getString("disabled_reason"));
     }
 
     private static List<Integer> list(Integer[] values) {

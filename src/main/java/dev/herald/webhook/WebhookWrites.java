@@ -3,6 +3,7 @@ package dev.herald.webhook;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,29 +30,46 @@ class WebhookWrites {
 
     static final String COLUMNS = "w.id, w.provider_id, w.webhook_url, w.status, w.secret,"
             + " w.legacy_signature_header, w.created_on, w.updated_on, w.description, w.channel_types,"
-            + " w.delivery_statuses";
+            + " w.delivery_statuses, w.headers, w.max_in_flight, w.max_per_minute, w.disabled_reason";
 
-    /* $1 provider, $2 application, $3 URL, $4 secret (encrypted), $5 legacy header, $6 now, $7-$9 settings */
+    /* $1 provider, $2 application, $3 URL, $4 secret (encrypted), $5 legacy header, $6 now, $7-$12 settings */
     private static final String REGISTER = """
             INSERT INTO webhook AS w (provider_id, webhook_url, status, secret, legacy_signature_header, created_on,
-                                      updated_on, description, channel_types, delivery_statuses)
-            SELECT p.id, $3, 1, $4, $5, $6, $6, $7, $8, $9 FROM provider p WHERE p.id = $1 AND p.application_id = $2
+                                      updated_on, description, channel_types, delivery_statuses, headers,
+                                      max_in_flight, max_per_minute)
+            SELECT p.id, $3, 1, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12
+              FROM provider p WHERE p.id = $1 AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
 
+    /* $1 webhook, $2 application: what an update checks its settings against */
+    private static final String STORED = """
+            SELECT w.legacy_signature_header, w.headers FROM webhook w JOIN provider p ON p.id = w.provider_id
+             WHERE w.id = $1 AND p.application_id = $2
+               FOR NO KEY UPDATE OF w""";
+
     /* $1 webhook, $2 application, $3 URL, $4 status, $5 set the legacy header?, $6 legacy header, $7 now,
-       $8-$13 each setting: given?, value */
+       $8-$19 each setting: given?, value */
     private static final String UPDATE = """
             UPDATE webhook w
                SET webhook_url = coalesce($3, w.webhook_url),
                    status = coalesce($4, w.status),
+                   -- switched on by its owner: why Herald switched it off no longer holds
+                   disabled_reason = CASE WHEN $4 = 1 THEN NULL ELSE w.disabled_reason END,
                    legacy_signature_header = CASE WHEN $5 THEN $6 ELSE w.legacy_signature_header END,
                    updated_on = $7,
                    description = CASE WHEN $8 THEN $9 ELSE w.description END,
                    channel_types = CASE WHEN $10 THEN $11::int[] ELSE w.channel_types END,
-                   delivery_statuses = CASE WHEN $12 THEN $13::int[] ELSE w.delivery_statuses END
+                   delivery_statuses = CASE WHEN $12 THEN $13::int[] ELSE w.delivery_statuses END,
+                   headers = CASE WHEN $14 THEN $15 ELSE w.headers END,
+                   max_in_flight = CASE WHEN $16 THEN $17::int ELSE w.max_in_flight END,
+                   max_per_minute = CASE WHEN $18 THEN $19::int ELSE w.max_per_minute END
               FROM provider p
              WHERE w.id = $1 AND p.id = w.provider_id AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
+
+    /* a webhook switched on starts a new run of failures for auto-disable to count */
+    private static final String RESTART_FAILURE_RUN = "UPDATE endpoint_health SET failing_since = NULL"
+            + " WHERE webhook_id = $1";
 
     private static final String WAKE = "SELECT herald_wake_endpoints(ARRAY[$1::bigint], ARRAY[clock_timestamp()])";
 
@@ -76,23 +94,35 @@ class WebhookWrites {
 
     /** A new webhook on one of the application's providers (a new webhook has no endpoint row yet to lock). */
     Uni<Row> register(int applicationId, int providerId, String url, String encryptedSecret, String legacyHeader,
-            WebhookSettings settings, Instant now) {
+            WebhookSettings settings, String sealedHeaders, Instant now) {
         return pool.preparedQuery(REGISTER).execute(Tuple.from(new Object[] { providerId, applicationId, url,
                 encryptedSecret, legacyHeader, now.atOffset(ZoneOffset.UTC), settings.description(),
-                settings.channelTypes(), settings.deliveryStatuses() }))
+                settings.channelTypes(), settings.deliveryStatuses(), sealedHeaders, settings.maxInFlight(),
+                settings.maxPerMinute() }))
                 .map(rows -> only(rows, "providerId", "provider", providerId));
     }
 
-    /** The webhook as changed: null fields keep their value; a webhook switched on (status 1) is woken. */
+    /**
+     * The webhook as changed: null fields keep their value; a webhook switched on (status 1) is woken.
+     * {@code checkStored} sees the stored row (its legacy header and headers) first, under lock, and may refuse.
+     */
     Uni<Row> update(int applicationId, long webhookId, String url, Integer status, boolean setLegacyHeader,
-            String legacyHeader, WebhookSettings settings, Instant now) {
+            String legacyHeader, WebhookSettings settings, String sealedHeaders, Consumer<Row> checkStored,
+            Instant now) {
         return pool.withTransaction(connection -> lockEndpoint(connection, webhookId)
+                .chain(() -> connection.preparedQuery(STORED).execute(Tuple.of(webhookId, applicationId)))
+                .invoke(rows -> checkStored.accept(only(rows, "id", "webhook", webhookId)))
                 .chain(() -> connection.preparedQuery(UPDATE).execute(Tuple.from(new Object[] { webhookId,
                         applicationId, url, status == null ? null : status.shortValue(), setLegacyHeader, legacyHeader,
                         now.atOffset(ZoneOffset.UTC), settings.descriptionGiven(), settings.description(),
                         settings.channelTypesGiven(), settings.channelTypes(), settings.deliveryStatusesGiven(),
-                        settings.deliveryStatuses() })))
+                        settings.deliveryStatuses(), settings.headersGiven(), sealedHeaders,
+                        settings.maxInFlightGiven(), settings.maxInFlight(), settings.maxPerMinuteGiven(),
+                        settings.maxPerMinute() })))
                 .map(rows -> only(rows, "id", "webhook", webhookId))
+                .call(() -> status != null && status == Webhook.ACTIVE
+                        ? connection.preparedQuery(RESTART_FAILURE_RUN).execute(Tuple.of(webhookId))
+                        : Uni.createFrom().voidItem())
                 .call(row -> row.getInteger("status") == Webhook.ACTIVE
                         ? connection.preparedQuery(WAKE).execute(Tuple.of(webhookId))
                         : Uni.createFrom().voidItem()));

@@ -28,6 +28,11 @@ record TestDeliveryConfig(List<String> allowed) implements DeliveryConfig {
     }
 
     @Override
+    public Duration disableAfter() {
+        return Duration.ofDays(5);
+    }
+
+    @Override
     public int maxConnectionsPerOrigin() {
         return 512;
     }

@@ -1,0 +1,59 @@
+package dev.herald.dispatch;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.herald.delivery.OutgoingRequest;
+import dev.herald.delivery.SigningKeys;
+import dev.herald.webhook.SecretCipher;
+import dev.herald.webhook.StoredHeaders;
+import dev.herald.webhook.UnreadableSecret;
+
+/**
+ * Prepares a claimed delivery's attempt: its keys and headers decrypted (each cached per webhook and stored
+ * value), its body as the webhook takes it.
+ */
+@ApplicationScoped
+public class OutgoingRequests {
+
+    @Inject
+    SecretCipher cipher;
+
+    @Inject
+    StoredHeaders headers;
+
+    @Inject
+    UnreadableSecrets unreadable;
+
+    /**
+     * The request of one attempt. Throws {@link UnreadableSecret} when its secret or headers cannot be decrypted,
+     * {@link EventGone} when its event is no longer stored: nothing can be sent then.
+     */
+    OutgoingRequest prepare(ClaimedDelivery claimed) {
+        if (claimed.payload() == null) {
+            throw new EventGone();
+        }
+        SigningKeys keys = new SigningKeys(cipher.decrypt(claimed.secret()), previousSecret(claimed),
+                claimed.legacyHeader());
+        return new OutgoingRequest(claimed.webhookId(), claimed.url(), claimed.messageId(), claimed.payload(), keys,
+                headers.open(claimed.headers()), claimed.leaseEndsNanos(), claimed.startByNanos());
+    }
+
+    /** The secret still in its rotation grace; an unreadable one is left out rather than failing the delivery. */
+    private String previousSecret(ClaimedDelivery claimed) {
+        try {
+            return cipher.decrypt(claimed.previousSecret());
+        } catch (UnreadableSecret secret) {
+            unreadable.previous(claimed.webhookId(), claimed.previousSecret(), secret);
+            return null;
+        }
+    }
+
+    /** The delivery's event is no longer stored (retention dropped it): nothing can be sent. */
+    static final class EventGone extends RuntimeException {
+
+        EventGone() {
+            super("its event is no longer stored (herald.retention.period)", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.herald.testevent;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.herald.api.Ids;
+import dev.herald.api.InvalidInput;
+import dev.herald.api.NotFound;
+import dev.herald.delivery.AttemptResult;
+import dev.herald.delivery.CustomHeader;
+import dev.herald.delivery.DeliveryConfig;
+import dev.herald.delivery.OutgoingRequest;
+import dev.herald.delivery.SigningKeys;
+import dev.herald.delivery.WebhookSender;
+import dev.herald.dispatch.DispatchConfig;
+import dev.herald.webhook.SecretCipher;
+import dev.herald.webhook.StoredHeaders;
+import dev.herald.webhook.UnreadableSecret;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Test events: one signed POST of a sample notification to one webhook, as a delivery's attempt is made (the same
+ * sender, address checks, headers and signatures) plus {@code webhook-test: true}. It holds one of the endpoint's
+ * in-flight slots and one start of its rate window, in the database like a claim ({@code herald_start_test}), so
+ * the caps hold across replicas; the slot is given back when the attempt ends, or frees itself when its lease
+ * passes (this replica died). Nothing is written to the delivery history or the endpoint's health.
+ */
+@ApplicationScoped
+public class TestEvents {
+
+    /* $1 webhook, $2 application, $3 global in-flight cap, $4 global starts per window, $5 window ms, $6 lease ms */
+    private static final String START = "SELECT refusal, webhook_url, secret, previous_secret,"
+            + " legacy_signature_header, headers FROM herald_start_test($1, $2, $3, $4, $5, $6)";
+    private static final String END = "SELECT herald_end_test($1)";
+    private static final CustomHeader TEST_HEADER = new CustomHeader("webhook-test", "true");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** A test's slot outlives its attempt's deadline by this much, so it never ends while the attempt runs. */
+    private static final Duration LEASE_MARGIN = Duration.ofSeconds(5);
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    DeliveryConfig delivery;
+
+    @Inject
+    DispatchConfig dispatch;
+
+    @Inject
+    SecretCipher cipher;
+
+    @Inject
+    StoredHeaders headers;
+
+    @Inject
+    WebhookSender sender;
+
+    public Uni<TestDelivery> send(int applicationId, String rawWebhookId) {
+        long webhookId = Ids.parse("webhookId", rawWebhookId);
+        Duration window = Duration.ofSeconds(60).plus(dispatch.rateWindowGuard());
+        return pool.preparedQuery(START)
+                .execute(Tuple.from(new Object[] { webhookId, applicationId, delivery.maxInFlightPerEndpoint(),
+                        delivery.maxPerMinutePerEndpoint(), window.toMillis(),
+                        delivery.timeout().plus(LEASE_MARGIN).toMillis() }))
+                .map(rows -> started(rows, webhookId))
+                .chain(webhook -> attempt(webhookId, webhook)
+                        .eventually(() -> pool.preparedQuery(END).execute(Tuple.of(webhookId))))
+                .map(TestDelivery::of);
+    }
+
+    /** The webhook to test, once its slot is held; or why not. */
+    private static Row started(Iterable<Row> rows, long webhookId) {
+        var found = rows.iterator();
+        if (!found.hasNext()) {
+            throw new NotFound("webhookId", "webhook", webhookId);
+        }
+        Row webhook = found.next();
+        String refusal = webhook.getString("refusal");
+        if (refusal != null) {
+            throw new InvalidInput("webhookId", "no test event can start now: " + refusal);
+        }
+        return webhook;
+    }
+
+    private Uni<AttemptResult> attempt(long webhookId, Row webhook) {
+        OutgoingRequest request;
+        try {
+            String previous = webhook.getString("previous_secret");
+            SigningKeys keys = new SigningKeys(cipher.decrypt(webhook.getString("secret")),
+                    previous == null ? null : readableOrNull(previous), webhook.getString("legacy_signature_header"));
+            List<CustomHeader> sent = new ArrayList<>(headers.open(webhook.getString("headers")));
+            sent.add(TEST_HEADER);
+            long now = System.nanoTime();
+            request = new OutgoingRequest(webhookId, webhook.getString("webhook_url"),
+                    "msg_test_" + Long.toUnsignedString(RANDOM.nextLong(), 36), SampleNotification.at(Instant.now()),
+                    keys, sent, now + delivery.timeout().toNanos(), now + LEASE_MARGIN.toNanos());
+        } catch (UnreadableSecret unreadable) {
+            return Uni.createFrom().item(AttemptResult.unsendable(unreadable.getMessage()));
+        }
+        return sender.send(request);
+    }
+
+    private String readableOrNull(String stored) {
+        try {
+            return cipher.decrypt(stored);
+        } catch (UnreadableSecret unreadable) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.herald.webhook;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.herald.delivery.CustomHeader;
+
+/**
+ * A webhook's own headers as stored: a JSON list of {@code [name, value]} pairs, encrypted with the signing-secret
+ * key (values often carry the receiver's API key). Opened lists are cached by their stored text, so the hot path
+ * decrypts each webhook's headers once per replica.
+ */
+@ApplicationScoped
+public class StoredHeaders {
+
+    @Inject
+    SecretCipher cipher;
+
+    @Inject
+    ObjectMapper json;
+
+    private final Map<String, List<CustomHeader>> opened = new ConcurrentHashMap<>();
+
+    /** The stored form; null for none. */
+    String seal(List<CustomHeader> headers) {
+        if (headers == null || headers.isEmpty()) {
+            return null;
+        }
+        List<List<String>> pairs = headers.stream().map(h -> List.of(h.name(), h.value())).toList();
+        try {
+            return cipher.encrypt(json.writeValueAsString(pairs));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Could not write a webhook's headers", e);
+        }
+    }
+
+    /** The headers; none for null. Throws {@link UnreadableSecret} when they cannot be decrypted or read. */
+    public List<CustomHeader> open(String stored) {
+        if (stored == null) {
+            return List.of();
+        }
+        return opened.computeIfAbsent(stored, this::read);
+    }
+
+    private List<CustomHeader> read(String stored) {
+        String text;
+        try {
+            text = cipher.decrypt(stored);
+        } catch (UnreadableSecret unreadable) {
+            throw UnreadableSecret.headers("they do not open with this key, or the row is damaged");
+        }
+        try {
+            List<CustomHeader> headers = new ArrayList<>();
+            for (String[] pair : json.readValue(text, String[][].class)) {
+                headers.add(new CustomHeader(pair[0], pair[1]));
+            }
+            return List.copyOf(headers);
+        } catch (JsonProcessingException | RuntimeException damaged) {
+            throw UnreadableSecret.headers("they are not a list of name and value pairs");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.herald.webhook;
+
+import java.util.List;
+
+import org.eclipse.microprofile.graphql.Description;
+
+/** The optional settings both {@code createWebhookInput} and {@code updateWebhookInput} take. */
+public abstract class WebhookSettingsInput {
+
+    @Description("Also sign with the legacy scheme (hex HMAC-SHA512 of the body, keyed by the secret) in this header;"
+            + " an empty string turns it off")
+    public String legacySignatureHeader;
+
+    @Description("What this webhook is for, for its owner (at most 500 characters; an empty string clears it)")
+    public String description;
+
+    @Description("Only notifications whose channelType is in this list (empty or absent: all)")
+    public List<Integer> channelTypes;
+
+    @Description("Only notifications whose deliveryStatus is in this list, e.g. [6] for failed ones (empty or"
+            + " absent: all)")
+    public List<Integer> deliveryStatuses;
+
+    @Description("Request headers sent on every attempt (at most 20; an empty list removes them). Values are stored"
+            + " encrypted and shown to the owner only")
+    public List<HeaderInput> headers;
+
+    @Description("At most this many attempts in flight at once, across all replicas: 1 up to the global cap"
+            + " (herald.delivery.max-in-flight-per-endpoint); on updateWebhook 0 goes back to the global cap")
+    public Integer maxInFlight;
+
+    @Description("At most this many attempts started in any 60 s, across all replicas: 1 up to the global cap"
+            + " (herald.delivery.max-per-minute-per-endpoint); on updateWebhook 0 goes back to the global cap")
+    public Integer maxPerMinute;
+}

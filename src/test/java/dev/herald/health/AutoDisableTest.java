@@ -1,0 +1,106 @@
+package dev.herald.health;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Level;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.herald.testing.Database;
+import dev.herald.testing.Events;
+import dev.herald.testing.FastFailures;
+import dev.herald.testing.GraphQL;
+import dev.herald.testing.LogCapture;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.WithReceiver;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * A webhook with nothing but failures for {@code herald.delivery.disable-after} (10 s here) is switched off with
+ * its reason, counted and logged; one that succeeds now and then is not; its owner switches it on again.
+ */
+@QuarkusTest
+@TestProfile(FastFailures.class)
+class AutoDisableTest extends WithReceiver {
+
+    @Inject
+    Database database;
+
+    @AfterEach
+    void releaseEverything() {
+        database.finishEveryDelivery();
+    }
+
+    @Test
+    void onlyFailuresForTheWholePeriodSwitchAWebhookOffUntilItsOwnerSwitchesItOn() throws Exception {
+        receiver.answer("/down", 500, Duration.ZERO);
+        receiver.answer("/flapping", 500, Duration.ZERO);
+        String down = GraphQL.newWebhook(key, provider, receiver.url("/down"));
+        String flapping = GraphQL.newWebhook(key, provider, receiver.url("/flapping"));
+        double disabledBefore = metric("herald_webhooks_auto_disabled_total");
+
+        long started = System.nanoTime();
+        try (LogCapture log = LogCapture.of(AutoDisable.class)) {
+            int event = 0;
+            while (webhook(down).getInt("status") == 1) {
+                assertTrue(System.nanoTime() - started < Duration.ofSeconds(40).toNanos(), "not switched off in 40 s");
+                receiver.answerOnce("/flapping", new Receiver.Behaviour(200, Duration.ZERO)); // one success an event
+                Events.post(key, Events.notification(event++, provider));
+                Thread.sleep(1_000);
+            }
+            assertTrue(System.nanoTime() - started >= Duration.ofSeconds(10).toNanos(), "not before 10 s of failures");
+            JsonPath off = webhook(down);
+            assertTrue(off.getString("disabledReason").matches(
+                    "switched off by Herald: only failures since \\S+Z \\(last error: http_500\\)"), off.prettify());
+            assertEquals(1, webhook(flapping).getInt("status"), "a webhook that succeeds now and then stays on");
+            assertNull(webhook(flapping).get("disabledReason"));
+            assertEquals(disabledBefore + 1, metric("herald_webhooks_auto_disabled_total"));
+            List<String> lines = log.atLeast(Level.INFO).stream().map(LogCapture::message).toList();
+            assertEquals(1, lines.size(), lines.toString());
+            assertTrue(lines.get(0).startsWith("Webhook " + down + " switched off: only failures since"), lines.get(0));
+        }
+
+        // switched off: nothing more is attempted, new events make no delivery for it
+        Thread.sleep(1_000); // an attempt that was in flight when it was switched off is recorded
+        int attempted = receiver.at("/down").size();
+        Events.post(key, Events.notification(1_000, provider));
+        receiver.await("/flapping", r -> r.stream().anyMatch(x -> x.bodyText().contains("\"id\":1000")
+                || x.bodyText().contains("\"id\": 1000")), Duration.ofSeconds(10));
+        Thread.sleep(1_000);
+        assertEquals(attempted, receiver.at("/down").size());
+
+        // its owner switches it on: the reason is gone and a new run of failures starts from nothing
+        JsonPath on = GraphQL.as(key, """
+                mutation { updateWebhook(updateWebhookInput: {id: "%s", status: 1}) { status disabledReason } }"""
+                .formatted(down));
+        assertEquals(1, on.getInt("data.updateWebhook.status"));
+        assertNull(on.get("data.updateWebhook.disabledReason"));
+        Events.post(key, Events.notification(1_001, provider));
+        receiver.await("/down", r -> r.size() >= attempted + 4, Duration.ofSeconds(10));
+        Thread.sleep(2_500); // more than one check apart (1 s here)
+        assertEquals(1, webhook(down).getInt("status"), "one failed delivery is not 10 s of failures");
+    }
+
+    private JsonPath webhook(String id) throws Exception {
+        JsonPath answer = GraphQL.as(key, "{ webhooks { id status disabledReason } }");
+        assertNull(answer.get("errors"), answer.prettify());
+        return JsonPath.from(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                answer.getMap("data.webhooks.find { it.id == '" + id + "' }")));
+    }
+
+    private static double metric(String name) {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.startsWith(name + " ")).mapToDouble(line -> Double.parseDouble(line.split(" ")[1]))
+                .findFirst().orElse(-1);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.herald.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.herald.testing.Database;
+import dev.herald.testing.Events;
+import dev.herald.testing.FastFailures;
+import dev.herald.testing.GraphQL;
+import dev.herald.testing.WithReceiver;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+
+/** {@code Webhook.health}, kept as attempts are recorded, and the minute rings it counts the last hour in. */
+@QuarkusTest
+@TestProfile(FastFailures.class)
+class WebhookHealthTest extends WithReceiver {
+
+    @Inject
+    Database database;
+
+    @AfterEach
+    void releaseEverything() {
+        database.finishEveryDelivery();
+    }
+
+    @Test
+    void healthFollowsFailuresAndSuccesses() throws Exception {
+        receiver.answer("/flaky", 500, Duration.ZERO);
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/flaky"));
+        JsonPath fresh = health(webhook);
+        assertNull(fresh.get("successRate1h"), "no attempts yet");
+        assertEquals(0, fresh.getInt("consecutiveFailures"));
+
+        Events.post(key, Events.notification(1, provider));
+        database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+        JsonPath failing = health(webhook);
+        assertEquals(4, failing.getInt("consecutiveFailures"), failing.prettify());
+        assertEquals(0.0, failing.getDouble("successRate1h"));
+        assertEquals("http_500", failing.getString("lastError"));
+        assertNotNull(failing.getString("lastFailureAt"));
+        assertNull(failing.get("lastSuccessAt"));
+
+        receiver.answer("/flaky", 200, Duration.ZERO);
+        Events.post(key, Events.notification(2, provider));
+        database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+        JsonPath recovered = health(webhook);
+        assertEquals(0, recovered.getInt("consecutiveFailures"));
+        assertEquals(0.2, recovered.getDouble("successRate1h"), 1e-9, "1 of 5 attempts");
+        assertEquals("http_500", recovered.getString("lastError"), "the last failure's error stays readable");
+        assertTrue(Instant.parse(recovered.getString("lastSuccessAt"))
+                .isAfter(Instant.parse(recovered.getString("lastFailureAt"))));
+        assertEquals(0, database.count("endpoint_health WHERE failing_since IS NOT NULL AND webhook_id = " + webhook));
+    }
+
+    @Test
+    void pendingAndInFlightAreShownWhileAttemptsRun() throws Exception {
+        receiver.answer("/slow", 200, Duration.ofSeconds(2));
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/slow"));
+        Events.post(key, Events.notifications(14, provider));
+        receiver.await("/slow", r -> r.size() >= 10, Duration.ofSeconds(10));
+        JsonPath busy = health(webhook);
+        assertEquals(10, busy.getInt("inFlight"), busy.prettify());
+        assertEquals(4, busy.getInt("pending"), "the global cap holds the rest back");
+        database.awaitCount("delivery_history WHERE webhook_id = " + webhook, 14, Duration.ofSeconds(20));
+        JsonPath done = health(webhook);
+        assertEquals(0, done.getInt("inFlight"));
+        assertEquals(0, done.getInt("pending"));
+        assertEquals(1.0, done.getDouble("successRate1h"));
+    }
+
+    @Test
+    void theRingsCountTheLastSixtyMinutesOnly() {
+        // minute 1000 gets 3, minute 1030 gets 2, then minute 1061 gets 1: minute 1000 is out of the hour by then
+        String ring = "herald_ring_add(herald_ring_add('{}', 0, 1000, 3), 1000, 1030, 2)";
+        assertEquals(5, sum(ring, 1030, 1030));
+        assertEquals(5, sum(ring, 1030, 1059), "minute 1000 is still in the hour up to 1059");
+        assertEquals(2, sum(ring, 1030, 1060), "from 1060 on it is not");
+        assertEquals(3, sum("herald_ring_add(" + ring + ", 1030, 1061, 1)", 1061, 1061));
+        assertEquals(0, sum("herald_ring_add(" + ring + ", 1030, 1200, 0)", 1200, 1200), "all stale after an hour");
+        assertEquals(6, sum("herald_ring_add(" + ring + ", 1030, 1030, 1)", 1030, 1030), "the same minute adds up");
+    }
+
+    private long sum(String ring, long ringMinute, long atMinute) {
+        return database.query("SELECT herald_ring_sum(" + ring + ", " + ringMinute + ", " + atMinute + ")").iterator()
+                .next().getLong(0);
+    }
+
+    private JsonPath health(String webhook) throws Exception {
+        JsonPath answer = GraphQL.as(key, """
+                { webhooks { id health { successRate1h lastSuccessAt lastFailureAt lastError consecutiveFailures
+                  pending inFlight } } }""");
+        assertNull(answer.get("errors"), answer.prettify());
+        Map<String, Object> health = answer.getMap("data.webhooks.find { it.id == '" + webhook + "' }.health");
+        return JsonPath.from(new ObjectMapper().writeValueAsString(health));
+    }
+}
