@@ -3,6 +3,7 @@ package dev.herald.dispatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.herald.delivery.CompactJson;
 import dev.herald.delivery.OutgoingRequest;
 import dev.herald.delivery.SigningKeys;
 import dev.herald.webhook.SecretCipher;
@@ -11,7 +12,7 @@ import dev.herald.webhook.UnreadableSecret;
 
 /**
  * Prepares a claimed delivery's attempt: its keys and headers decrypted (each cached per webhook and stored
- * value), its body as the webhook takes it.
+ * value), its body as the webhook takes it (the exact bytes, or the compact form legacy receivers verify).
  */
 @ApplicationScoped
 public class OutgoingRequests {
@@ -35,8 +36,25 @@ public class OutgoingRequests {
         }
         SigningKeys keys = new SigningKeys(cipher.decrypt(claimed.secret()), previousSecret(claimed),
                 claimed.legacyHeader());
-        return new OutgoingRequest(claimed.webhookId(), claimed.url(), claimed.messageId(), claimed.payload(), keys,
+        return new OutgoingRequest(claimed.webhookId(), claimed.url(), claimed.messageId(), body(claimed), keys,
                 headers.open(claimed.headers()), claimed.leaseEndsNanos(), claimed.startByNanos());
+    }
+
+    /**
+     * The producer's exact bytes; for a webhook with the legacy signature, the compact form JavaScript's
+     * JSON.stringify writes, since OneRoute-style receivers verify {@code JSON.stringify(req.body)} after their
+     * framework parsed it (an indented body would never match). A payload JavaScript could not parse (PostgreSQL's
+     * json type let it in) goes as it is: such a receiver could not have read it either way.
+     */
+    private static String body(ClaimedDelivery claimed) {
+        if (claimed.legacyHeader() == null) {
+            return claimed.payload();
+        }
+        try {
+            return CompactJson.stringify(claimed.payload());
+        } catch (IllegalArgumentException notJavaScriptJson) {
+            return claimed.payload();
+        }
     }
 
     /** The secret still in its rotation grace; an unreadable one is left out rather than failing the delivery. */
