@@ -200,10 +200,20 @@ public final class Herald implements AutoCloseable {
 
     /** Posts events (a notification object or an array) and answers their ids, asserting 202. */
     public List<Long> postEvents(String key, String body) throws IOException, InterruptedException {
-        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(url("/v1/events")))
+        return postEvents(key, body, null);
+    }
+
+    /** Posts events with an {@code Idempotency-Key} (none when null) and answers their ids, asserting 202. */
+    public List<Long> postEvents(String key, String body, String idempotencyKey)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/v1/events")))
                 .header("Content-Type", "application/json").header("x-api-key", key)
                 .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        HttpResponse<String> answer = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() != 202) {
             throw new AssertionError("/v1/events answered " + answer.statusCode() + ": " + answer.body());
         }

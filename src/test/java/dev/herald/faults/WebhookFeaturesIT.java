@@ -1,0 +1,101 @@
+package dev.herald.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.herald.delivery.CompactJson;
+import dev.herald.delivery.Signatures;
+import dev.herald.testing.Receiver;
+
+/**
+ * The features receivers and producers asked for, end to end through the packaged jar in the production profile
+ * against a loopback receiver: idempotent ingest, a webhook's filters, headers, caps and legacy compact body, its
+ * health, a test event, and auto-disable (after 2 s here).
+ */
+class WebhookFeaturesIT extends FaultTier {
+
+    private static final String INDENTED = """
+            {
+              "id": %d,
+              "providerId": %d,
+              "channelType": 1,
+              "deliveryStatus": %d,
+              "data": { "to": "a@example.com", "amount": 1.0 }
+            }""";
+
+    @Test
+    void webhookFeaturesWorkThroughThePackagedJar() throws Exception {
+        try (Receiver receiver = new Receiver();
+                Herald herald = Herald.named("features").with("HERALD_DELIVERY_DISABLE_AFTER", "2s").start(database)) {
+            receiver.answer("/down", 500, Duration.ZERO);
+            Herald.Tenant tenant = herald.newTenant("features");
+            JsonNode created = herald.data(tenant.key(), """
+                    mutation { webhook(createWebhookInput: {providerId: %d, webhookUrl: "%s", deliveryStatuses: [5],
+                      legacySignatureHeader: "x-oneroute-signature", maxInFlight: 1,
+                      headers: [{name: "X-Api-Key", value: "crm-1"}]}) { id secret } }"""
+                    .formatted(tenant.provider(), receiver.url("/crm"))).get("webhook");
+            long crm = created.get("id").asLong();
+            String secret = created.get("secret").asText();
+
+            String delivered = INDENTED.formatted(1, tenant.provider(), 5);
+            List<Long> first = herald.postEvents(tenant.key(), delivered, "order-1");
+            assertEquals(first, herald.postEvents(tenant.key(), delivered, "order-1"), "a repeat stores nothing");
+            herald.postEvents(tenant.key(), INDENTED.formatted(2, tenant.provider(), 6)); // filtered out
+
+            Receiver.Received got = receiver.await("/crm", r -> r.size() == 1, Duration.ofSeconds(10)).get(0);
+            assertEquals("crm-1", got.headers().get("X-Api-Key"));
+            assertEquals(CompactJson.stringify(delivered), got.bodyText(), "compact for the legacy signature");
+            assertEquals(Signatures.legacyHex(secret.getBytes(StandardCharsets.UTF_8), got.body()),
+                    got.headers().get("x-oneroute-signature"));
+
+            JsonNode tested = herald.data(tenant.key(), "mutation { sendTestEvent(webhookId: \"%d\") { statusCode } }"
+                    .formatted(crm)).get("sendTestEvent");
+            assertEquals(200, tested.get("statusCode").asInt());
+            assertEquals("true", receiver.at("/crm").get(1).headers().get("webhook-test"));
+
+            long down = herald.newWebhook(tenant, receiver.url("/down"));
+            herald.postEvents(tenant.key(), INDENTED.formatted(3, tenant.provider(), 6)); // for /down only
+            JsonNode off = awaitDisabled(herald, tenant, down);
+            assertTrue(off.get("disabledReason").asText().startsWith("switched off by Herald: only failures since"),
+                    off.toString());
+            assertTrue(herald.log().contains("Webhook " + down + " switched off"), herald.log());
+
+            Thread.sleep(1_500); // the database's health is written with each batch of outcomes: let them land
+            JsonNode health = webhook(herald, tenant, crm).get("health");
+            assertEquals(1.0, health.get("successRate1h").asDouble(), health.toString());
+            assertEquals(0, health.get("pending").asInt());
+            assertEquals(1, webhook(herald, tenant, crm).get("maxInFlight").asInt());
+        }
+    }
+
+    private static JsonNode awaitDisabled(Herald herald, Herald.Tenant tenant, long id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            JsonNode webhook = webhook(herald, tenant, id);
+            if (webhook.get("status").asInt() == 0) {
+                return webhook;
+            }
+            assertTrue(System.nanoTime() < deadline, "not switched off in 30 s: " + webhook);
+            Thread.sleep(200);
+        }
+    }
+
+    private static JsonNode webhook(Herald herald, Herald.Tenant tenant, long id) throws Exception {
+        for (JsonNode webhook : herald.data(tenant.key(), """
+                { webhooks { id status disabledReason maxInFlight health { successRate1h pending inFlight } } }""")
+                .get("webhooks")) {
+            if (webhook.get("id").asLong() == id) {
+                return webhook;
+            }
+        }
+        throw new AssertionError("no webhook " + id);
+    }
+}
