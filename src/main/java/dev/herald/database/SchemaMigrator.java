@@ -38,7 +38,8 @@ public class SchemaMigrator {
             "V6__retention.sql",
             "V7__idempotent_ingest.sql",
             "V8__webhook_settings.sql",
-            "V9__webhook_health_caps_and_tests.sql");
+            "V9__webhook_health_caps_and_tests.sql",
+            "V10__trace_context.sql");
 
     /** Runs before every other startup observer: they may all touch the schema. */
     public static final int STARTUP_PRIORITY = 10;

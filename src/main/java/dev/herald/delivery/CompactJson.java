@@ -310,12 +310,19 @@ public final class CompactJson {
 
     /**
      * The decimal with the fewest significant digits that parses back to {@code abs}, the nearest one if several
-     * (JDK 17's Double.toString is not always shortest). If some precision works, every larger one does too, so the
-     * fewest is found by bisection between 1 and 17, which always works.
+     * (JDK 17's Double.toString is not always shortest). If some precision works, every larger one does too, and 17
+     * always does, so the fewest is found by bisection; for a normal double, 15 is tried first, as above.
      */
     private static BigDecimal shortestRoundTrip(double abs) {
         BigDecimal exact = new BigDecimal(abs);
         int fails = 0; // this precision and every lower one are known not to round-trip
+        if (abs >= Double.MIN_NORMAL) {
+            BigDecimal fifteen = roundTrip(exact, 15, abs);
+            if (fifteen != null) {
+                return fifteen;
+            }
+            fails = 15;
+        }
         int works = 17;
         BigDecimal best = roundTrip(exact, works, abs);
         while (works - fails > 1) {

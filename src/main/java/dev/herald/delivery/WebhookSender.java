@@ -74,6 +74,8 @@ public class WebhookSender {
                 // a handshake that never ends is closed within the attempt timeout of its start
                 .setSslHandshakeTimeout(timeoutMillis)
                 .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+                // Herald sends each attempt's trace context itself (Tracing); Vert.x must add none of its own
+                .setTracingPolicy(io.vertx.core.tracing.TracingPolicy.IGNORE)
                 .setTryUseCompression(false)
                 .setDecompressionSupported(false);
         // a pool per origin; endpoints sharing an origin must never queue behind each other's slow answers
@@ -171,6 +173,9 @@ public class WebhookSender {
                     .putHeader(HttpHeaders.USER_AGENT, "Herald");
             // the owner's headers (they may name another User-Agent), then Herald's own, which they never name
             outgoing.headers().forEach(header -> options.putHeader(header.name(), header.value()));
+            if (outgoing.traceparent() != null) {
+                options.putHeader("traceparent", outgoing.traceparent());
+            }
             options.putHeader("webhook-id", outgoing.messageId())
                     .putHeader("webhook-timestamp", Long.toString(timestamp));
             outgoing.keys().headers(outgoing.messageId(), timestamp, body).forEach(options::putHeader);

@@ -9,6 +9,7 @@ package dev.herald.dispatch;
  * @param previousSecret the secret it replaced, while the rotation grace lasts (encrypted); else null
  * @param legacyHeader   the header of the opt-in legacy signature, or null
  * @param headers        the webhook's own request headers as stored (encrypted), or null
+ * @param traceparent    its event's W3C trace context, or null
  * @param acceptedNanos  when its event was accepted, on this replica's monotonic clock ({@link System#nanoTime()}):
  *                       the event's age by the database's clock, taken back from when the claim answered
  * @param leaseEndsNanos on this replica's monotonic clock ({@link System#nanoTime()}), a moment no later than the
@@ -20,7 +21,7 @@ package dev.herald.dispatch;
  */
 public record ClaimedDelivery(long id, long webhookId, long eventId, int attemptNumber, int attemptLimit,
         long claimToken, String url, String payload, long acceptedNanos, String secret, String previousSecret,
-        String legacyHeader, String headers, long leaseEndsNanos, long startByNanos) {
+        String legacyHeader, String headers, String traceparent, long leaseEndsNanos, long startByNanos) {
 
     /** The {@code webhook-id} header: one per delivery, the same on every attempt. */
     public String messageId() {

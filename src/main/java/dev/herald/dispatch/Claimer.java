@@ -112,7 +112,7 @@ public class Claimer {
                    (extract(epoch FROM clock_timestamp() - c.event_accepted_at) * 1000)::bigint AS event_age_ms, w.secret,
                    CASE WHEN w.previous_secret_expires_at > clock_timestamp() THEN w.previous_secret END
                        AS previous_secret,
-                   w.legacy_signature_header, w.headers
+                   w.legacy_signature_header, w.headers, ev.traceparent
               FROM claimed c
               JOIN webhook w ON w.id = c.webhook_id
               -- the acceptance time finds the event's partition; a missing event is that delivery's outcome
@@ -174,7 +174,7 @@ public class Claimer {
                                 row.getString("webhook_url"), row.getString("payload"),
                                 answeredNanos - row.getLong("event_age_ms") * 1_000_000, row.getString("secret"),
                                 row.getString("previous_secret"), row.getString("legacy_signature_header"),
-                                row.getString("headers"), leaseEndsNanos, startByNanos));
+                                row.getString("headers"), row.getString("traceparent"), leaseEndsNanos, startByNanos));
                     }
                     return claimed;
                 });

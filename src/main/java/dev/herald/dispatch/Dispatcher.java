@@ -13,6 +13,7 @@ import dev.herald.delivery.AttemptResult;
 import dev.herald.delivery.DeliveryConfig;
 import dev.herald.delivery.WebhookSender;
 import dev.herald.metrics.DeliveryMetrics;
+import dev.herald.tracing.Tracing;
 import dev.herald.webhook.UnreadableSecret;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -42,6 +43,7 @@ public class Dispatcher {
     private final DispatchConfig dispatch;
     private final Completer completer;
     private final OutgoingRequests requests;
+    private final Tracing tracing;
     private final UnreadableSecrets unreadable;
     private final DeliveryMetrics metrics;
 
@@ -58,8 +60,9 @@ public class Dispatcher {
     private long periodicTimer = -1;
 
     public Dispatcher(Vertx vertx, Pool pool, Claimer claimer, FanOut fanOut, LeaseReaper reaper,
-            WebhookSender sender, OutgoingRequests requests, UnreadableSecrets unreadable, DeliveryMetrics metrics,
-            DeliveryConfig delivery, DispatchConfig dispatch) {
+            WebhookSender sender, OutgoingRequests requests, Tracing tracing, UnreadableSecrets unreadable,
+            DeliveryMetrics metrics, DeliveryConfig delivery, DispatchConfig dispatch) {
+        this.tracing = tracing;
         this.requests = requests;
         this.unreadable = unreadable;
         this.metrics = metrics;
@@ -211,9 +214,11 @@ public class Dispatcher {
 
     /** Prepares, sends and records one claimed delivery; never throws, and always gives its slot back. */
     private void attempt(ClaimedDelivery claimed) {
+        Tracing.AttemptSpan span = tracing.attempt(claimed.traceparent(), claimed.id(), claimed.webhookId(),
+                claimed.attemptNumber());
         Uni<AttemptResult> attempt;
         try {
-            attempt = sender.send(requests.prepare(claimed));
+            attempt = sender.send(requests.prepare(claimed, span.traceparent()));
         } catch (UnreadableSecret secret) {
             // a secret or the headers: logged once per webhook and what is stored
             unreadable.current(claimed.webhookId(), claimed.secret() + "|" + claimed.headers(), secret);
@@ -224,7 +229,10 @@ public class Dispatcher {
             attempt = Uni.createFrom().item(unexpected(claimed, unexpected));
         }
         attempt.onFailure().recoverWithItem(failure -> unexpected(claimed, failure))
-                .subscribe().with(result -> record(claimed, result));
+                .subscribe().with(result -> {
+                    span.end(result);
+                    record(claimed, result);
+                });
     }
 
     private void record(ClaimedDelivery claimed, AttemptResult result) {

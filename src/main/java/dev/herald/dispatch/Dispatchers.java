@@ -15,6 +15,7 @@ import dev.herald.database.SchemaMigrator;
 import dev.herald.delivery.DeliveryConfig;
 import dev.herald.delivery.WebhookSender;
 import dev.herald.metrics.DeliveryMetrics;
+import dev.herald.tracing.Tracing;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -57,6 +58,9 @@ public class Dispatchers {
 
     @Inject
     OutgoingRequests requests;
+
+    @Inject
+    Tracing tracing;
 
     @Inject
     DeliveryMetrics metrics;
@@ -105,7 +109,7 @@ public class Dispatchers {
 
     /** A further dispatcher on this database, as another replica would run (tests and benchmarks). */
     public Dispatcher newDispatcher() {
-        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, sender, requests, unreadable, metrics, delivery,
+        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, sender, requests, tracing, unreadable, metrics, delivery,
                 dispatch);
     }
 

@@ -1,9 +1,12 @@
 package dev.herald.dispatch;
 
+import java.time.Instant;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.herald.delivery.DeliveryConfig;
+import dev.herald.tracing.Tracing;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -34,12 +37,17 @@ public class FanOut {
     @Inject
     DeliveryConfig delivery;
 
+    @Inject
+    Tracing tracing;
+
     public Uni<Round> fanOutBatch() {
+        Instant started = Instant.now();
         return pool.preparedQuery(FAN_OUT)
                 .execute(Tuple.of(dispatch.fanOutBatch(), dispatch.fanOutDeliveries(), delivery.maxAttempts()))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     return new Round(row.getInteger("events"), row.getInteger("deliveries"), row.getBoolean("more"));
-                });
+                })
+                .invoke(round -> tracing.fanOut(started, round.events(), round.deliveries()));
     }
 }

@@ -30,14 +30,14 @@ public class OutgoingRequests {
      * The request of one attempt. Throws {@link UnreadableSecret} when its secret or headers cannot be decrypted,
      * {@link EventGone} when its event is no longer stored: nothing can be sent then.
      */
-    OutgoingRequest prepare(ClaimedDelivery claimed) {
+    OutgoingRequest prepare(ClaimedDelivery claimed, String traceparent) {
         if (claimed.payload() == null) {
             throw new EventGone();
         }
         SigningKeys keys = new SigningKeys(cipher.decrypt(claimed.secret()), previousSecret(claimed),
                 claimed.legacyHeader());
         return new OutgoingRequest(claimed.webhookId(), claimed.url(), claimed.messageId(), body(claimed), keys,
-                headers.open(claimed.headers()), claimed.leaseEndsNanos(), claimed.startByNanos());
+                headers.open(claimed.headers()), traceparent, claimed.leaseEndsNanos(), claimed.startByNanos());
     }
 
     /**

@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import dev.herald.tracing.Tracing;
 import dev.herald.tenancy.Caller;
 import dev.herald.tenancy.CallerResolver;
 import io.smallrye.mutiny.Uni;
@@ -32,16 +33,21 @@ public class EventResource {
     @Inject
     IngestService ingest;
 
+    @Inject
+    Tracing tracing;
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Accepted>> accept(byte[] body, @HeaderParam("x-api-key") String apiKey,
             @HeaderParam("Authorization") String authorization,
-            @HeaderParam("Idempotency-Key") String idempotencyKey) {
+            @HeaderParam("Idempotency-Key") String idempotencyKey, @HeaderParam("traceparent") String traceparent) {
+        String traceContext = tracing.forEvent(traceparent); // read here, where the request's span is current
         return callers.resolve(apiKey, authorization)
                 .map(Caller::requireApplication)
                 .invoke(() -> IngestService.checkKey(idempotencyKey))
-                .chain(applicationId -> ingest.accept(applicationId, ingest.parse(body), idempotencyKey, body))
+                .chain(applicationId -> ingest.accept(applicationId, ingest.parse(body), idempotencyKey, body,
+                        traceContext))
                 .map(ids -> RestResponse.status(RestResponse.Status.ACCEPTED, new Accepted(ids)));
     }
 }

@@ -102,7 +102,7 @@ public class TestEvents {
             long now = System.nanoTime();
             request = new OutgoingRequest(webhookId, webhook.getString("webhook_url"),
                     "msg_test_" + Long.toUnsignedString(RANDOM.nextLong(), 36), SampleNotification.at(Instant.now()),
-                    keys, sent, now + delivery.timeout().toNanos(), now + LEASE_MARGIN.toNanos());
+                    keys, sent, null, now + delivery.timeout().toNanos(), now + LEASE_MARGIN.toNanos());
         } catch (UnreadableSecret unreadable) {
             return Uni.createFrom().item(AttemptResult.unsendable(unreadable.getMessage()));
         }

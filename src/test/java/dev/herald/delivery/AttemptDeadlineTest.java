@@ -122,7 +122,7 @@ class AttemptDeadlineTest {
     private AttemptResult send(String url, long leaseEndsNanos) {
         SigningKeys keys = new SigningKeys("whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[24]), null,
                 null);
-        OutgoingRequest request = new OutgoingRequest(1, url, "msg_deadline", "{}", keys, java.util.List.of(), leaseEndsNanos,
+        OutgoingRequest request = new OutgoingRequest(1, url, "msg_deadline", "{}", keys, java.util.List.of(), null, leaseEndsNanos,
                 Long.MAX_VALUE);
         return sender.send(request).await().atMost(Duration.ofSeconds(15));
     }

@@ -200,19 +200,23 @@ public final class Herald implements AutoCloseable {
 
     /** Posts events (a notification object or an array) and answers their ids, asserting 202. */
     public List<Long> postEvents(String key, String body) throws IOException, InterruptedException {
-        return postEvents(key, body, null);
+        return postEvents(key, body, Map.of());
     }
 
     /** Posts events with an {@code Idempotency-Key} (none when null) and answers their ids, asserting 202. */
     public List<Long> postEvents(String key, String body, String idempotencyKey)
             throws IOException, InterruptedException {
+        return postEvents(key, body, idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey));
+    }
+
+    /** Posts events with more request headers and answers their ids, asserting 202. */
+    public List<Long> postEvents(String key, String body, Map<String, String> headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/v1/events")))
                 .header("Content-Type", "application/json").header("x-api-key", key)
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (idempotencyKey != null) {
-            request.header("Idempotency-Key", idempotencyKey);
-        }
+        headers.forEach(request::header);
         HttpResponse<String> answer = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() != 202) {
             throw new AssertionError("/v1/events answered " + answer.statusCode() + ": " + answer.body());

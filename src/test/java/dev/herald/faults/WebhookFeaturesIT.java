@@ -17,8 +17,8 @@ import dev.herald.testing.Receiver;
 
 /**
  * The features receivers and producers asked for, end to end through the packaged jar in the production profile
- * against a loopback receiver: idempotent ingest, a webhook's filters, headers, caps and legacy compact body, its
- * health, a test event, and auto-disable (after 2 s here).
+ * against a loopback receiver: idempotent ingest, a webhook's filters, headers, caps and legacy compact body, the
+ * trace context, its health, a test event, and auto-disable (after 2 s here).
  */
 class WebhookFeaturesIT extends FaultTier {
 
@@ -48,9 +48,18 @@ class WebhookFeaturesIT extends FaultTier {
             String delivered = INDENTED.formatted(1, tenant.provider(), 5);
             List<Long> first = herald.postEvents(tenant.key(), delivered, "order-1");
             assertEquals(first, herald.postEvents(tenant.key(), delivered, "order-1"), "a repeat stores nothing");
-            herald.postEvents(tenant.key(), INDENTED.formatted(2, tenant.provider(), 6)); // filtered out
+            herald.postEvents(tenant.key(), INDENTED.formatted(2, tenant.provider(), 6), // filtered out
+                    java.util.Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+            herald.postEvents(tenant.key(), INDENTED.formatted(4, tenant.provider(), 5),
+                    java.util.Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
 
-            Receiver.Received got = receiver.await("/crm", r -> r.size() == 1, Duration.ofSeconds(10)).get(0);
+            List<Receiver.Received> both = receiver.await("/crm", r -> r.size() == 2, Duration.ofSeconds(10));
+            Receiver.Received got = both.stream().filter(r -> r.headers().get("traceparent") == null).findFirst()
+                    .orElseThrow();
+            Receiver.Received traced = both.stream().filter(r -> r.headers().get("traceparent") != null).findFirst()
+                    .orElseThrow();
+            assertTrue(traced.headers().get("traceparent")
+                    .matches("00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01"), "the producer's trace carried");
             assertEquals("crm-1", got.headers().get("X-Api-Key"));
             assertEquals(CompactJson.stringify(delivered), got.bodyText(), "compact for the legacy signature");
             assertEquals(Signatures.legacyHex(secret.getBytes(StandardCharsets.UTF_8), got.body()),
@@ -59,7 +68,7 @@ class WebhookFeaturesIT extends FaultTier {
             JsonNode tested = herald.data(tenant.key(), "mutation { sendTestEvent(webhookId: \"%d\") { statusCode } }"
                     .formatted(crm)).get("sendTestEvent");
             assertEquals(200, tested.get("statusCode").asInt());
-            assertEquals("true", receiver.at("/crm").get(1).headers().get("webhook-test"));
+            assertEquals("true", receiver.at("/crm").get(2).headers().get("webhook-test"));
 
             long down = herald.newWebhook(tenant, receiver.url("/down"));
             herald.postEvents(tenant.key(), INDENTED.formatted(3, tenant.provider(), 6)); // for /down only
