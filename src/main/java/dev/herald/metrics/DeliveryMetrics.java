@@ -46,7 +46,7 @@ public class DeliveryMetrics {
                 .description("Deliveries that reached a final state").register(registry);
         replayed = Counter.builder("herald.deliveries.replayed")
                 .description("FAILED deliveries sent again by replayDelivery or replayFailed").register(registry);
-        autoDisabled = Counter.builder("herald.webhooks.auto.disabled")
+        autoDisabled = Counter.builder("herald.endpoints.auto.disabled")
                 .description("Webhooks switched off after only failures for herald.delivery.disable-after")
                 .register(registry);
         ingested = Counter.builder("herald.ingest.events")

@@ -64,6 +64,8 @@ class CompactJsonTest {
             {"123e-20", "1.23e-18"},
             {"1.5e300", "1.5e+300"},
             {"-1.5e-300", "-1.5e-300"},
+            {"1.5e-7", "1.5e-7"},
+            {"-12.50", "-12.5"},
             {"0.00001234", "0.00001234"},
             {"1.23e-6", "0.00000123"},
             {"999999999999999999999", "1e+21"},
@@ -104,6 +106,7 @@ class CompactJsonTest {
             {"\"\\uDE00\\uD83D\"", "\"\\ude00\\ud83d\""},
             {"\"\\uD83D\\u0041\"", "\"\\ud83dA\""},
             {"\"x\\ud800\"", "\"x\\ud800\""},
+            {"\"\\ud83d\\ude00 \\ud800 x \\udc00\"", "\"\ud83d\ude00 \\ud800 x \\udc00\""},
             {"\"\\ud800\"", "\"\\ud800\""},
             {"\"a\\u0000b\\u001fc\\u007f\"", "\"a\\u0000b\\u001fc\u007f\""},
             {"\"\\b\\f\\n\\r\\t\\\"\\\\\"", "\"\\b\\f\\n\\r\\t\\\"\\\\\""},
@@ -169,6 +172,8 @@ class CompactJsonTest {
                 "'a'",
                 "{'a':1}",
                 "[1]//c",
+                "{\"a\":1} // c",
+                "{\"a\":1} x",
                 "/*c*/1",
                 "NaN",
                 "Infinity",
@@ -204,6 +209,7 @@ class CompactJsonTest {
                 "\"\n\"",
                 "\"\u0000\"",
                 "\"\u001f\"",
+                "\"a\u0001b\"",
                 "\"\\x41\"",
                 "\"\\u12\"",
                 "\"\\u12g4\"",
@@ -230,7 +236,7 @@ class CompactJsonTest {
         for (String input : refused) {
             assertThrows(IllegalArgumentException.class, () -> CompactJson.stringify(input), () -> "accepted " + input);
         }
-        assertThrows(IllegalArgumentException.class, () -> CompactJson.stringify(null));
+        assertThrows(IllegalArgumentException.class, () -> CompactJson.stringify(null)); // Java's null, no JS value
     }
 
     @Test
@@ -249,7 +255,7 @@ class CompactJsonTest {
     @Test
     void randomDoublesRoundTripInNoMoreDigitsThanTheJdkPrints() {
         Random random = new Random(20240601);
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < 3_000; i++) {
             double value = Double.longBitsToDouble(random.nextLong());
             if (Double.isNaN(value) || Double.isInfinite(value)) {
                 continue;

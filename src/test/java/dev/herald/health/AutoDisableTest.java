@@ -47,7 +47,7 @@ class AutoDisableTest extends WithReceiver {
         receiver.answer("/flapping", 500, Duration.ZERO);
         String down = GraphQL.newWebhook(key, provider, receiver.url("/down"));
         String flapping = GraphQL.newWebhook(key, provider, receiver.url("/flapping"));
-        double disabledBefore = metric("herald_webhooks_auto_disabled_total");
+        double disabledBefore = metric("herald_endpoints_auto_disabled_total");
 
         long started = System.nanoTime();
         try (LogCapture log = LogCapture.of(AutoDisable.class)) {
@@ -64,7 +64,7 @@ class AutoDisableTest extends WithReceiver {
                     "switched off by Herald: only failures since \\S+Z \\(last error: http_500\\)"), off.prettify());
             assertEquals(1, webhook(flapping).getInt("status"), "a webhook that succeeds now and then stays on");
             assertNull(webhook(flapping).get("disabledReason"));
-            assertEquals(disabledBefore + 1, metric("herald_webhooks_auto_disabled_total"));
+            assertEquals(disabledBefore + 1, metric("herald_endpoints_auto_disabled_total"));
             List<String> lines = log.atLeast(Level.INFO).stream().map(LogCapture::message).toList();
             assertEquals(1, lines.size(), lines.toString());
             assertTrue(lines.get(0).startsWith("Webhook " + down + " switched off: only failures since"), lines.get(0));
