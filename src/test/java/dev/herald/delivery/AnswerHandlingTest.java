@@ -1,6 +1,5 @@
 package dev.herald.delivery;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.Metrics;
 import dev.herald.testing.WithReceiver;
 import dev.herald.testing.Receiver.Behaviour;
 import io.quarkus.test.junit.QuarkusTest;
@@ -62,7 +62,7 @@ class AnswerHandlingTest extends WithReceiver {
         assertTrue(sent >= 1 && sent <= 10, "only the first claim was sent: " + sent);
         // held deliveries are not backlog: the gauges count them apart, once they have read the database
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (metric("herald_outbox_held") < 30) {
+        while (Metrics.value("herald_outbox_held") < 30) {
             assertTrue(System.nanoTime() < deadline, "held deliveries never reached the gauge");
             Thread.sleep(100);
         }
@@ -99,12 +99,6 @@ class AnswerHandlingTest extends WithReceiver {
             assertTrue(System.nanoTime() < deadline, now + " deliveries " + status + ", expected " + count);
             Thread.sleep(100);
         }
-    }
-
-    private static double metric(String name) {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
-                .filter(line -> line.startsWith(name + " ")).mapToDouble(line -> Double.parseDouble(line.split(" ")[1]))
-                .findFirst().orElse(-1);
     }
 
     private String awaitAttemptError(String webhook) throws InterruptedException {

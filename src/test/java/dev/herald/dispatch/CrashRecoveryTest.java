@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 import jakarta.inject.Inject;
@@ -17,6 +16,7 @@ import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.ManualDispatch;
+import dev.herald.testing.Metrics;
 import dev.herald.testing.Receiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -123,8 +123,8 @@ class CrashRecoveryTest {
         Events.post(key, Events.notification(1, provider));
         fanOut.fanOutBatch().await().atMost(Duration.ofSeconds(10));
         database.query("UPDATE delivery SET attempt_limit = 1 WHERE webhook_id = " + webhook);
-        double failedBefore = metric("herald_deliveries_total{outcome=\"failed\"}");
-        double expiredBefore = metric("herald_delivery_attempts_total{result=\"lease_expired\"}");
+        double failedBefore = Metrics.value("herald_deliveries_total{outcome=\"failed\"}");
+        double expiredBefore = Metrics.value("herald_delivery_attempts_total{result=\"lease_expired\"}");
         // its only attempt is claimed by a replica that dies
         List<ClaimedDelivery> lost = claimer.claim(10).await().atMost(Duration.ofSeconds(10)).deliveries();
         assertTrue(lost.stream().anyMatch(d -> d.webhookId() == Long.parseLong(webhook)));
@@ -137,14 +137,8 @@ class CrashRecoveryTest {
             survivor.drain(Duration.ofSeconds(5));
         }
         assertEquals(0, inFlight(webhook));
-        assertEquals(1, metric("herald_deliveries_total{outcome=\"failed\"}") - failedBefore, "counted as failed");
-        assertTrue(metric("herald_delivery_attempts_total{result=\"lease_expired\"}") - expiredBefore >= 1);
-    }
-
-    private static double metric(String series) {
-        return io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString()
-                .lines().filter(line -> line.startsWith(series + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElse(0);
+        assertEquals(1, Metrics.value("herald_deliveries_total{outcome=\"failed\"}") - failedBefore, "counted as failed");
+        assertTrue(Metrics.value("herald_delivery_attempts_total{result=\"lease_expired\"}") - expiredBefore >= 1);
     }
 
     private int inFlight(String webhook) {

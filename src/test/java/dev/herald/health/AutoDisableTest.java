@@ -1,6 +1,5 @@
 package dev.herald.health;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +18,7 @@ import dev.herald.testing.Events;
 import dev.herald.testing.FastFailures;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.LogCapture;
+import dev.herald.testing.Metrics;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,7 +47,7 @@ class AutoDisableTest extends WithReceiver {
         receiver.answer("/flapping", 500, Duration.ZERO);
         String down = GraphQL.newWebhook(key, provider, receiver.url("/down"));
         String flapping = GraphQL.newWebhook(key, provider, receiver.url("/flapping"));
-        double disabledBefore = metric("herald_endpoints_auto_disabled_total");
+        double disabledBefore = Metrics.value("herald_endpoints_auto_disabled_total");
 
         long started = System.nanoTime();
         try (LogCapture log = LogCapture.of(AutoDisable.class)) {
@@ -64,7 +64,7 @@ class AutoDisableTest extends WithReceiver {
                     "switched off by Herald: only failures since \\S+Z \\(last error: http_500\\)"), off.prettify());
             assertEquals(1, webhook(flapping).getInt("status"), "a webhook that succeeds now and then stays on");
             assertNull(webhook(flapping).get("disabledReason"));
-            assertEquals(disabledBefore + 1, metric("herald_endpoints_auto_disabled_total"));
+            assertEquals(disabledBefore + 1, Metrics.value("herald_endpoints_auto_disabled_total"));
             List<String> lines = log.atLeast(Level.INFO).stream().map(LogCapture::message).toList();
             assertEquals(1, lines.size(), lines.toString());
             assertTrue(lines.get(0).startsWith("Webhook " + down + " switched off: only failures since"), lines.get(0));
@@ -96,11 +96,5 @@ class AutoDisableTest extends WithReceiver {
         assertNull(answer.get("errors"), answer.prettify());
         return JsonPath.from(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
                 answer.getMap("data.webhooks.find { it.id == '" + id + "' }")));
-    }
-
-    private static double metric(String name) {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
-                .filter(line -> line.startsWith(name + " ")).mapToDouble(line -> Double.parseDouble(line.split(" ")[1]))
-                .findFirst().orElse(-1);
     }
 }

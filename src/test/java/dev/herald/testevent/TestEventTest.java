@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +59,7 @@ class TestEventTest extends WithReceiver {
         Receiver.Received got = receiver.at("/hook").get(0);
         assertEquals("true", got.headers().get("webhook-test"));
         assertEquals("k-1", got.headers().get("X-Api-Key"));
-        new Webhook(created.getString("data.webhook.secret")).verify(got.bodyText(), headers(got));
+        new Webhook(created.getString("data.webhook.secret")).verify(got.bodyText(), got.headerLists());
         assertTrue(got.bodyText().contains("\"subject\":\"Herald test event\""), got.bodyText());
 
         for (String table : List.of("delivery", "delivery_history", "endpoint_health")) {
@@ -129,12 +127,5 @@ class TestEventTest extends WithReceiver {
         return GraphQL.as(key, """
                 mutation { sendTestEvent(webhookId: "%s") { statusCode durationMs error responseExcerpt } }"""
                 .formatted(webhook));
-    }
-
-    private static Map<String, List<String>> headers(Receiver.Received received) {
-        Map<String, List<String>> headers = new HashMap<>();
-        received.headers().forEach(entry -> headers.computeIfAbsent(entry.getKey().toLowerCase(),
-                k -> new ArrayList<>()).add(entry.getValue()));
-        return headers;
     }
 }

@@ -37,6 +37,14 @@ public final class Receiver implements AutoCloseable {
         public String bodyText() {
             return new String(body, java.nio.charset.StandardCharsets.UTF_8);
         }
+
+        /** The headers as a Standard Webhooks verifier takes them: lower-case names, each with its values. */
+        public Map<String, List<String>> headerLists() {
+            Map<String, List<String>> lists = new java.util.HashMap<>();
+            headers.forEach(entry -> lists.computeIfAbsent(entry.getKey().toLowerCase(java.util.Locale.ROOT),
+                    name -> new java.util.ArrayList<>()).add(entry.getValue()));
+            return lists;
+        }
     }
 
     private enum Mode {
