@@ -39,7 +39,8 @@ public class SchemaMigrator {
             "V7__idempotent_ingest.sql",
             "V8__webhook_settings.sql",
             "V9__webhook_health_caps_and_tests.sql",
-            "V10__trace_context.sql");
+            "V10__trace_context.sql",
+            "V11__health_counts_what_receivers_did.sql");
 
     /** Runs before every other startup observer: they may all touch the schema. */
     public static final int STARTUP_PRIORITY = 10;

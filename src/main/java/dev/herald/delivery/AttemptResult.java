@@ -70,6 +70,14 @@ public record AttemptResult(int durationMs, Integer statusCode, String error,
         return error == null || !error.startsWith(NOT_SENT);
     }
 
+    /**
+     * Whether the receiver had a part in this result (an answer, a timeout, a network failure): not a request Herald
+     * refused or could not make. Only these count in the endpoint's health.
+     */
+    public boolean reachedReceiver() {
+        return sent() && !blocked() && !unsendable() && !internalFailure();
+    }
+
     public boolean gone() {
         return statusCode != null && statusCode == 410;
     }

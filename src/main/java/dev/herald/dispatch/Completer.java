@@ -29,9 +29,9 @@ public class Completer {
 
     private static final Logger LOG = Logger.getLogger(Completer.class);
 
-    /* herald_complete (V5): fenced by claim tokens, endpoint rows locked first in id order. */
+    /* herald_complete (V11): fenced by claim tokens, endpoint rows locked first in id order. */
     private static final String COMPLETE = "SELECT delivery_id, status FROM herald_complete($1, $2, $3, $4, $5, $6, $7, $8,"
-            + " $9, $10, $11, $12, $13)";
+            + " $9, $10, $11, $12, $13, $14)";
 
     private final Pool pool;
     private final Vertx vertx;
@@ -153,6 +153,7 @@ public class Completer {
         String[] excerpts = new String[n];
         Long[] pauseMillis = new Long[n];
         Boolean[] gone = new Boolean[n];
+        Boolean[] reached = new Boolean[n];
         for (int i = 0; i < n; i++) {
             Outcome o = batch.get(i);
             ids[i] = o.delivery().id();
@@ -168,10 +169,11 @@ public class Completer {
             excerpts[i] = o.attempt().responseExcerpt();
             pauseMillis[i] = o.pauseEndpoint() == null ? null : o.pauseEndpoint().toMillis();
             gone[i] = o.disableEndpoint();
+            reached[i] = o.attempt().reachedReceiver();
         }
         return pool.preparedQuery(COMPLETE)
                 .execute(Tuple.from(new Object[] { ids, webhooks, tokens, states, retryMillis, sent, attemptAges,
-                        durations, statusCodes, errors, excerpts, pauseMillis, gone }))
+                        durations, statusCodes, errors, excerpts, pauseMillis, gone, reached }))
                 .invoke(recorded -> count(batch, recorded))
                 .replaceWithVoid();
     }

@@ -3,11 +3,14 @@ package dev.herald.testevent;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
 
 import dev.herald.api.Ids;
 import dev.herald.api.InvalidInput;
@@ -39,8 +42,10 @@ public class TestEvents {
 
     /* $1 webhook, $2 application, $3 global in-flight cap, $4 global starts per window, $5 window ms, $6 lease ms */
     private static final String START = "SELECT refusal, webhook_url, secret, previous_secret,"
-            + " legacy_signature_header, headers FROM herald_start_test($1, $2, $3, $4, $5, $6)";
-    private static final String END = "SELECT herald_end_test($1)";
+            + " legacy_signature_header, headers, lease FROM herald_start_test($1, $2, $3, $4, $5, $6)";
+    /* $1 webhook, $2 the lease its test started with: a later test's slot is not this one's to free */
+    private static final String END = "SELECT herald_end_test($1, $2)";
+    private static final Logger LOG = Logger.getLogger(TestEvents.class);
     private static final CustomHeader TEST_HEADER = new CustomHeader("webhook-test", "true");
     private static final SecureRandom RANDOM = new SecureRandom();
     /** A test's slot outlives its attempt's deadline by this much, so it never ends while the attempt runs. */
@@ -73,8 +78,21 @@ public class TestEvents {
                         delivery.timeout().plus(LEASE_MARGIN).toMillis() }))
                 .map(rows -> started(rows, webhookId))
                 .chain(webhook -> attempt(webhookId, webhook)
-                        .eventually(() -> pool.preparedQuery(END).execute(Tuple.of(webhookId))))
+                        .eventually(() -> end(webhookId, webhook.getOffsetDateTime("lease"))))
                 .map(TestDelivery::of);
+    }
+
+    /**
+     * Frees the test's slot. When that fails the attempt's answer still stands (it was sent): the slot frees itself
+     * when its lease passes.
+     */
+    private Uni<Void> end(long webhookId, OffsetDateTime lease) {
+        return pool.preparedQuery(END).execute(Tuple.of(webhookId, lease)).replaceWithVoid()
+                .onFailure().recoverWithUni(failure -> {
+                    LOG.warnf("The test event slot of webhook %d was not freed (%s); it frees itself at %s",
+                            webhookId, failure.toString(), lease);
+                    return Uni.createFrom().voidItem();
+                });
     }
 
     /** The webhook to test, once its slot is held; or why not. */

@@ -77,6 +77,11 @@ final class HeaderRules {
         return name;
     }
 
+    /** Whether Herald sets this header (lower case) itself or it belongs to the connection or framing. */
+    static boolean reserved(String lowerCaseName) {
+        return REFUSED.contains(lowerCaseName) || lowerCaseName.startsWith("webhook-");
+    }
+
     private static String checkValue(String field, String value) {
         if (value == null || value.length() > MAX_VALUE) {
             throw new InvalidInput(field, "must be at most " + MAX_VALUE + " characters");

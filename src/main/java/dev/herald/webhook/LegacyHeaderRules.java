@@ -1,7 +1,6 @@
 package dev.herald.webhook;
 
 import java.util.Locale;
-import java.util.Set;
 
 import dev.herald.api.InvalidInput;
 
@@ -9,8 +8,6 @@ import dev.herald.api.InvalidInput;
 final class LegacyHeaderRules {
 
     static final String FIELD = "legacySignatureHeader";
-    private static final Set<String> RESERVED = Set.of("content-type", "content-length", "host", "user-agent",
-            "connection", "transfer-encoding", "webhook-id", "webhook-timestamp", "webhook-signature");
 
     private LegacyHeaderRules() {
     }
@@ -24,7 +21,9 @@ final class LegacyHeaderRules {
         if (!name.matches("[!#$%&'*+.^_`|~0-9a-z-]{1,100}")) {
             throw new InvalidInput(FIELD, "must be an HTTP header name (letters, digits and -, at most 100)");
         }
-        if (RESERVED.contains(name)) {
+        // the same names custom headers may not take (a legacy header so named would replace Herald's), and the
+        // User-Agent Herald sends
+        if (HeaderRules.reserved(name) || name.equals("user-agent")) {
             throw new InvalidInput(FIELD, "must not be a header Herald already sends (" + name + ")");
         }
         return name;

@@ -5,8 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -20,8 +18,8 @@ import io.quarkus.runtime.Startup;
 
 /**
  * Encrypts signing secrets for the database: AES-256-GCM, a fresh 96-bit nonce each time, stored as
- * {@code enc:v1:<base64 nonce|ciphertext|tag>}. Decrypted secrets are cached by their ciphertext, so the hot
- * path decrypts each webhook's secret once per replica.
+ * {@code enc:v1:<base64 nonce|ciphertext|tag>}. Decrypted secrets are cached by their ciphertext (a bounded
+ * cache), so the hot path decrypts each webhook's secret once per replica.
  */
 @ApplicationScoped
 @Startup
@@ -36,7 +34,9 @@ public class SecretCipher {
     SigningConfig config;
 
     private SecretKeySpec key;
-    private final Map<String, String> decrypted = new ConcurrentHashMap<>();
+    /** Up to one entry per webhook secret in use, with room for rotations (BoundedCache starts over when full). */
+    static final int CACHED = 20_000;
+    private final BoundedCache<String> decrypted = new BoundedCache<>(CACHED);
 
     /** Read when the application starts ({@link Startup}): a replica without a usable key never gets ready. */
     @PostConstruct
@@ -78,7 +78,12 @@ public class SecretCipher {
         if (stored == null) {
             return null;
         }
-        return decrypted.computeIfAbsent(stored, SecretCipher.this::open);
+        return decrypted.get(stored, this::open);
+    }
+
+    /** As {@link #decrypt}, not cached: for callers that cache what they make of the text themselves. */
+    String decryptUncached(String stored) {
+        return stored == null ? null : open(stored);
     }
 
     private String open(String stored) {

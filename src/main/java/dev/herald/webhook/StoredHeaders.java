@@ -2,8 +2,6 @@ package dev.herald.webhook;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,8 +13,8 @@ import dev.herald.delivery.CustomHeader;
 
 /**
  * A webhook's own headers as stored: a JSON list of {@code [name, value]} pairs, encrypted with the signing-secret
- * key (values often carry the receiver's API key). Opened lists are cached by their stored text, so the hot path
- * decrypts each webhook's headers once per replica.
+ * key (values often carry the receiver's API key). Opened lists are cached by their stored text (a bounded cache), so
+ * the hot path decrypts each webhook's headers once per replica.
  */
 @ApplicationScoped
 public class StoredHeaders {
@@ -27,7 +25,7 @@ public class StoredHeaders {
     @Inject
     ObjectMapper json;
 
-    private final Map<String, List<CustomHeader>> opened = new ConcurrentHashMap<>();
+    private final BoundedCache<List<CustomHeader>> opened = new BoundedCache<>(SecretCipher.CACHED);
 
     /** The stored form; null for none. */
     String seal(List<CustomHeader> headers) {
@@ -47,13 +45,13 @@ public class StoredHeaders {
         if (stored == null) {
             return List.of();
         }
-        return opened.computeIfAbsent(stored, this::read);
+        return opened.get(stored, this::read);
     }
 
     private List<CustomHeader> read(String stored) {
         String text;
         try {
-            text = cipher.decrypt(stored);
+            text = cipher.decryptUncached(stored);
         } catch (UnreadableSecret unreadable) {
             throw UnreadableSecret.headers("they do not open with this key, or the row is damaged");
         }

@@ -43,7 +43,7 @@ class WebhookWrites {
 
     /* $1 webhook, $2 application: what an update checks its settings against */
     private static final String STORED = """
-            SELECT w.legacy_signature_header, w.headers FROM webhook w JOIN provider p ON p.id = w.provider_id
+            SELECT w.status, w.legacy_signature_header, w.headers FROM webhook w JOIN provider p ON p.id = w.provider_id
              WHERE w.id = $1 AND p.application_id = $2
                FOR NO KEY UPDATE OF w""";
 
@@ -67,9 +67,9 @@ class WebhookWrites {
              WHERE w.id = $1 AND p.id = w.provider_id AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
 
-    /* a webhook switched on starts a new run of failures for auto-disable to count */
-    private static final String RESTART_FAILURE_RUN = "UPDATE endpoint_health SET failing_since = NULL"
-            + " WHERE webhook_id = $1";
+    /* a webhook switched on (from off) starts a new run of failures for auto-disable to count */
+    private static final String RESTART_FAILURE_RUN = "UPDATE endpoint_health"
+            + " SET failing_since = NULL, consecutive_failures = 0 WHERE webhook_id = $1";
 
     private static final String WAKE = "SELECT herald_wake_endpoints(ARRAY[$1::bigint], ARRAY[clock_timestamp()])";
 
@@ -111,18 +111,21 @@ class WebhookWrites {
             Instant now) {
         return pool.withTransaction(connection -> lockEndpoint(connection, webhookId)
                 .chain(() -> connection.preparedQuery(STORED).execute(Tuple.of(webhookId, applicationId)))
-                .invoke(rows -> checkStored.accept(only(rows, "id", "webhook", webhookId)))
-                .chain(() -> connection.preparedQuery(UPDATE).execute(Tuple.from(new Object[] { webhookId,
+                .map(rows -> only(rows, "id", "webhook", webhookId))
+                .invoke(checkStored)
+                .chain(stored -> connection.preparedQuery(UPDATE).execute(Tuple.from(new Object[] { webhookId,
                         applicationId, url, status == null ? null : status.shortValue(), setLegacyHeader, legacyHeader,
                         now.atOffset(ZoneOffset.UTC), settings.descriptionGiven(), settings.description(),
                         settings.channelTypesGiven(), settings.channelTypes(), settings.deliveryStatusesGiven(),
                         settings.deliveryStatuses(), settings.headersGiven(), sealedHeaders,
                         settings.maxInFlightGiven(), settings.maxInFlight(), settings.maxPerMinuteGiven(),
-                        settings.maxPerMinute() })))
-                .map(rows -> only(rows, "id", "webhook", webhookId))
-                .call(() -> status != null && status == Webhook.ACTIVE
-                        ? connection.preparedQuery(RESTART_FAILURE_RUN).execute(Tuple.of(webhookId))
-                        : Uni.createFrom().voidItem())
+                        settings.maxPerMinute() }))
+                        .map(rows -> only(rows, "id", "webhook", webhookId))
+                        // only when it was off: a form that always sends status 1 must not postpone auto-disable
+                        .call(() -> status != null && status == Webhook.ACTIVE
+                                && stored.getInteger("status") != Webhook.ACTIVE
+                                        ? connection.preparedQuery(RESTART_FAILURE_RUN).execute(Tuple.of(webhookId))
+                                        : Uni.createFrom().voidItem()))
                 .call(row -> row.getInteger("status") == Webhook.ACTIVE
                         ? connection.preparedQuery(WAKE).execute(Tuple.of(webhookId))
                         : Uni.createFrom().voidItem()));

@@ -84,6 +84,77 @@ class WebhookHealthTest extends WithReceiver {
     }
 
     @Test
+    void requestsHeraldCouldNotMakeSayNothingAboutTheReceiver() throws Exception {
+        receiver.answer("/never", 500, Duration.ZERO);
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/never"));
+        // a secret that does not open with this key (a wrong encryption key): every attempt is unsendable
+        database.query("UPDATE webhook SET secret = 'enc:v1:" + "A".repeat(40) + "' WHERE id = " + webhook);
+        Events.post(key, Events.notifications(3, provider));
+        database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + webhook, 3, Duration.ofSeconds(10));
+        JsonPath health = health(webhook);
+        assertEquals(0, health.getInt("consecutiveFailures"), health.prettify());
+        assertNull(health.get("lastFailureAt"), "no attempt reached the receiver");
+        assertNull(health.get("successRate1h"));
+        assertEquals(0, receiver.at("/never").size());
+        assertEquals(0, database.count("endpoint_health WHERE failing_since IS NOT NULL AND webhook_id = " + webhook));
+    }
+
+    @Test
+    void batchesRecordedOutOfOrderKeepTheRunOfFailuresTheReceiverHad() throws Exception {
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/unused"));
+        // one replica's failures at :10 and :11 are recorded first, another's older success at :05 after them
+        record(webhook, false, "00:00:10");
+        record(webhook, false, "00:00:11");
+        record(webhook, true, "00:00:05");
+        assertRun(webhook, 2, "2026-01-01 00:00:10+00");
+        // an older failure (:03, before the stored success) does not start or lengthen the run
+        record(webhook, false, "00:00:03");
+        assertRun(webhook, 2, "2026-01-01 00:00:10+00");
+        // a success between the failures (:10.5) leaves the one after it (:11)
+        record(webhook, true, "00:00:10.5");
+        assertRun(webhook, 1, "2026-01-01 00:00:11+00");
+        // a newer success ends the run; the last error stays the newest one
+        record(webhook, true, "00:00:20");
+        assertRun(webhook, 0, null);
+        assertEquals("http_500 at 00:00:11", database.query(
+                "SELECT last_error FROM endpoint_health WHERE webhook_id = " + webhook).iterator().next().getString(0));
+    }
+
+    @Test
+    void switchingOnAWebhookThatIsOnKeepsItsRunAndSwitchingItBackOnStartsANewOne() throws Exception {
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/unused"));
+        record(webhook, false, "00:00:10");
+        record(webhook, false, "00:00:11");
+        setStatus(webhook, 1);
+        assertRun(webhook, 2, "2026-01-01 00:00:10+00");
+        setStatus(webhook, 0);
+        setStatus(webhook, 1);
+        assertRun(webhook, 0, null);
+    }
+
+    private void record(String webhook, boolean ok, String time) {
+        database.query("SELECT herald_record_health(ARRAY[" + webhook + "]::bigint[], ARRAY[" + ok + "],"
+                + " ARRAY['2026-01-01 " + time + "+00']::timestamptz[], ARRAY[" + (ok ? "NULL" : "'http_500 at " + time + "'")
+                + "]::text[])");
+    }
+
+    private void assertRun(String webhook, int failures, String since) {
+        var row = database.query("SELECT consecutive_failures, failing_since IS NOT DISTINCT FROM "
+                + (since == null ? "NULL" : "'" + since + "'") + "::timestamptz FROM endpoint_health WHERE webhook_id = "
+                + webhook).iterator().next();
+        assertEquals(failures, row.getInteger(0), "consecutive failures");
+        assertTrue(row.getBoolean(1), "failing since " + since + ": " + database.query(
+                "SELECT failing_since FROM endpoint_health WHERE webhook_id = " + webhook).iterator().next().getValue(0));
+    }
+
+    private void setStatus(String webhook, int status) {
+        JsonPath answer = GraphQL.as(key, """
+                mutation { updateWebhook(updateWebhookInput: {id: "%s", status: %d}) { status } }"""
+                .formatted(webhook, status));
+        assertNull(answer.get("errors"), answer.prettify());
+    }
+
+    @Test
     void theRingsCountTheLastSixtyMinutesOnly() {
         // minute 1000 gets 3, minute 1030 gets 2, then minute 1061 gets 1: minute 1000 is out of the hour by then
         String ring = "herald_ring_add(herald_ring_add('{}', 0, 1000, 3), 1000, 1030, 2)";

@@ -73,6 +73,18 @@ class TestEventTest extends WithReceiver {
     }
 
     @Test
+    void aTestThatOutlivedItsLeaseDoesNotFreeANewerTestsSlot() {
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/fenced"));
+        database.query("INSERT INTO endpoint_state (webhook_id) VALUES (" + webhook + ") ON CONFLICT DO NOTHING");
+        database.query("UPDATE endpoint_state SET test_until = '2100-01-01 00:00:00+00' WHERE webhook_id = " + webhook);
+        database.query("SELECT herald_end_test(" + webhook + ", '2099-12-31 23:59:00+00')"); // an older test's lease
+        assertEquals(1, database.count("endpoint_state WHERE test_until IS NOT NULL AND webhook_id = " + webhook),
+                "the newer test still holds its slot");
+        database.query("SELECT herald_end_test(" + webhook + ", '2100-01-01 00:00:00+00')");
+        assertEquals(0, database.count("endpoint_state WHERE test_until IS NOT NULL AND webhook_id = " + webhook));
+    }
+
+    @Test
     void aFailingReceiverIsReportedAndAnotherApplicationsWebhookIsMissing() {
         receiver.answer("/down", new Receiver.Behaviour(500, Duration.ZERO, Map.of(), "<b>down</b>"));
         String webhook = GraphQL.newWebhook(key, provider, receiver.url("/down"));
