@@ -243,3 +243,12 @@ END $$;
 
 ALTER FUNCTION herald_complete(bigint[], bigint[], bigint[], smallint[], bigint[], boolean[], bigint[], int[],
                                smallint[], text[], text[], bigint[], boolean[], boolean[]) SET enable_seqscan = off;
+
+-- Runs of failures V9 recorded from outcomes that never reached the receiver (a wrong encryption key for days would
+-- switch a webhook off at its first real failure) or that its restart left half reset: they start again from
+-- nothing, which can only make auto-disable later, never earlier.
+UPDATE endpoint_health
+   SET failing_since = NULL, consecutive_failures = 0
+ WHERE (failing_since IS NOT NULL
+        AND (last_error ~ '^(unsendable|blocked|internal): ' OR failing_since <= last_success_at))
+    OR (failing_since IS NULL AND consecutive_failures > 0);

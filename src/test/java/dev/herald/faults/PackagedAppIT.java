@@ -73,7 +73,9 @@ class PackagedAppIT extends FaultTier {
         Arrays.sort(millis);
         System.out.println("FAULT packaged app: 500 aliases of deliveries(limit: 500) refused in " + millis[3]
                 + " ms (median of 7; " + millis[0] + "-" + millis[6] + ")");
-        assertTrue(millis[3] < 100, Arrays.toString(millis));
+        // refused before anything runs (BAD_REQUEST above says the limits answered): 29-45 ms here on a quiet
+        // machine, 100 ms once while other fault-tier ITs ran beside it; running 500 resolvers takes seconds
+        assertTrue(millis[3] < 250, Arrays.toString(millis));
     }
 
     @ParameterizedTest

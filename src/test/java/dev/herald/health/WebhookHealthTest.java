@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.logging.Level;
 
 import jakarta.inject.Inject;
 
@@ -16,10 +17,12 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.herald.dispatch.UnreadableSecrets;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.FastFailures;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LogCapture;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -89,8 +92,12 @@ class WebhookHealthTest extends WithReceiver {
         String webhook = GraphQL.newWebhook(key, provider, receiver.url("/never"));
         // a secret that does not open with this key (a wrong encryption key): every attempt is unsendable
         database.query("UPDATE webhook SET secret = 'enc:v1:" + "A".repeat(40) + "' WHERE id = " + webhook);
-        Events.post(key, Events.notifications(3, provider));
-        database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + webhook, 3, Duration.ofSeconds(10));
+        try (LogCapture log = LogCapture.of(UnreadableSecrets.class)) {
+            Events.post(key, Events.notifications(3, provider));
+            database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + webhook, 3,
+                    Duration.ofSeconds(10));
+            assertEquals(1, log.atLeast(Level.SEVERE).size(), "the unreadable secret is reported, once");
+        }
         JsonPath health = health(webhook);
         assertEquals(0, health.getInt("consecutiveFailures"), health.prettify());
         assertNull(health.get("lastFailureAt"), "no attempt reached the receiver");
