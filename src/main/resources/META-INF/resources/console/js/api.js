@@ -1,0 +1,83 @@
+// GraphQL over POST /graphql, and the API key. The key lives only in sessionStorage and travels only as the
+// x-api-key header (never in a URL, a cookie or a log line).
+
+const KEY_ITEM = 'herald.console.apiKey';
+
+export function storedKey() {
+  return sessionStorage.getItem(KEY_ITEM);
+}
+
+export function storeKey(key) {
+  sessionStorage.setItem(KEY_ITEM, key);
+}
+
+export function forgetKey() {
+  sessionStorage.removeItem(KEY_ITEM);
+}
+
+/** A GraphQL answer with errors: `messages` are the errors' message texts, `classification` the first one's. */
+export class ApiError extends Error {
+  constructor(messages, classification) {
+    super(messages.join('\n'));
+    this.messages = messages;
+    this.classification = classification;
+  }
+}
+
+/** Runs one operation with the stored key (or `key`); resolves to `data`, rejects with an ApiError. */
+export async function gql(query, variables = {}, key = storedKey()) {
+  if (!key) {
+    throw new ApiError(['Not signed in'], 'UNAUTHORIZED');
+  }
+  let response;
+  try {
+    response = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': key },
+      body: JSON.stringify({ query, variables }),
+      credentials: 'omit',
+      cache: 'no-store',
+      referrerPolicy: 'no-referrer',
+    });
+  } catch (e) {
+    throw new ApiError(['Herald cannot be reached (' + e.message + ')'], 'NETWORK');
+  }
+  let answer = null;
+  try {
+    answer = await response.json();
+  } catch (e) {
+    answer = null;
+  }
+  if (answer && Array.isArray(answer.errors) && answer.errors.length > 0) {
+    const messages = answer.errors.map((error) => String(error && error.message));
+    const first = answer.errors[0];
+    throw new ApiError(messages, (first && first.extensions && first.extensions.classification) || null);
+  }
+  if (!response.ok || !answer || typeof answer.data !== 'object' || answer.data === null) {
+    throw new ApiError(['Herald answered HTTP ' + response.status], 'HTTP_' + response.status);
+  }
+  return answer.data;
+}
+
+/**
+ * Which kind of key this is, by a harmless query that exists: `providers` answers for an application key and is
+ * FORBIDDEN for the admin key. Resolves to 'application' or 'admin'; rejects (e.g. UNAUTHORIZED) otherwise.
+ */
+export async function roleOf(key) {
+  try {
+    await gql('query WhoAmI { providers { providerId } }', {}, key);
+    return 'application';
+  } catch (e) {
+    if (e instanceof ApiError && e.classification === 'FORBIDDEN') {
+      return 'admin';
+    }
+    throw e;
+  }
+}
+
+/** True when the server refused the operation's shape (a field or argument it does not have yet). */
+export function isSchemaMismatch(error) {
+  return error instanceof ApiError
+    && (error.classification === 'ValidationError'
+      || /FieldUndefined|UnknownArgument|Validation error/i.test(error.message));
+}
