@@ -10,6 +10,14 @@ public class InvalidInput extends ApiException {
         this.field = field;
     }
 
+    /** {@code value} when it lies in [min, max]; otherwise an InvalidInput that says so. */
+    public static int requireBetween(String field, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new InvalidInput(field, "must be between " + min + " and " + max);
+        }
+        return value;
+    }
+
     public String field() {
         return field;
     }

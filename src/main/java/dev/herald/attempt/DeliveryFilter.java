@@ -21,10 +21,7 @@ record DeliveryFilter(Long webhookId, Long eventId, DeliveryState status, Instan
 
     static DeliveryFilter of(String webhookId, String eventId, DeliveryState status, Instant since, Instant until,
             String after, Integer limit, Integer offset) {
-        int size = limit == null ? DEFAULT_LIMIT : limit;
-        if (size < 1 || size > MAX_LIMIT) {
-            throw new InvalidInput("limit", "must be between 1 and " + MAX_LIMIT);
-        }
+        int size = InvalidInput.requireBetween("limit", limit == null ? DEFAULT_LIMIT : limit, 1, MAX_LIMIT);
         int skip = offset == null ? 0 : offset;
         if (skip < 0 || skip > MAX_OFFSET) {
             throw new InvalidInput("offset", "must be between 0 and " + MAX_OFFSET + "; page further with after");

@@ -51,9 +51,9 @@ public class Dispatcher {
     private final Round claimRound = new Round(this::claim);
     private final Round fanOutRound = new Round(this::fanOut);
     private final Round reaperRound = new Round(this::reap);
-    private final FailureRun claims = new FailureRun(LOG, "Claiming deliveries");
-    private final FailureRun fanOuts = new FailureRun(LOG, "Fanning out events");
-    private final FailureRun reaping = new FailureRun(LOG, "Reclaiming expired leases");
+    private final FailureRun claims = new FailureRun(LOG, "Claiming deliveries", this::stopped);
+    private final FailureRun fanOuts = new FailureRun(LOG, "Fanning out events", this::stopped);
+    private final FailureRun reaping = new FailureRun(LOG, "Reclaiming expired leases", this::stopped);
     private final AtomicLong wakeTimer = new AtomicLong(-1);
     private final AtomicLong lastBackstop = new AtomicLong();
     private volatile boolean running;
@@ -114,6 +114,10 @@ public class Dispatcher {
             }
         }
         LOG.info("Dispatcher drained: every attempt in flight was recorded");
+    }
+
+    private boolean stopped() {
+        return !running;
     }
 
     public int attemptsInFlight() {

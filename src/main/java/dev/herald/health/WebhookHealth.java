@@ -1,9 +1,11 @@
 package dev.herald.health;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.eclipse.microprofile.graphql.DateFormat;
 import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Type;
 
 import dev.herald.api.Timestamps;
@@ -20,5 +22,7 @@ public record WebhookHealth(
         String lastError,
         @Description("Attempts failed since the last success") int consecutiveFailures,
         @Description("Deliveries waiting to be attempted (held ones too, while the webhook is off)") long pending,
-        @Description("Attempts in flight now, across all replicas") int inFlight) {
+        @Description("Attempts in flight now, across all replicas") int inFlight,
+        @Description("The last 60 minutes, oldest first, the current one last: attempts succeeded and failed in each")
+        @NonNull List<@NonNull MinuteCount> minutes) {
 }

@@ -1,6 +1,8 @@
 package dev.herald.health;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,20 +23,21 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * {@code Webhook.health}, for all the webhooks of one answer in one statement: the endpoint's health row and
  * in-flight count, and its waiting deliveries counted in the hot table's index of due deliveries (the backlog,
- * never the history). The webhooks were already found as the caller's.
+ * never the history), and the rings' last 60 minutes. The webhooks were already found as the caller's.
  */
 @GraphQLApi
 @LogsUnexpectedFailures
 public class WebhookHealthGraphQL {
 
     private static final String HEALTH = """
-            SELECT w.id,
-                   herald_ring_sum(h.succeeded, h.ring_minute, herald_minute(clock_timestamp())) AS succeeded,
-                   herald_ring_sum(h.failed, h.ring_minute, herald_minute(clock_timestamp())) AS failed,
+            SELECT w.id, now.minute,
+                   herald_ring_minutes(h.succeeded, h.ring_minute, now.minute) AS succeeded,
+                   herald_ring_minutes(h.failed, h.ring_minute, now.minute) AS failed,
                    h.last_success_at, h.last_failure_at, h.last_error, coalesce(h.consecutive_failures, 0) AS failures,
                    coalesce(e.in_flight, 0) AS in_flight,
                    (SELECT count(*) FROM delivery d WHERE d.webhook_id = w.id AND d.status = 0) AS pending
               FROM unnest($1::bigint[]) AS w(id)
+             CROSS JOIN (SELECT herald_minute(clock_timestamp()) AS minute) AS now
               LEFT JOIN endpoint_health h ON h.webhook_id = w.id
               LEFT JOIN endpoint_state e ON e.webhook_id = w.id""";
 
@@ -51,14 +54,26 @@ public class WebhookHealthGraphQL {
     }
 
     private static WebhookHealth of(Row row) {
-        long succeeded = row.getLong("succeeded");
-        long attempts = succeeded + row.getLong("failed");
+        List<MinuteCount> minutes = minutes(row.getLong("minute"), row.getArrayOfIntegers("succeeded"),
+                row.getArrayOfIntegers("failed"));
+        long succeeded = minutes.stream().mapToLong(MinuteCount::succeeded).sum();
+        long attempts = succeeded + minutes.stream().mapToLong(MinuteCount::failed).sum();
         return new WebhookHealth(attempts == 0 ? null : (double) succeeded / attempts, instant(row, "last_success_at"),
                 instant(row, "last_failure_at"), row.getString("last_error"), row.getInteger("failures"),
-                row.getLong("pending"), row.getInteger("in_flight"));
+                row.getLong("pending"), row.getInteger("in_flight"), minutes);
     }
 
-    private static java.time.Instant instant(Row row, String column) {
+    /** The rings' 60 minutes up to {@code lastMinute} (minutes since the epoch), oldest first. */
+    private static List<MinuteCount> minutes(long lastMinute, Integer[] succeeded, Integer[] failed) {
+        List<MinuteCount> minutes = new ArrayList<>(succeeded.length);
+        for (int i = 0; i < succeeded.length; i++) {
+            Instant start = Instant.ofEpochSecond((lastMinute - succeeded.length + 1 + i) * 60);
+            minutes.add(new MinuteCount(start, succeeded[i], failed[i]));
+        }
+        return minutes;
+    }
+
+    private static Instant instant(Row row, String column) {
         OffsetDateTime value = row.getOffsetDateTime(column);
         return value == null ? null : value.toInstant();
     }

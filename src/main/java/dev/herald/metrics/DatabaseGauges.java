@@ -114,6 +114,13 @@ public class DatabaseGauges {
         });
     }
 
+    /** What the backlog gauges show now, or null before their first reading. */
+    public BacklogReading lastReading() {
+        long at = readAtNanos.get();
+        return at == 0 ? null
+                : new BacklogReading(backlog.get(), held.get(), oldestAgeMillis.get() / 1000.0, secondsSince(readAtNanos));
+    }
+
     private static double secondsSince(AtomicLong readAtNanos) {
         long at = readAtNanos.get();
         return at == 0 ? Double.NaN : (System.nanoTime() - at) / 1e9;

@@ -4,6 +4,7 @@ import java.util.List;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.graphql.DefaultValue;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.Mutation;
@@ -11,12 +12,15 @@ import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
+import dev.herald.api.InvalidInput;
 import dev.herald.api.LogsUnexpectedFailures;
 import io.smallrye.mutiny.Uni;
 
 @GraphQLApi
 @LogsUnexpectedFailures
 public class TenancyGraphQL {
+
+    static final int MAX_APPLICATIONS = 1000;
 
     @Inject
     CallerResolver callers;
@@ -31,6 +35,16 @@ public class TenancyGraphQL {
         return callers.current()
                 .invoke(Caller::requireAdmin)
                 .chain(admin -> tenancy.createApplication(input));
+    }
+
+    @Query
+    @Description("The newest applications, newest first (admin key only); apiKey is null: only its hash is kept.")
+    public Uni<@NonNull List<@NonNull ApplicationView>> applications(
+            @DefaultValue("200") @Description("How many, 1 to " + MAX_APPLICATIONS) int limit) {
+        return callers.current()
+                .invoke(Caller::requireAdmin)
+                .invoke(admin -> InvalidInput.requireBetween("limit", limit, 1, MAX_APPLICATIONS))
+                .chain(admin -> tenancy.applications(limit));
     }
 
     @Mutation

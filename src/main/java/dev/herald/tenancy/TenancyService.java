@@ -69,6 +69,17 @@ public class TenancyService {
                 });
     }
 
+    /** The newest {@code limit} applications, newest first (without keys: only their hashes are stored). */
+    public Uni<List<ApplicationView>> applications(int limit) {
+        return pool.preparedQuery("SELECT id, name FROM application ORDER BY id DESC LIMIT $1")
+                .execute(Tuple.of(limit))
+                .map(rows -> {
+                    List<ApplicationView> views = new ArrayList<>();
+                    rows.forEach(row -> views.add(new ApplicationView(row.getInteger("id"), row.getString("name"), null)));
+                    return views;
+                });
+    }
+
     Uni<ApiKey> storeKey(int applicationId, String plainKey) {
         ApiKey apiKey = new ApiKey();
         apiKey.applicationId = applicationId;

@@ -173,6 +173,45 @@ class WebhookHealthTest extends WithReceiver {
         assertEquals(6, sum("herald_ring_add(" + ring + ", 1030, 1030, 1)", 1030, 1030), "the same minute adds up");
     }
 
+    @Test
+    void minutesListTheRingsHourOldestFirstWithoutStaleSlots() {
+        // minute 1000 gets 7, minute 1030 gets 5; asked at minute 1060 the hour is 1001..1060
+        String ring = "herald_ring_add(herald_ring_add('{}', 0, 1000, 7), 1000, 1030, 5)";
+        Object[] minutes = (Object[]) database.query("SELECT herald_ring_minutes(" + ring + ", 1030, 1060)")
+                .iterator().next().getValue(0);
+        assertEquals(60, minutes.length);
+        for (int i = 0; i < 60; i++) {
+            // index i is minute 1001 + i: only minute 1030 (index 29) counts; 1000 is out of the hour
+            assertEquals(i == 29 ? 5 : 0, ((Number) minutes[i]).intValue(), "minute " + (1001 + i));
+        }
+        Object[] empty = (Object[]) database.query("SELECT herald_ring_minutes(NULL, NULL, 1060)").iterator().next()
+                .getValue(0);
+        assertEquals(60, empty.length, "a webhook without a health row has 60 empty minutes");
+    }
+
+    @Test
+    void minutesShowTheAttemptsOfTheLastHourUpToTheCurrentMinute() throws Exception {
+        receiver.answer("/charted", 500, Duration.ZERO);
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/charted"));
+        Events.post(key, Events.notification(1, provider));
+        database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+        receiver.answer("/charted", 200, Duration.ZERO);
+        Events.post(key, Events.notification(2, provider));
+        database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+
+        Instant asked = Instant.now();
+        java.util.List<Map<String, Object>> minutes = health(webhook).getList("minutes");
+        assertEquals(60, minutes.size());
+        Instant last = Instant.parse((String) minutes.get(59).get("minute"));
+        assertTrue(!last.isAfter(asked) && last.isAfter(asked.minusSeconds(120)), "the last entry is now: " + last);
+        for (int i = 1; i < 60; i++) {
+            assertEquals(Instant.parse((String) minutes.get(i - 1).get("minute")).plusSeconds(60),
+                    Instant.parse((String) minutes.get(i).get("minute")), "consecutive minutes, oldest first");
+        }
+        assertEquals(1, minutes.stream().mapToInt(m -> (Integer) m.get("succeeded")).sum());
+        assertEquals(4, minutes.stream().mapToInt(m -> (Integer) m.get("failed")).sum(), "4 attempts failed");
+    }
+
     private long sum(String ring, long ringMinute, long atMinute) {
         return database.query("SELECT herald_ring_sum(" + ring + ", " + ringMinute + ", " + atMinute + ")").iterator()
                 .next().getLong(0);
@@ -181,7 +220,7 @@ class WebhookHealthTest extends WithReceiver {
     private JsonPath health(String webhook) throws Exception {
         JsonPath answer = GraphQL.as(key, """
                 { webhooks { id health { successRate1h lastSuccessAt lastFailureAt lastError consecutiveFailures
-                  pending inFlight } } }""");
+                  pending inFlight minutes { minute succeeded failed } } } }""");
         assertNull(answer.get("errors"), answer.prettify());
         Map<String, Object> health = answer.getMap("data.webhooks.find { it.id == '" + webhook + "' }.health");
         return JsonPath.from(new ObjectMapper().writeValueAsString(health));

@@ -1,7 +1,6 @@
 // The operator view (admin key): applications, the global backlog and delivery rate, the ten endpoints failing
-// most. Only createApplication exists in Herald today; APPLICATIONS and OVERVIEW are proposed operations, each
-// asked for separately so that a Herald without one still shows the rest.
-import { gql, isSchemaMismatch } from './api.js';
+// most (queries applications and operatorOverview).
+import { gql } from './api.js';
 import {
   el, act, time, orDash, copyButton, replaceKeepingFocus, showStatus, clearErrors, reportError,
 } from './dom.js';
@@ -9,28 +8,26 @@ import {
 const CREATE = `mutation ConsoleCreateApplication($input: CreateApplicationInput!) {
   createApplication(createApplicationInput: $input) { applicationId name apiKey }
 }`;
-// proposed: applications: [Application!]! (admin key only; apiKey null)
 const APPLICATIONS = 'query ConsoleApplications { applications { applicationId name } }';
-// proposed: operatorOverview: OperatorOverview! (admin key only)
 const OVERVIEW = `query ConsoleOverview {
   operatorOverview {
-    backlog deliveredPerMinute failedPerMinute
+    backlog held oldestPendingAgeSeconds deliveredPerMinute failedPerMinute
     failingEndpoints(limit: 10) {
       webhookId applicationId webhookUrl consecutiveFailures failingSince lastError
     }
   }
 }`;
 
+function seconds(value) {
+  return value === null || value === undefined ? '—' : Math.round(value) + ' s';
+}
+
 function rate(value) {
   return value === null || value === undefined ? '—' : String(Math.round(value * 10) / 10);
 }
 
-function unavailable(testid, what) {
-  return el('p', { 'data-testid': testid }, 'This Herald does not answer ' + what + ' yet.');
-}
-
 export function createAdminView() {
-  const state = { seenApplications: null, seenOverview: null, noApplications: false, noOverview: false };
+  const state = { seenApplications: null, seenOverview: null };
   const result = el('div', { class: 'result' });
   const applicationsBox = el('div', { class: 'scroll' });
   const overviewBox = el('div');
@@ -85,9 +82,12 @@ export function createAdminView() {
   function renderOverview(overview) {
     replaceKeepingFocus(overviewBox, el('dl', { class: 'figures' },
       el('div', {}, el('dt', {}, 'Backlog'), el('dd', { 'data-testid': 'backlog' }, orDash(overview.backlog))),
+      el('div', {}, el('dt', {}, 'Held (webhooks off)'), el('dd', { 'data-testid': 'held' }, orDash(overview.held))),
+      el('div', {}, el('dt', {}, 'Oldest waiting'),
+        el('dd', { 'data-testid': 'oldest-pending' }, seconds(overview.oldestPendingAgeSeconds))),
       el('div', {}, el('dt', {}, 'Delivered per minute'),
         el('dd', { 'data-testid': 'delivered-per-minute' }, rate(overview.deliveredPerMinute))),
-      el('div', {}, el('dt', {}, 'Failed per minute'),
+      el('div', {}, el('dt', {}, 'Failed attempts per minute'),
         el('dd', { 'data-testid': 'failed-per-minute' }, rate(overview.failedPerMinute)))));
     const failing = (overview.failingEndpoints || []).slice(0, 10);
     if (failing.length === 0) {
@@ -107,22 +107,9 @@ export function createAdminView() {
         el('td', {}, orDash(f.lastError)))))));
   }
 
-  /** One proposed query: rendered when it answers, replaced by a note once Herald says it has no such field. */
-  async function load(query, flag, seenKey, box, testid, what, render, force) {
-    if (state[flag]) {
-      return;
-    }
-    let data;
-    try {
-      data = await gql(query);
-    } catch (e) {
-      if (isSchemaMismatch(e)) {
-        state[flag] = true;
-        box.replaceChildren(unavailable(testid, what));
-        return;
-      }
-      throw e;
-    }
+  /** Runs one query; renders its answer when it changed (or when forced). */
+  async function load(query, seenKey, render, force) {
+    const data = await gql(query);
     const seen = JSON.stringify(data);
     if (force || seen !== state[seenKey]) {
       state[seenKey] = seen;
@@ -132,16 +119,9 @@ export function createAdminView() {
 
   async function refresh(force = false) {
     const outcomes = await Promise.allSettled([
-      load(APPLICATIONS, 'noApplications', 'seenApplications', applicationsBox, 'applications-unavailable',
-        'the list of applications (query applications)', (d) => renderApplications(d.applications), force),
-      load(OVERVIEW, 'noOverview', 'seenOverview', overviewBox, 'overview-unavailable',
-        'the backlog, rates and failing endpoints (query operatorOverview)', (d) => {
-          renderOverview(d.operatorOverview);
-        }, force),
+      load(APPLICATIONS, 'seenApplications', (d) => renderApplications(d.applications), force),
+      load(OVERVIEW, 'seenOverview', (d) => renderOverview(d.operatorOverview), force),
     ]);
-    if (state.noOverview) {
-      failingBox.replaceChildren();
-    }
     const failed = outcomes.find((o) => o.status === 'rejected');
     if (failed) {
       reportError(failed.reason, 'poll');

@@ -74,10 +74,3 @@ export async function roleOf(key) {
     throw e;
   }
 }
-
-/** True when the server refused the operation's shape (a field or argument it does not have yet). */
-export function isSchemaMismatch(error) {
-  return error instanceof ApiError
-    && (error.classification === 'ValidationError'
-      || /FieldUndefined|UnknownArgument|Validation error/i.test(error.message));
-}

@@ -1,7 +1,6 @@
-// Attempts per minute per webhook over the last hour, succeeded and failed, as inline SVG built with
-// createElementNS. The per-minute counts are read from Webhook.health.minutes, which Herald may not expose yet:
-// MINUTES_QUERY and minutesOf() are the only places that know that shape.
-import { gql, isSchemaMismatch } from './api.js';
+// Attempts per minute per webhook over the last hour, succeeded (each a delivery delivered) and failed, as inline
+// SVG built with createElementNS, from Webhook.health.minutes.
+import { gql } from './api.js';
 import { el, svg, replaceKeepingFocus, clearErrors, reportError } from './dom.js';
 
 export const MINUTES_QUERY = `query ConsoleMinutes {
@@ -74,31 +73,22 @@ export function attemptsChart(webhook, minutes = minutesOf(webhook)) {
 
 function legend() {
   return el('p', { class: 'legend' },
-    el('span', { class: 'swatch swatch-succeeded' }), ' succeeded ',
-    el('span', { class: 'swatch swatch-failed' }), ' failed');
+    el('span', { class: 'swatch swatch-succeeded' }), ' delivered ',
+    el('span', { class: 'swatch swatch-failed' }), ' failed attempts (retried until the last)');
 }
 
 export function createActivityView() {
-  const state = { unsupported: false, seen: null };
+  const state = { seen: null };
   const box = el('div');
   const root = el('section', { class: 'view', 'aria-labelledby': 'activity-title' },
     el('h2', { id: 'activity-title' }, 'Activity'),
     el('p', {}, 'Attempts per minute to each webhook over the last hour.'), legend(), box);
 
   async function refresh(force = false) {
-    if (state.unsupported) {
-      return;
-    }
     let data;
     try {
       data = await gql(MINUTES_QUERY);
     } catch (e) {
-      if (isSchemaMismatch(e)) {
-        state.unsupported = true;
-        box.replaceChildren(el('p', { 'data-testid': 'chart-unavailable' },
-          'This Herald does not report attempts per minute yet (Webhook.health.minutes).'));
-        return;
-      }
       reportError(e, 'poll');
       throw e;
     }

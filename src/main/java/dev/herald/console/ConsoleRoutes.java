@@ -1,0 +1,41 @@
+package dev.herald.console;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.ext.web.Router;
+
+/**
+ * The console's pages are static files (META-INF/resources/console); this adds what a browser needs to hold them to
+ * their promise: a Content-Security-Policy that allows only Herald's own files (no inline script or style, no other
+ * origin, no framing), and {@code /console} answered with its directory, whose index.html Quarkus serves.
+ */
+@Singleton
+public class ConsoleRoutes {
+
+    static final String PATH = "/console";
+
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self';"
+            + " img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+    void redirectToDirectory(@Observes Router router) {
+        // a path route would also match "/console/" (Vert.x ignores a trailing slash): match the bare path only
+        router.getWithRegex("^" + PATH + "$").handler(context -> context.redirect(PATH + "/"));
+    }
+
+    void secureHeaders(@Observes Filters filters) {
+        filters.register(context -> {
+            String path = context.normalizedPath();
+            if (path.equals(PATH) || path.startsWith(PATH + "/")) {
+                context.response().headers()
+                        .set("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                        .set("X-Content-Type-Options", "nosniff")
+                        .set("Referrer-Policy", "no-referrer")
+                        // the pages change with Herald's version, and a stale module would talk to a newer API
+                        .set("Cache-Control", "no-cache");
+            }
+            context.next();
+        }, 100);
+    }
+}

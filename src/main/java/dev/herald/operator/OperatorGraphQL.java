@@ -1,0 +1,99 @@
+package dev.herald.operator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.graphql.DefaultValue;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+import org.eclipse.microprofile.graphql.Source;
+
+import dev.herald.api.InvalidInput;
+import dev.herald.api.LogsUnexpectedFailures;
+import dev.herald.metrics.BacklogReading;
+import dev.herald.metrics.DatabaseGauges;
+import dev.herald.tenancy.Caller;
+import dev.herald.tenancy.CallerResolver;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The operator's view (the console's for the admin key): the backlog as the gauges last read it, the delivery rate
+ * from the endpoints' health rings (one row per webhook, never the history) and the endpoints failing longest.
+ */
+@GraphQLApi
+@LogsUnexpectedFailures
+public class OperatorGraphQL {
+
+    static final int RATE_MINUTES = 5;
+    static final int MAX_FAILING = 100;
+
+    /* Only rings written in the last RATE_MINUTES minutes can count anything in them. */
+    private static final String RATES = """
+            SELECT coalesce(sum((SELECT sum(n) FROM unnest(herald_ring_minutes(h.succeeded, h.ring_minute, now.minute)
+                                                  ) WITH ORDINALITY AS m(n, i) WHERE i > 60 - $1)), 0)::bigint AS succeeded,
+                   coalesce(sum((SELECT sum(n) FROM unnest(herald_ring_minutes(h.failed, h.ring_minute, now.minute)
+                                                  ) WITH ORDINALITY AS m(n, i) WHERE i > 60 - $1)), 0)::bigint AS failed
+              FROM (SELECT herald_minute(clock_timestamp()) AS minute) AS now
+              JOIN endpoint_health h ON h.ring_minute > now.minute - $1""";
+
+    private static final String FAILING = """
+            SELECT h.webhook_id, p.application_id, w.webhook_url, w.status, h.consecutive_failures, h.failing_since,
+                   h.last_error
+              FROM endpoint_health h
+              JOIN webhook w ON w.id = h.webhook_id
+              JOIN provider p ON p.id = w.provider_id
+             WHERE h.failing_since IS NOT NULL
+             ORDER BY h.consecutive_failures DESC, h.failing_since, h.webhook_id
+             LIMIT $1""";
+
+    @Inject
+    CallerResolver callers;
+
+    @Inject
+    DatabaseGauges gauges;
+
+    @Inject
+    Pool pool;
+
+    @Query
+    @Description("The backlog, the delivery rate and (failingEndpoints) the endpoints failing most, across all"
+            + " applications (admin key only).")
+    public Uni<@NonNull OperatorOverview> operatorOverview() {
+        return callers.current()
+                .invoke(Caller::requireAdmin)
+                .chain(admin -> pool.preparedQuery(RATES).execute(Tuple.of(RATE_MINUTES)))
+                .map(rows -> overview(gauges.lastReading(), rows.iterator().next()));
+    }
+
+    @Description("The webhooks with the longest runs of failed attempts now, longest first")
+    public Uni<@NonNull List<@NonNull FailingEndpoint>> failingEndpoints(@Source OperatorOverview overview,
+            @DefaultValue("10") @Description("How many, 1 to " + MAX_FAILING) int limit) {
+        InvalidInput.requireBetween("limit", limit, 1, MAX_FAILING);
+        return pool.preparedQuery(FAILING).execute(Tuple.of(limit)).map(rows -> {
+            List<FailingEndpoint> failing = new ArrayList<>();
+            rows.forEach(row -> failing.add(failingEndpoint(row)));
+            return failing;
+        });
+    }
+
+    private static OperatorOverview overview(BacklogReading backlog, Row rates) {
+        double delivered = rates.getLong("succeeded") / (double) RATE_MINUTES;
+        double failed = rates.getLong("failed") / (double) RATE_MINUTES;
+        return backlog == null ? new OperatorOverview(null, null, null, null, delivered, failed)
+                : new OperatorOverview(backlog.backlog(), backlog.held(), backlog.oldestPendingAgeSeconds(),
+                        backlog.readSecondsAgo(), delivered, failed);
+    }
+
+    private static FailingEndpoint failingEndpoint(Row row) {
+        return new FailingEndpoint(row.getLong("webhook_id").toString(), row.getInteger("application_id"),
+                row.getString("webhook_url"), row.getInteger("status"), row.getInteger("consecutive_failures"),
+                row.getOffsetDateTime("failing_since").toInstant(), row.getString("last_error"));
+    }
+}

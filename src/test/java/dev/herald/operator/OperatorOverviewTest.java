@@ -1,0 +1,114 @@
+package dev.herald.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.herald.testing.Database;
+import dev.herald.testing.Events;
+import dev.herald.testing.FastFailures;
+import dev.herald.testing.GraphQL;
+import dev.herald.testing.WithReceiver;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+
+/** The admin's queries: {@code operatorOverview} (backlog, rates, endpoints failing most) and {@code applications}. */
+@QuarkusTest
+@TestProfile(FastFailures.class)
+class OperatorOverviewTest extends WithReceiver {
+
+    private static final String OVERVIEW = """
+            { operatorOverview { backlog held oldestPendingAgeSeconds backlogReadSecondsAgo deliveredPerMinute
+              failedPerMinute failingEndpoints(limit: 100) { webhookId applicationId webhookUrl status
+              consecutiveFailures failingSince lastError } } }""";
+
+    @Inject
+    Database database;
+
+    @AfterEach
+    void releaseEverything() {
+        database.finishEveryDelivery();
+    }
+
+    @Test
+    void theOverviewShowsTheRateAndTheEndpointsFailingLongestFirst() throws Exception {
+        receiver.answer("/down", 503, Duration.ZERO);
+        receiver.answer("/up", 200, Duration.ZERO);
+        String down = GraphQL.newWebhook(key, provider, receiver.url("/down"));
+        Events.post(key, Events.notification(1, provider));
+        database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + down, 1, Duration.ofSeconds(10));
+        GraphQL.as(key, "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", status: 0}) { id } }".formatted(down));
+        String up = GraphQL.newWebhook(key, provider, receiver.url("/up"));
+        Events.post(key, Events.notification(2, provider));
+        database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + up, 1, Duration.ofSeconds(10));
+
+        JsonPath answer = GraphQL.as(GraphQL.ADMIN_KEY, OVERVIEW);
+        assertNull(answer.get("errors"), answer.prettify());
+        assertTrue(answer.getDouble("data.operatorOverview.deliveredPerMinute") >= 1.0 / OperatorGraphQL.RATE_MINUTES,
+                answer.prettify());
+        assertTrue(answer.getDouble("data.operatorOverview.failedPerMinute") >= 4.0 / OperatorGraphQL.RATE_MINUTES);
+        assertNotNull(answer.get("data.operatorOverview.backlog"), "the gauges are read every second in tests");
+        assertTrue(answer.getDouble("data.operatorOverview.backlogReadSecondsAgo") < 10);
+
+        List<Map<String, Object>> failing = answer.getList("data.operatorOverview.failingEndpoints");
+        for (int i = 1; i < failing.size(); i++) {
+            assertTrue((Integer) failing.get(i - 1).get("consecutiveFailures")
+                    >= (Integer) failing.get(i).get("consecutiveFailures"), "longest runs first: " + failing);
+        }
+        Map<String, Object> mine = failing.stream().filter(f -> down.equals(f.get("webhookId"))).findFirst()
+                .orElseThrow(() -> new AssertionError("webhook " + down + " is failing: " + failing));
+        assertEquals(4, mine.get("consecutiveFailures"));
+        assertEquals("http_503", mine.get("lastError"));
+        assertEquals(receiver.url("/down"), mine.get("webhookUrl"));
+        assertEquals(0, mine.get("status"), "switched off by its owner, still failing");
+        assertEquals(applicationOf(provider), mine.get("applicationId"));
+        assertTrue(failing.stream().noneMatch(f -> up.equals(f.get("webhookId"))), "a webhook that delivers is not");
+    }
+
+    @Test
+    void failingEndpointsRefusesALimitOutOfRangeAndOnlyTheAdminSeesTheOverview() {
+        JsonPath tooMany = GraphQL.as(GraphQL.ADMIN_KEY,
+                "{ operatorOverview { failingEndpoints(limit: 0) { webhookId } } }");
+        assertEquals("BAD_REQUEST", GraphQL.errorClassification(tooMany), tooMany.prettify());
+        assertEquals("limit: must be between 1 and 100", tooMany.getString("errors[0].message"));
+
+        JsonPath tenant = GraphQL.as(key, "{ operatorOverview { backlog } }");
+        assertEquals("FORBIDDEN", GraphQL.errorClassification(tenant), tenant.prettify());
+        JsonPath nobody = GraphQL.as(null, "{ operatorOverview { backlog } }");
+        assertEquals("UNAUTHORIZED", GraphQL.errorClassification(nobody), nobody.prettify());
+    }
+
+    @Test
+    void theAdminListsApplicationsNewestFirstWithoutTheirKeys() {
+        String newest = GraphQL.newApplication("listed <b>by name</b>");
+        JsonPath answer = GraphQL.as(GraphQL.ADMIN_KEY, "{ applications(limit: 2) { applicationId name apiKey } }");
+        assertNull(answer.get("errors"), answer.prettify());
+        List<Map<String, Object>> applications = answer.getList("data.applications");
+        assertEquals(2, applications.size());
+        assertEquals("listed <b>by name</b>", applications.get(0).get("name"));
+        assertNull(applications.get(0).get("apiKey"), "keys are shown once, at creation");
+        assertTrue((Integer) applications.get(0).get("applicationId") > (Integer) applications.get(1).get("applicationId"));
+        assertNotNull(newest);
+
+        JsonPath tenant = GraphQL.as(key, "{ applications { applicationId } }");
+        assertEquals("FORBIDDEN", GraphQL.errorClassification(tenant), tenant.prettify());
+        JsonPath huge = GraphQL.as(GraphQL.ADMIN_KEY, "{ applications(limit: 1001) { applicationId } }");
+        assertEquals("limit: must be between 1 and 1000", huge.getString("errors[0].message"), huge.prettify());
+    }
+
+    private int applicationOf(int providerId) {
+        return GraphQL.as(key, "{ providers { providerId applicationId } }")
+                .getInt("data.providers.find { it.providerId == " + providerId + " }.applicationId");
+    }
+}
