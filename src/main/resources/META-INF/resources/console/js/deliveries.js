@@ -109,7 +109,7 @@ export function createDeliveriesView() {
     const options = (chosen) => state.webhooks.map((w) => el('option', { value: w.id, selected: w.id === chosen },
       w.id + ' ' + w.webhookUrl));
     const filterChosen = filterWebhook.value;
-    filterWebhook.replaceChildren(el('option', { value: '' }, 'All'), options(filterChosen));
+    filterWebhook.replaceChildren(el('option', { value: '' }, 'All'), ...options(filterChosen));
     const replayChosen = replayWebhook.value;
     replayWebhook.replaceChildren(...options(replayChosen));
   }

@@ -1,0 +1,299 @@
+package dev.herald.console;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import com.microsoft.playwright.options.AriaRole;
+
+import dev.herald.testing.Database;
+import dev.herald.testing.Events;
+import dev.herald.testing.FastFailures;
+import dev.herald.testing.GraphQL;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.WithReceiver;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+
+/**
+ * The console in a real browser (Debian's chromium) against this Herald and a loopback receiver: every flow a
+ * tenant or the operator has, through the page's labels and buttons. Each test leaves a screenshot under
+ * target/console-screenshots; the page must raise no script error and no Content-Security-Policy violation.
+ */
+@QuarkusTest
+@TestProfile(FastFailures.class)
+class ConsoleBrowserTest extends WithReceiver {
+
+    static final String HOSTILE = "<img src=x onerror=alert(1)>";
+    static final Path SCREENSHOTS = Path.of("target/console-screenshots");
+
+    private static Browser browser;
+
+    @Inject
+    Database database;
+
+    private BrowserContext context;
+    private Page page;
+    private final List<String> problems = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void launchBrowser() throws Exception {
+        browser = Browser.launch();
+        PlaywrightAssertions.setDefaultAssertionTimeout(15_000);
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @BeforeEach
+    void openPage() {
+        context = browser.chromium.newContext(new com.microsoft.playwright.Browser.NewContextOptions()
+                .setViewportSize(1280, 900));
+        page = context.newPage();
+        page.onPageError(error -> problems.add("script error: " + error));
+        page.onDialog(dialog -> {
+            problems.add("a dialog opened: " + dialog.message());
+            dialog.dismiss();
+        });
+        page.onConsoleMessage(message -> {
+            if (message.text().contains("Content Security Policy")) {
+                problems.add("CSP violation: " + message.text());
+            }
+        });
+    }
+
+    @AfterEach
+    void closePage(TestInfo test) {
+        try {
+            page.screenshot(new Page.ScreenshotOptions().setFullPage(true)
+                    .setPath(SCREENSHOTS.resolve(test.getTestMethod().orElseThrow().getName() + ".png")));
+        } finally {
+            context.close();
+            database.finishEveryDelivery();
+        }
+        assertEquals(List.of(), problems, "the page ran cleanly");
+    }
+
+    @Test
+    void signInKeepsTheKeyInTheTabOnlyAndSignOutForgetsIt() {
+        page.navigate(base() + "/console");
+        page.keyboard().type("not-a-key"); // the field has the focus: keyboard only
+        page.keyboard().press("Enter");
+        assertThat(page.getByRole(AriaRole.ALERT)).containsText("Herald does not know this key");
+
+        page.getByLabel("API key").fill(key);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+        assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign out"))).isVisible();
+        assertThat(page.getByTestId("nav-webhooks")).hasAttribute("aria-current", "page");
+        assertEquals(key, page.evaluate("() => sessionStorage.getItem('herald.console.apiKey')"));
+        assertEquals(List.of(), context.cookies(), "no cookie");
+        assertEquals(0, ((Number) page.evaluate("() => localStorage.length")).intValue(), "nothing in local storage");
+        assertTrue(!page.url().contains(key), page.url());
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign out")).click();
+        assertThat(page.getByLabel("API key")).isVisible();
+        assertNull(page.evaluate("() => sessionStorage.getItem('herald.console.apiKey')"));
+    }
+
+    @Test
+    void aTenantRegistersAWebhookAndSeesItsDeliveryDelivered() throws Exception {
+        receiver.answer("/orders", 200, Duration.ZERO);
+        signIn(key);
+        Locator register = form("Register a webhook");
+        register.getByLabel("Provider", new Locator.GetByLabelOptions().setExact(true))
+                .selectOption(String.valueOf(provider));
+        register.getByLabel("Webhook URL").fill(receiver.url("/orders"));
+        register.getByLabel("Description (optional)").fill("orders, <b>bold</b>");
+        register.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Register webhook")).click();
+        assertThat(page.getByTestId("secret-value")).hasText(Pattern.compile("^whsec_"));
+        Locator row = webhookRow(receiver.url("/orders"));
+        assertThat(row.getByTestId("webhook-status")).hasText("on");
+        assertThat(row.getByTestId("webhook-description")).hasText("orders, <b>bold</b>");
+        String webhook = row.getAttribute("data-webhook-id");
+
+        String event = String.valueOf(Events.post(key, Events.notification(1, provider)).get(0));
+        receiver.await("/orders", r -> r.size() == 1, Duration.ofSeconds(10));
+        page.getByTestId("nav-deliveries").click();
+        Locator filter = form("Filter deliveries");
+        filter.getByLabel("Webhook").selectOption(webhook);
+        filter.getByLabel("Event ID").fill(event);
+        Locator delivery = page.getByTestId("delivery-row");
+        // the list polls every 5 s; Filter asks at once
+        retryUntil(() -> filter.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Filter")).click(),
+                () -> List.of("DELIVERED").equals(page.getByTestId("delivery-status").allTextContents().stream()
+                        .map(String::strip).toList()));
+        assertThat(delivery.getByTestId("delivery-event")).hasText(event);
+        delivery.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Show attempts (1)")).click();
+        assertThat(page.getByTestId("attempt-status-code")).hasText("200");
+        page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("deliveries.png")));
+
+        page.getByTestId("nav-webhooks").click();
+        assertThat(webhookRow(receiver.url("/orders")).getByTestId("webhook-success-rate")).containsText("100");
+        page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("webhooks.png")));
+
+        page.getByTestId("nav-activity").click();
+        Locator chart = page.locator("[data-testid=attempts-chart][data-webhook-id='" + webhook + "']");
+        assertThat(chart.locator("[data-testid=chart-minute]")).hasCount(60);
+        assertThat(chart.locator("[data-testid=chart-minute][data-succeeded='1']")).hasCount(1);
+        page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("activity.png")));
+    }
+
+    @Test
+    void aFailingDeliveryShowsItsAttemptsAsTextAndIsReplayed() throws Exception {
+        receiver.answer("/hostile", new Receiver.Behaviour(500, Duration.ZERO, Map.of("content-type", "text/html"),
+                HOSTILE));
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/hostile"));
+        Events.post(key, Events.notifications(2, provider));
+        database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + webhook, 2, Duration.ofSeconds(10));
+
+        signIn(key);
+        page.getByTestId("nav-deliveries").click();
+        Locator filter = form("Filter deliveries");
+        filter.getByLabel("Webhook").selectOption(webhook);
+        filter.getByLabel("Status").selectOption("FAILED");
+        filter.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Filter")).click();
+        Locator failed = page.getByTestId("delivery-row");
+        assertThat(failed).hasCount(2);
+        Locator first = failed.first();
+        first.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Show attempts (4)")).click();
+        Locator attempts = page.getByTestId("attempt-row");
+        assertThat(attempts).hasCount(4);
+        assertThat(attempts.first().getByTestId("attempt-status-code")).hasText("500");
+        assertThat(attempts.first().getByTestId("attempt-error")).hasText("http_500");
+        assertThat(attempts.first().getByTestId("attempt-excerpt")).hasText(HOSTILE);
+        assertEquals(0, page.locator("main img").count(), "the receiver's answer is text, not markup");
+        page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("attempts.png")));
+
+        receiver.answer("/hostile", 200, Duration.ZERO);
+        first.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Replay")).click();
+        assertThat(page.getByRole(AriaRole.STATUS)).containsText("replayed");
+        receiver.await("/hostile", r -> r.size() == 2 * 4 + 1, Duration.ofSeconds(10));
+        database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+
+        Locator replay = form("Replay failed deliveries");
+        replay.getByLabel("Webhook to replay").selectOption(webhook);
+        replay.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Replay failed since")).click();
+        database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + webhook, 2, Duration.ofSeconds(10));
+        filter.getByLabel("Status").selectOption("DELIVERED");
+        filter.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Filter")).click();
+        assertThat(page.getByTestId("delivery-row")).hasCount(2);
+    }
+
+    @Test
+    void aTenantEditsSwitchesOffRotatesAndDeletesAWebhook() throws Exception {
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/before"));
+        signIn(key);
+        Locator row = page.locator("[data-testid=webhook-row][data-webhook-id='" + webhook + "']");
+        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Edit")).click();
+        Locator edit = form("Edit webhook " + webhook);
+        edit.getByLabel("Webhook URL").fill(receiver.url("/after"));
+        edit.getByLabel("Description").fill("edited");
+        edit.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Save")).click();
+        assertThat(row.getByTestId("webhook-url").locator(".url")).hasText(receiver.url("/after"));
+        assertThat(row.getByTestId("webhook-description")).hasText("edited");
+
+        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Switch off")).click();
+        assertThat(row.getByTestId("webhook-status")).hasText("off");
+        assertEquals(0, database.count("webhook WHERE status = 1 AND id = " + webhook));
+
+        String before = secretOf(webhook);
+        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Rotate secret")).click();
+        assertThat(page.getByTestId("secret-value")).hasText(Pattern.compile("^whsec_"));
+        String shown = page.getByTestId("secret-value").textContent();
+        assertNotEquals(before, shown);
+        assertEquals(secretOf(webhook), shown, "the secret shown is the webhook's new one");
+
+        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Delete")).click();
+        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Confirm delete")).click();
+        assertThat(row).hasCount(0);
+        assertEquals(0, database.count("webhook WHERE id = " + webhook));
+    }
+
+    @Test
+    void theAdminCreatesAnApplicationAndSeesTheEndpointsFailing() throws Exception {
+        receiver.answer("/down", 503, Duration.ZERO);
+        String failing = GraphQL.newWebhook(key, provider, receiver.url("/down"));
+        Events.post(key, Events.notification(1, provider));
+        database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + failing, 1, Duration.ofSeconds(10));
+
+        signIn(GraphQL.ADMIN_KEY);
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Operator"))).isVisible();
+        assertThat(page.getByTestId("backlog")).hasText(Pattern.compile("^\\d+$"));
+        assertThat(page.getByTestId("failing-endpoint-row").filter(new Locator.FilterOptions()
+                .setHasText(receiver.url("/down")))).hasCount(1);
+
+        page.getByLabel("Application name").fill("made in the console");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create application")).click();
+        String apiKey = page.getByTestId("new-api-key").textContent();
+        assertTrue(apiKey.length() > 20, apiKey);
+        assertThat(page.getByTestId("application-row").first()).containsText("made in the console");
+        assertNull(GraphQL.as(apiKey, "{ providers { providerId } }").get("errors"), "the key shown works");
+        page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("operator.png")));
+    }
+
+    private void signIn(String apiKey) {
+        page.navigate(base() + "/console/");
+        page.getByLabel("API key").fill(apiKey);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+        assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign out"))).isVisible();
+    }
+
+    private Locator form(String name) {
+        return page.getByRole(AriaRole.FORM, new Page.GetByRoleOptions().setName(name));
+    }
+
+    private Locator webhookRow(String url) {
+        return page.getByTestId("webhook-row").filter(new Locator.FilterOptions().setHas(
+                page.getByTestId("webhook-url").getByText(url, new Locator.GetByTextOptions().setExact(true))));
+    }
+
+    private String secretOf(String webhook) {
+        return GraphQL.as(key, "{ webhooks { id secret } }")
+                .getString("data.webhooks.find { it.id == '" + webhook + "' }.secret");
+    }
+
+    /** Runs {@code action} until {@code done} holds, at most 20 times a second apart. */
+    private static void retryUntil(Runnable action, java.util.function.BooleanSupplier done) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            action.run();
+            Thread.sleep(1000);
+            if (done.getAsBoolean()) {
+                return;
+            }
+        }
+        throw new AssertionError("the page never showed it");
+    }
+
+    private static String base() {
+        return "http://localhost:" + RestAssured.port;
+    }
+}
