@@ -77,7 +77,7 @@ class ConsoleBrowserTest extends WithReceiver {
     @BeforeEach
     void openPage() {
         context = browser.chromium.newContext(new com.microsoft.playwright.Browser.NewContextOptions()
-                .setViewportSize(1280, 900));
+                .setViewportSize(1280, 900).setPermissions(List.of("clipboard-read", "clipboard-write")));
         page = context.newPage();
         page.onPageError(error -> problems.add("script error: " + error));
         page.onDialog(dialog -> {
@@ -135,6 +135,11 @@ class ConsoleBrowserTest extends WithReceiver {
         register.getByLabel("Description (optional)").fill("orders, <b>bold</b>");
         register.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Register webhook")).click();
         assertThat(page.getByTestId("secret-value")).hasText(Pattern.compile("^whsec_"));
+        page.getByTestId("secret-panel").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Copy"))
+                .click();
+        assertThat(page.getByTestId("secret-panel").getByText("Copied")).isVisible();
+        assertEquals(page.getByTestId("secret-value").textContent(), page.evaluate("() => navigator.clipboard.readText()"),
+                "Copy puts the secret on the clipboard");
         Locator row = webhookRow(receiver.url("/orders"));
         assertThat(row.getByTestId("webhook-status")).hasText("on");
         assertThat(row.getByTestId("webhook-description")).hasText("orders, <b>bold</b>");
@@ -154,10 +159,12 @@ class ConsoleBrowserTest extends WithReceiver {
         assertThat(delivery.getByTestId("delivery-event")).hasText(event);
         delivery.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Show attempts (1)")).click();
         assertThat(page.getByTestId("attempt-status-code")).hasText("200");
+        assertEveryControlLabelled();
         page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("deliveries.png")));
 
         page.getByTestId("nav-webhooks").click();
         assertThat(webhookRow(receiver.url("/orders")).getByTestId("webhook-success-rate")).containsText("100");
+        assertEveryControlLabelled();
         page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("webhooks.png")));
 
         page.getByTestId("nav-activity").click();
@@ -257,6 +264,7 @@ class ConsoleBrowserTest extends WithReceiver {
         assertTrue(apiKey.length() > 20, apiKey);
         assertThat(page.getByTestId("application-row").first()).containsText("made in the console");
         assertNull(GraphQL.as(apiKey, "{ providers { providerId } }").get("errors"), "the key shown works");
+        assertEveryControlLabelled();
         page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("operator.png")));
     }
 
@@ -265,6 +273,16 @@ class ConsoleBrowserTest extends WithReceiver {
         page.getByLabel("API key").fill(apiKey);
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
         assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign out"))).isVisible();
+    }
+
+    /** Every field has a label and every button a name, so that screen readers and keyboards can use them. */
+    private void assertEveryControlLabelled() {
+        assertEquals(List.of(), page.evaluate("""
+                () => [...document.querySelectorAll('input, select, textarea')]
+                        .filter((field) => field.labels.length === 0).map((field) => field.outerHTML)
+                    .concat([...document.querySelectorAll('button')]
+                        .filter((button) => !button.textContent.trim() && !button.getAttribute('aria-label'))
+                        .map((button) => button.outerHTML))"""));
     }
 
     private Locator form(String name) {
