@@ -34,14 +34,21 @@ public class OperatorGraphQL {
     static final int RATE_MINUTES = 5;
     static final int MAX_FAILING = 100;
 
-    /* Only rings written in the last RATE_MINUTES minutes can count anything in them. */
+    /*
+     * The attempts of the last RATE_MINUTES whole minutes and of the current one so far, per minute of that time:
+     * only the slots of those minutes are read, and only rings written since the first of them can count any.
+     */
     private static final String RATES = """
-            SELECT coalesce(sum((SELECT sum(n) FROM unnest(herald_ring_minutes(h.succeeded, h.ring_minute, now.minute)
-                                                  ) WITH ORDINALITY AS m(n, i) WHERE i > 60 - $1)), 0)::bigint AS succeeded,
-                   coalesce(sum((SELECT sum(n) FROM unnest(herald_ring_minutes(h.failed, h.ring_minute, now.minute)
-                                                  ) WITH ORDINALITY AS m(n, i) WHERE i > 60 - $1)), 0)::bigint AS failed
-              FROM (SELECT herald_minute(clock_timestamp()) AS minute) AS now
-              JOIN endpoint_health h ON h.ring_minute > now.minute - $1""";
+            WITH now AS (SELECT herald_minute(clock_timestamp()) AS minute,
+                                extract(epoch FROM clock_timestamp()) / 60 AS minutes)
+            SELECT coalesce(sum(h.succeeded[(m.minute % 60)::int + 1]), 0)::bigint AS succeeded,
+                   coalesce(sum(h.failed[(m.minute % 60)::int + 1]), 0)::bigint AS failed,
+                   (SELECT minutes - (minute - $1) FROM now)::float8 AS window_minutes
+              FROM now
+              JOIN endpoint_health h ON h.ring_minute >= now.minute - $1
+              JOIN generate_series(now.minute - $1, now.minute) AS m(minute)
+                   ON m.minute <= h.ring_minute
+                  AND herald_ring_slot_minute(h.ring_minute, (m.minute % 60)::int) = m.minute""";
 
     private static final String FAILING = """
             SELECT h.webhook_id, p.application_id, w.webhook_url, w.status, h.consecutive_failures, h.failing_since,
@@ -84,8 +91,9 @@ public class OperatorGraphQL {
     }
 
     private static OperatorOverview overview(BacklogReading backlog, Row rates) {
-        double delivered = rates.getLong("succeeded") / (double) RATE_MINUTES;
-        double failed = rates.getLong("failed") / (double) RATE_MINUTES;
+        double minutes = rates.getDouble("window_minutes");
+        double delivered = rates.getLong("succeeded") / minutes;
+        double failed = rates.getLong("failed") / minutes;
         return backlog == null ? new OperatorOverview(null, null, null, null, delivered, failed)
                 : new OperatorOverview(backlog.backlog(), backlog.held(), backlog.oldestPendingAgeSeconds(),
                         backlog.readSecondsAgo(), delivered, failed);

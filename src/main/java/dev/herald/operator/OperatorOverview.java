@@ -14,7 +14,7 @@ public record OperatorOverview(
         @Description("How old backlog, held and oldestPendingAgeSeconds are, in seconds (they are read every"
                 + " herald.metrics.refresh-interval)") Double backlogReadSecondsAgo,
         @Description("Attempts that succeeded (deliveries delivered) per minute over the last " + OperatorGraphQL.RATE_MINUTES
-                + " minutes, the current one included") double deliveredPerMinute,
+                + " whole minutes and the current one so far") double deliveredPerMinute,
         @Description("Attempts that failed at a receiver per minute over the same minutes (a failed attempt may be"
                 + " retried)") double failedPerMinute) {
 }

@@ -1,6 +1,6 @@
 // The operator view (admin key): applications, the global backlog and delivery rate, the ten endpoints failing
 // most (queries applications and operatorOverview).
-import { gql } from './api.js';
+import { gql, newestOnly } from './api.js';
 import {
   el, act, time, orDash, copyButton, replaceKeepingFocus, showStatus, clearErrors, reportError,
 } from './dom.js';
@@ -13,7 +13,7 @@ const OVERVIEW = `query ConsoleOverview {
   operatorOverview {
     backlog held oldestPendingAgeSeconds deliveredPerMinute failedPerMinute
     failingEndpoints(limit: 10) {
-      webhookId applicationId webhookUrl consecutiveFailures failingSince lastError
+      webhookId applicationId webhookUrl status consecutiveFailures failingSince lastError
     }
   }
 }`;
@@ -28,6 +28,7 @@ function rate(value) {
 
 export function createAdminView() {
   const state = { seenApplications: null, seenOverview: null };
+  const newest = { seenApplications: newestOnly(), seenOverview: newestOnly() };
   const result = el('div', { class: 'result' });
   const applicationsBox = el('div', { class: 'scroll' });
   const overviewBox = el('div');
@@ -96,12 +97,13 @@ export function createAdminView() {
     }
     replaceKeepingFocus(failingBox, el('table', { 'data-testid': 'failing-endpoint-list' },
       el('caption', {}, 'The ten endpoints failing most'),
-      el('thead', {}, el('tr', {}, ['Webhook', 'Application', 'URL', 'Failures in a row', 'Failing since',
+      el('thead', {}, el('tr', {}, ['Webhook', 'Application', 'URL', 'Status', 'Failures in a row', 'Failing since',
         'Last error'].map((n) => el('th', { scope: 'col' }, n)))),
       el('tbody', {}, failing.map((f) => el('tr', { 'data-testid': 'failing-endpoint-row' },
         el('th', { scope: 'row' }, String(f.webhookId)),
         el('td', {}, String(f.applicationId)),
         el('td', { class: 'url' }, f.webhookUrl),
+        el('td', {}, f.status === 1 ? 'on' : 'off'),
         el('td', {}, String(f.consecutiveFailures)),
         el('td', {}, time(f.failingSince)),
         el('td', {}, orDash(f.lastError)))))));
@@ -109,7 +111,7 @@ export function createAdminView() {
 
   /** Runs one query; renders its answer when it changed (or when forced). */
   async function load(query, seenKey, render, force) {
-    const data = await gql(query);
+    const data = await newest[seenKey](() => gql(query));
     const seen = JSON.stringify(data);
     if (force || seen !== state[seenKey]) {
       state[seenKey] = seen;

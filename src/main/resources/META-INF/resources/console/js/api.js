@@ -3,15 +3,20 @@
 
 const KEY_ITEM = 'herald.console.apiKey';
 
+// Bumped at every sign-in and sign-out: an answer that arrives after one belongs to a session that is over.
+let generation = 0;
+
 export function storedKey() {
   return sessionStorage.getItem(KEY_ITEM);
 }
 
 export function storeKey(key) {
+  generation += 1;
   sessionStorage.setItem(KEY_ITEM, key);
 }
 
 export function forgetKey() {
+  generation += 1;
   sessionStorage.removeItem(KEY_ITEM);
 }
 
@@ -24,8 +29,44 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * An answer nobody waits for any more: it came after a sign-out or sign-in, or after a newer request of the same
+ * view (newestOnly). Views drop it without a word.
+ */
+export class StaleAnswer extends Error {
+  constructor() {
+    super('stale answer');
+  }
+}
+
+/**
+ * For a view's reads: wraps each request so that only the answer to the latest one is used; an older one that
+ * arrives later (a poll overtaken by a Filter click) rejects with StaleAnswer instead of drawing old data.
+ */
+export function newestOnly() {
+  let latest = 0;
+  return async (request) => {
+    latest += 1;
+    const mine = latest;
+    const answer = await request();
+    if (mine !== latest) {
+      throw new StaleAnswer();
+    }
+    return answer;
+  };
+}
+
 /** Runs one operation with the stored key (or `key`); resolves to `data`, rejects with an ApiError. */
 export async function gql(query, variables = {}, key = storedKey()) {
+  const session = generation;
+  const data = await send(query, variables, key);
+  if (session !== generation) {
+    throw new StaleAnswer();
+  }
+  return data;
+}
+
+async function send(query, variables, key) {
   if (!key) {
     throw new ApiError(['Not signed in'], 'UNAUTHORIZED');
   }

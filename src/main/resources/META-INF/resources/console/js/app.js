@@ -115,9 +115,7 @@ async function start() {
   try {
     enter(await roleOf(key));
   } catch (e) {
-    if (e instanceof ApiError && e.classification === 'UNAUTHORIZED') {
-      forgetKey();
-    }
+    forgetKey(); // not known, or Herald not reachable: sign in again either way (Sign out is not shown here)
     renderSignIn(main, enter);
     reportError(e);
   }

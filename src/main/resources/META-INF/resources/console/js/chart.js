@@ -1,6 +1,6 @@
 // Attempts per minute per webhook over the last hour, succeeded (each a delivery delivered) and failed, as inline
 // SVG built with createElementNS, from Webhook.health.minutes.
-import { gql } from './api.js';
+import { gql, newestOnly } from './api.js';
 import { el, svg, replaceKeepingFocus, clearErrors, reportError } from './dom.js';
 
 export const MINUTES_QUERY = `query ConsoleMinutes {
@@ -79,6 +79,7 @@ function legend() {
 
 export function createActivityView() {
   const state = { seen: null };
+  const newest = newestOnly();
   const box = el('div');
   const root = el('section', { class: 'view', 'aria-labelledby': 'activity-title' },
     el('h2', { id: 'activity-title' }, 'Activity'),
@@ -87,7 +88,7 @@ export function createActivityView() {
   async function refresh(force = false) {
     let data;
     try {
-      data = await gql(MINUTES_QUERY);
+      data = await newest(() => gql(MINUTES_QUERY));
     } catch (e) {
       reportError(e, 'poll');
       throw e;

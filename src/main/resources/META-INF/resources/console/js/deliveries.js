@@ -1,7 +1,7 @@
 // The attempt log: deliveries filtered by webhook, status and event id, each expandable to its attempts; replay
 // one delivery, or a webhook's failed deliveries since a time.
-import { gql } from './api.js';
-import { el, act, time, orDash, replaceKeepingFocus, showStatus, clearErrors, reportError } from './dom.js';
+import { gql, newestOnly } from './api.js';
+import { el, act, time, orDash, milliseconds, replaceKeepingFocus, showStatus, clearErrors, reportError } from './dom.js';
 
 const PAGE_SIZE = 50;
 const STATUSES = ['PENDING', 'IN_FLIGHT', 'DELIVERED', 'FAILED'];
@@ -31,6 +31,7 @@ function localHourAgo() {
 }
 
 export function createDeliveriesView() {
+  const newest = newestOnly();
   const state = {
     filter: { webhookId: '', status: '', eventId: '' },
     cursors: [null], // cursors[i]: the `after` of page i; the last one is the page shown
@@ -125,7 +126,7 @@ export function createDeliveriesView() {
       el('tbody', {}, delivery.attempts.map((attempt) => el('tr', { 'data-testid': 'attempt-row' },
         el('td', { 'data-testid': 'attempt-time' }, time(attempt.attemptedAt)),
         el('td', { 'data-testid': 'attempt-status-code' }, orDash(attempt.statusCode)),
-        el('td', { 'data-testid': 'attempt-duration' }, attempt.durationMs + ' ms'),
+        el('td', { 'data-testid': 'attempt-duration' }, milliseconds(attempt.durationMs)),
         el('td', { 'data-testid': 'attempt-error' }, orDash(attempt.error)),
         el('td', {}, el('pre', { class: 'excerpt', 'data-testid': 'attempt-excerpt' },
           orDash(attempt.responseExcerpt)))))));
@@ -214,7 +215,7 @@ export function createDeliveriesView() {
       after: state.cursors[state.cursors.length - 1], limit: PAGE_SIZE,
     };
     try {
-      const data = await gql(LIST, variables);
+      const data = await newest(() => gql(LIST, variables));
       clearErrors('poll');
       const webhooks = JSON.stringify(data.webhooks);
       if (webhooks !== state.seenWebhooks) {

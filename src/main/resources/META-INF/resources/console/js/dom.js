@@ -1,6 +1,8 @@
 // Tiny DOM helpers. Nodes are built with createElement/createElementNS; data only ever becomes textContent or an
 // attribute value, never markup.
 
+import { StaleAnswer } from './api.js';
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 function fill(node, attrs, children) {
@@ -61,6 +63,10 @@ export function time(iso) {
   return el('time', { datetime: iso }, text);
 }
 
+export function milliseconds(value) {
+  return value === null || value === undefined ? '—' : value + ' ms';
+}
+
 export function orDash(value) {
   return value === null || value === undefined || value === '' ? '—' : String(value);
 }
@@ -109,6 +115,9 @@ export function showStatus(message) {
 
 /** Shows an error thrown by gql (or anything else) in the alert region. */
 export function reportError(error, source = 'action') {
+  if (error instanceof StaleAnswer) {
+    return;
+  }
   showErrors(error && Array.isArray(error.messages) ? error.messages : [String(error && error.message || error)],
     source);
 }

@@ -1,7 +1,7 @@
 // An application's providers and webhooks: health, register, edit, switch off/on, rotate secret, test, delete.
-import { gql } from './api.js';
+import { gql, newestOnly } from './api.js';
 import {
-  el, act, time, orDash, copyButton, replaceKeepingFocus, showStatus, clearErrors, reportError,
+  el, act, time, orDash, milliseconds, copyButton, replaceKeepingFocus, showStatus, clearErrors, reportError,
 } from './dom.js';
 
 const LIST = `query ConsoleWebhooks {
@@ -34,6 +34,7 @@ function percent(rate) {
 
 export function createWebhooksView() {
   const state = { providers: [], webhooks: [], seen: null, editing: null, confirmDelete: null };
+  const newest = newestOnly();
 
   const result = el('div', { class: 'result' });
   const editBox = el('div');
@@ -68,7 +69,7 @@ export function createWebhooksView() {
       el('h3', {}, 'Test event to webhook ' + id),
       el('dl', {},
         el('dt', {}, 'Status code'), el('dd', { 'data-testid': 'test-status-code' }, orDash(test.statusCode)),
-        el('dt', {}, 'Duration'), el('dd', { 'data-testid': 'test-duration' }, test.durationMs + ' ms'),
+        el('dt', {}, 'Duration'), el('dd', { 'data-testid': 'test-duration' }, milliseconds(test.durationMs)),
         el('dt', {}, 'Error'), el('dd', { 'data-testid': 'test-error' }, orDash(test.error)),
         el('dt', {}, 'Response excerpt'),
         el('dd', {}, el('pre', { class: 'excerpt', 'data-testid': 'test-excerpt' }, orDash(test.responseExcerpt)))),
@@ -149,9 +150,12 @@ export function createWebhooksView() {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       act(save, async () => {
-        await gql(UPDATE, { input: {
-          id: webhook.id, webhookUrl: url.value.trim(), description: description.value, status: active.checked ? 1 : 0,
-        } });
+        const input = { id: webhook.id, webhookUrl: url.value.trim(), description: description.value };
+        // only when changed here: Herald may have switched it off since the editor opened
+        if (active.checked !== (webhook.status === 1)) {
+          input.status = active.checked ? 1 : 0;
+        }
+        await gql(UPDATE, { input });
         state.editing = null;
         renderEditor();
         showStatus('Webhook ' + webhook.id + ' saved');
@@ -201,7 +205,9 @@ export function createWebhooksView() {
         const data = await gql(ROTATE, { id });
         const rotated = data.rotateWebhookSecret;
         showSecret('New signing secret of webhook ' + id, rotated.secret,
-          'The previous secret keeps signing until ' + rotated.previousSecretExpiresAt + '.');
+          rotated.previousSecretExpiresAt
+            ? 'The previous secret keeps signing until ' + rotated.previousSecretExpiresAt + '.'
+            : 'The previous secret no longer signs.');
       }),
       actionButton(webhook, 'Send test event', 'test', async () => {
         showStatus('Sending a test event to webhook ' + id + '…');
@@ -280,7 +286,7 @@ export function createWebhooksView() {
   /** Reads the lists again; re-renders only what changed (or everything when `force`). */
   async function refresh(force = false) {
     try {
-      const data = await gql(LIST);
+      const data = await newest(() => gql(LIST));
       clearErrors('poll');
       const seen = JSON.stringify(data);
       if (!force && seen === state.seen) {
