@@ -226,6 +226,39 @@ class ConsoleBrowserTest extends WithReceiver {
     }
 
     @Test
+    void anAnswerOvertakenByANewerRequestIsNotDrawn() throws Exception {
+        receiver.answer("/mixed", 500, Duration.ZERO);
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/mixed"));
+        Events.post(key, Events.notification(1, provider));
+        database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+        receiver.answer("/mixed", 200, Duration.ZERO);
+        Events.post(key, Events.notification(2, provider));
+        database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+
+        signIn(key);
+        // the first, unfiltered read of the deliveries is held back until a filtered one has been drawn
+        List<com.microsoft.playwright.Route> held = new CopyOnWriteArrayList<>();
+        page.route("**/graphql", route -> {
+            String body = route.request().postData();
+            if (held.isEmpty() && body.contains("ConsoleDeliveries") && body.contains("\"status\":null")) {
+                held.add(route);
+            } else {
+                route.resume();
+            }
+        });
+        page.getByTestId("nav-deliveries").click();
+        Locator filter = form("Filter deliveries");
+        filter.getByLabel("Status").selectOption("FAILED");
+        filter.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Filter")).click();
+        assertThat(page.getByTestId("delivery-row")).hasCount(1);
+        assertEquals(1, held.size(), "the first read was held");
+        held.get(0).resume();
+        page.waitForTimeout(1500); // the old answer arrives meanwhile
+        assertEquals(List.of("FAILED"), page.getByTestId("delivery-status").allTextContents().stream()
+                .map(String::strip).toList(), "the list still shows what the filter asks for");
+    }
+
+    @Test
     void aTenantEditsSwitchesOffRotatesAndDeletesAWebhook() throws Exception {
         String webhook = GraphQL.newWebhook(key, provider, receiver.url("/before"));
         signIn(key);
