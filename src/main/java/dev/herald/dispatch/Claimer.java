@@ -33,7 +33,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class Claimer {
 
-    private static final String LOCK_DUE_ENDPOINTS = """
+    /* package-private: the bench's SQL floor (SqlFloor) runs these very statements */
+    static final String LOCK_DUE_ENDPOINTS = """
             SELECT webhook_id FROM endpoint_state
              WHERE next_check_at <= statement_timestamp()
              ORDER BY next_check_at
@@ -45,7 +46,7 @@ public class Claimer {
      * lower caps of its own), $4 window (+ guard) in ms,
      * $5 deliveries per endpoint per claim, $6 lease in ms, $7 deliveries in all.
      */
-    private static final String CLAIM = """
+    static final String CLAIM = """
             WITH token AS (SELECT nextval('claim_token_seq') AS value),
             room AS (
                 SELECT e.webhook_id, e.in_flight, w.status = 1 AS active,

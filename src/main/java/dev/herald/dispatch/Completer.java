@@ -30,7 +30,7 @@ public class Completer {
     private static final Logger LOG = Logger.getLogger(Completer.class);
 
     /* herald_complete (V11): fenced by claim tokens, endpoint rows locked first in id order. */
-    private static final String COMPLETE = "SELECT delivery_id, status FROM herald_complete($1, $2, $3, $4, $5, $6, $7, $8,"
+    static final String COMPLETE = "SELECT delivery_id, status FROM herald_complete($1, $2, $3, $4, $5, $6, $7, $8,"
             + " $9, $10, $11, $12, $13, $14)";
 
     private final Pool pool;

@@ -22,7 +22,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class FanOut {
 
-    private static final String FAN_OUT = "SELECT events, deliveries, more FROM herald_fan_out($1::int, $2::int, $3::int)";
+    static final String FAN_OUT = "SELECT events, deliveries, more FROM herald_fan_out($1::int, $2::int, $3::int)";
 
     /** What one fan-out call did; {@code more}: call again, events may be waiting. */
     public record Round(int events, int deliveries, boolean more) {
