@@ -41,7 +41,8 @@ public class SchemaMigrator {
             "V9__webhook_health_caps_and_tests.sql",
             "V10__trace_context.sql",
             "V11__health_counts_what_receivers_did.sql",
-            "V12__console_queries.sql");
+            "V12__console_queries.sql",
+            "V13__ring_add_in_place.sql");
 
     /** Runs before every other startup observer: they may all touch the schema. */
     public static final int STARTUP_PRIORITY = 10;

@@ -174,6 +174,24 @@ class WebhookHealthTest extends WithReceiver {
     }
 
     @Test
+    void addingInPlaceGivesWhatRebuildingTheRingGave() {
+        // V9's herald_ring_add, inline: each slot kept while its minute is within the hour, n added to the minute's
+        // slot; V13 adds in place when the minute is the ring's own. Random rings, same and later minutes.
+        long differ = database.query("""
+                WITH c AS (SELECT g, ARRAY(SELECT (random() * 9)::int FROM generate_series(1, 60) WHERE g > 0) AS ring,
+                                  1000 + g % 7 AS ring_minute
+                             FROM generate_series(1, 3000) g),
+                     a AS (SELECT c.*, c.ring_minute + (g % 3) * (g % 70) AS at_minute, g % 5 AS n FROM c)
+                SELECT count(*) FROM a
+                 WHERE herald_ring_add(ring, ring_minute, at_minute, n) IS DISTINCT FROM
+                       (SELECT array_agg(CASE WHEN at_minute - herald_ring_slot_minute(ring_minute, i) < 60
+                                              THEN coalesce(ring[i + 1], 0) ELSE 0 END
+                                         + CASE WHEN i = at_minute % 60 THEN n ELSE 0 END ORDER BY i)
+                          FROM generate_series(0, 59) AS i)""").iterator().next().getLong(0);
+        assertEquals(0, differ, "rings that differ from the rebuilt ones");
+    }
+
+    @Test
     void minutesListTheRingsHourOldestFirstWithoutStaleSlots() {
         // minute 1000 gets 7, minute 1030 gets 5; asked at minute 1060 the hour is 1001..1060
         String ring = "herald_ring_add(herald_ring_add('{}', 0, 1000, 7), 1000, 1030, 5)";
