@@ -65,9 +65,9 @@ public final class BenchHttpFloor {
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
                     .setURI("/e" + endpoint);
             client.request(options).compose(request -> {
-                byte[] body = ("{\"id\": " + id + ", \"providerId\": " + endpoint + ", \"channelType\": 1,"
-                        + " \"deliveryStatus\": 5, \"data\": {\"to\": \"bench@example.com\"}, \"sentAt\":"
-                        + System.currentTimeMillis() + "}").getBytes(StandardCharsets.UTF_8);
+                // the producer's event of this endpoint (BenchSeed: provider 100000 + n posts to /e<n>)
+                byte[] body = BenchEvent.json(id, 100_000 + endpoint, System.currentTimeMillis())
+                        .getBytes(StandardCharsets.UTF_8);
                 String messageId = "msg_floor_" + id;
                 long timestamp = System.currentTimeMillis() / 1000;
                 request.putHeader("content-type", "application/json")

@@ -69,9 +69,7 @@ public final class BenchProducer {
                 int id = from + i;
                 int provider = firstProvider + id % providers;
                 insert.setInt(2 * i + 1, provider);
-                insert.setString(2 * i + 2, "{\"id\": " + id + ", \"providerId\": " + provider
-                        + ", \"channelType\": 1, \"deliveryStatus\": 5, \"data\": {\"to\": \"bench@example.com\"},"
-                        + " \"sentAt\":" + now + "}");
+                insert.setString(2 * i + 2, BenchEvent.json(id, provider, now));
             }
             insert.executeUpdate();
         }

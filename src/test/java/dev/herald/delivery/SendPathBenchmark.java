@@ -12,6 +12,8 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 
+import dev.herald.bench.BenchEvent;
+
 /**
  * JMH (bench/jmh): the CPU of one attempt's request apart from the network, on a bench event's body (about 150
  * bytes) and a 4 KiB one: its signature headers (one secret; two during a rotation; with the legacy HMAC-SHA512),
@@ -22,10 +24,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class SendPathBenchmark {
 
-    static final String EVENT = "{\"id\": 1, \"providerId\": 100001, \"channelType\": 1, \"deliveryStatus\": 5,"
-            + " \"data\": {\"to\": \"bench@example.com\"}, \"sentAt\":1764770000000}";
-
-    private final byte[] small = EVENT.getBytes(StandardCharsets.UTF_8);
+    private final byte[] small = BenchEvent.json(1, 100_001, 1_764_770_000_000L).getBytes(StandardCharsets.UTF_8);
     private final byte[] large = ("{\"data\": \"" + "x".repeat(4096 - 12) + "\"}").getBytes(StandardCharsets.UTF_8);
     private final String indented = "{\n  \"id\": 1,\n  \"providerId\": 100001,\n  \"data\": {\n    \"to\": \"a@b.c\"\n  }\n}";
     private final SigningKeys one = new SigningKeys("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", null, null);

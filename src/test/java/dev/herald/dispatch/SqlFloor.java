@@ -6,6 +6,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.herald.bench.BenchEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -141,11 +142,11 @@ public final class SqlFloor {
                 for (int i = 0; i < n; i++) {
                     int id = firstEvent + from + i;
                     providerIds[i] = firstProvider + id % providers;
-                    payloads[i] = "{\"id\": " + id + ", \"providerId\": " + providerIds[i] + ", \"channelType\": 1,"
-                            + " \"deliveryStatus\": 5, \"data\": {\"to\": \"bench@example.com\"}, \"sentAt\":" + now + "}";
+                    payloads[i] = BenchEvent.json(id, providerIds[i], now);
                 }
                 await(pool.preparedQuery("INSERT INTO event (provider_id, payload)"
-                        + " SELECT * FROM unnest($1::int[], $2::text[]::json[])").execute(Tuple.from(new Object[] { providerIds, payloads })));
+                        + " SELECT * FROM unnest($1::int[], $2::text[]::json[])")
+                        .execute(Tuple.from(new Object[] { providerIds, payloads })));
             }
         }
 
