@@ -25,7 +25,8 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 /**
  * herald_complete finds each outcome's delivery by one probe of the primary key, even when the statistics say that
  * almost nothing is in flight (as right after a quiet spell, before autovacuum analyzes again). V11's statements let
- * the planner compare every outcome with every delivery row instead: 500 outcomes cost 250,000 comparisons.
+ * the planner compare every outcome with every in-flight row instead: this batch of 500 (250 retried, 250 delivered)
+ * rejected 62,250 pairs in each of its UPDATE and DELETE.
  *
  * The plans are read with auto_explain, sent to this connection as notices, inside one transaction that is rolled
  * back: the 500 in-flight deliveries it makes are never seen by the running dispatcher.
