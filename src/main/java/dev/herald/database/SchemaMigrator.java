@@ -42,7 +42,8 @@ public class SchemaMigrator {
             "V10__trace_context.sql",
             "V11__health_counts_what_receivers_did.sql",
             "V12__console_queries.sql",
-            "V13__ring_add_in_place.sql", "V14__complete_by_primary_key.sql");
+            "V13__ring_add_in_place.sql", "V14__complete_by_primary_key.sql",
+            "V15__wake_only_endpoints_with_work.sql");
 
     /** Runs before every other startup observer: they may all touch the schema. */
     public static final int STARTUP_PRIORITY = 10;
