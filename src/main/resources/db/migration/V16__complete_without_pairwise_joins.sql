@@ -3,7 +3,7 @@
 -- ANALYZE the planner expects one row from the hot table however many come in, and with one row expected, a nested
 -- loop that reads the whole table for each outcome (or each outcome for every row of the table) looks as cheap as a
 -- probe of the primary key. CompletionPlanTest's drained case: a batch of 500 rejected 124,750 pairs in each of the
--- UPDATE and the DELETE, 222 ms for one call (bench/README, "V16").
+-- UPDATE and the DELETE, 222 ms for one call (bench/README, "V15 and V16").
 --
 -- No form of the join is safe from that estimate, so the statement that moves outcomes is planned with nested loops
 -- and merge joins off (for that statement only: set before it, restored after it): outcomes and deliveries are joined
