@@ -32,6 +32,9 @@ public final class BenchPostgres {
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                 .setServerConfig("shared_buffers", "512MB")
                 .setServerConfig("synchronous_commit", "on")
+                // the embedded PostgreSQL starts with -F (fsync off, for tests); a benchmark of durable deliveries
+                // flushes its WAL as production does (a -c after -F wins)
+                .setServerConfig("fsync", "on")
                 // what a stall is matched with, second by second: slow statements, lock waits, checkpoints and
                 // autovacuum runs (pg_ctl hands these to a shell as one string: no spaces or shell characters)
                 .setServerConfig("log_line_prefix", "%m:%p:%a:")
