@@ -8,7 +8,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 /**
  * bench/run's PostgreSQL: the same embedded server as dev mode and tests, on a given port, until killed
  * (its shutdown hook stops the server and deletes the data). Prints {@code READY <port>} when it accepts
- * connections. Arguments: port [folder for PostgreSQL's log file, postgresql.log].
+ * connections. Arguments: port [folder for PostgreSQL's log file, postgresql.log]. {@code BENCH_PG_SETTINGS}, if
+ * set, adds or overrides server settings for a closer look, as space-separated {@code name=value} pairs (no spaces
+ * in a value), e.g. {@code shared_preload_libraries=pg_stat_statements,auto_explain auto_explain.log_min_duration=0}.
  */
 public final class BenchPostgres {
 
@@ -24,8 +26,7 @@ public final class BenchPostgres {
                     .setServerConfig("log_directory", Path.of(args[1]).toAbsolutePath().toString())
                     .setServerConfig("log_filename", "postgresql.log");
         }
-        EmbeddedPostgres postgres = builder
-                .setPort(port)
+        builder.setPort(port)
                 .setDataDirectory(data)
                 .setCleanDataDirectory(true)
                 .setServerConfig("max_connections", "300")
@@ -35,6 +36,10 @@ public final class BenchPostgres {
                 // the embedded PostgreSQL starts with -F (fsync off, for tests); a benchmark of durable deliveries
                 // flushes its WAL as production does (a -c after -F wins)
                 .setServerConfig("fsync", "on")
+                // a queue fills faster than autovacuum's default 60 s naptime looks at it: pg-boss then plans its
+                // fetch on the statistics of an empty queue, sorts every waiting job per fetch and runs at less
+                // than half its speed, depending on timing. A queue database's operator would look every second.
+                .setServerConfig("autovacuum_naptime", "1s")
                 // what a stall is matched with, second by second: slow statements, lock waits, checkpoints and
                 // autovacuum runs (pg_ctl hands these to a shell as one string: no spaces or shell characters)
                 .setServerConfig("log_line_prefix", "%m:%p:%a:")
@@ -42,8 +47,16 @@ public final class BenchPostgres {
                 .setServerConfig("log_lock_waits", "on")
                 .setServerConfig("deadlock_timeout", "100ms")
                 .setServerConfig("log_checkpoints", "on")
-                .setServerConfig("log_autovacuum_min_duration", "0")
-                .start();
+                .setServerConfig("log_autovacuum_min_duration", "0");
+        String extra = System.getenv().getOrDefault("BENCH_PG_SETTINGS", "").strip();
+        for (String setting : extra.isEmpty() ? new String[0] : extra.split("\\s+")) {
+            int equals = setting.indexOf('=');
+            if (equals <= 0) {
+                throw new IllegalArgumentException("BENCH_PG_SETTINGS: '" + setting + "' is not name=value");
+            }
+            builder.setServerConfig(setting.substring(0, equals), setting.substring(equals + 1));
+        }
+        EmbeddedPostgres postgres = builder.start();
         System.out.println("READY " + postgres.getPort());
         System.out.flush();
         Thread.currentThread().join(); // until bench/run kills this process
