@@ -65,6 +65,9 @@ class WebhookFeaturesIT extends FaultTier {
             assertEquals(Signatures.legacyHex(secret.getBytes(StandardCharsets.UTF_8), got.body()),
                     got.headers().get("x-oneroute-signature"));
 
+            // the receiver has both, but their outcomes land with the next batch: until then the one slot of
+            // maxInFlight 1 is held, and a test event is refused (as it should be)
+            awaitNothingInFlight(herald, tenant, crm);
             JsonNode tested = herald.data(tenant.key(), "mutation { sendTestEvent(webhookId: \"%d\") { statusCode } }"
                     .formatted(crm)).get("sendTestEvent");
             assertEquals(200, tested.get("statusCode").asInt());
@@ -82,6 +85,15 @@ class WebhookFeaturesIT extends FaultTier {
             assertEquals(1.0, health.get("successRate1h").asDouble(), health.toString());
             assertEquals(0, health.get("pending").asInt());
             assertEquals(1, webhook(herald, tenant, crm).get("maxInFlight").asInt());
+        }
+    }
+
+    private static void awaitNothingInFlight(Herald herald, Herald.Tenant tenant, long id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JsonNode webhook;
+        while ((webhook = webhook(herald, tenant, id)).get("health").get("inFlight").asInt() > 0) {
+            assertTrue(System.nanoTime() < deadline, "still in flight after 10 s: " + webhook);
+            Thread.sleep(50);
         }
     }
 
