@@ -36,10 +36,6 @@ public final class BenchPostgres {
                 // the embedded PostgreSQL starts with -F (fsync off, for tests); a benchmark of durable deliveries
                 // flushes its WAL as production does (a -c after -F wins)
                 .setServerConfig("fsync", "on")
-                // a queue fills faster than autovacuum's default 60 s naptime looks at it: pg-boss then plans its
-                // fetch on the statistics of an empty queue, sorts every waiting job per fetch and runs at less
-                // than half its speed, depending on timing. A queue database's operator would look every second.
-                .setServerConfig("autovacuum_naptime", "1s")
                 // what a stall is matched with, second by second: slow statements, lock waits, checkpoints and
                 // autovacuum runs (pg_ctl hands these to a shell as one string: no spaces or shell characters)
                 .setServerConfig("log_line_prefix", "%m:%p:%a:")
