@@ -42,8 +42,11 @@ public class SchemaMigrator {
             "V10__trace_context.sql",
             "V11__health_counts_what_receivers_did.sql",
             "V12__console_queries.sql",
-            "V13__ring_add_in_place.sql", "V14__complete_by_primary_key.sql",
-            "V15__wake_only_endpoints_with_work.sql", "V16__complete_without_pairwise_joins.sql");
+            "V13__ring_add_in_place.sql",
+            "V14__complete_by_primary_key.sql",
+            "V15__wake_only_endpoints_with_work.sql",
+            "V16__complete_without_pairwise_joins.sql",
+            "V17__drop_unused_ring_sum.sql");
 
     /** Runs before every other startup observer: they may all touch the schema. */
     public static final int STARTUP_PRIORITY = 10;
