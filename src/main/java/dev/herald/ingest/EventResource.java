@@ -3,22 +3,26 @@ package dev.herald.ingest;
 import java.util.List;
 
 import jakarta.inject.Inject;
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import dev.herald.tracing.Tracing;
 import dev.herald.tenancy.Caller;
 import dev.herald.tenancy.CallerResolver;
+import dev.herald.tracing.Tracing;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
-/** {@code POST /v1/events}: one notification object or an array of them, into the outbox. */
+/**
+ * {@code POST /v1/events}: one notification object or an array of them, into the outbox. Any body is read here
+ * (no {@code @Consumes}), so that a missing or wrong {@code Content-Type} is answered with a message naming it
+ * ({@link JsonContentType}), not an empty 415.
+ */
 @Path("/v1/events")
 public class EventResource {
 
@@ -37,15 +41,16 @@ public class EventResource {
     Tracing tracing;
 
     @POST
-    @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<Accepted>> accept(byte[] body, @HeaderParam("x-api-key") String apiKey,
-            @HeaderParam("Authorization") String authorization,
-            @HeaderParam("Idempotency-Key") String idempotencyKey, @HeaderParam("traceparent") String traceparent) {
-        String traceContext = tracing.forEvent(traceparent); // read here, where the request's span is current
-        return callers.resolve(apiKey, authorization)
+    public Uni<RestResponse<Accepted>> accept(byte[] body, @Context HttpServerRequest request) {
+        String traceContext = tracing.forEvent(request.getHeader("traceparent")); // read here, where the span is current
+        String idempotencyKey = request.getHeader("Idempotency-Key");
+        return callers.of(request)
                 .map(Caller::requireApplication)
-                .invoke(() -> IngestService.checkKey(idempotencyKey))
+                .invoke(() -> {
+                    JsonContentType.require(request.getHeader("Content-Type"));
+                    IngestService.checkKey(idempotencyKey);
+                })
                 .chain(applicationId -> ingest.accept(applicationId, ingest.parse(body), idempotencyKey, body,
                         traceContext))
                 .map(ids -> RestResponse.status(RestResponse.Status.ACCEPTED, new Accepted(ids)));

@@ -3,6 +3,7 @@ package dev.herald.tenancy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -10,16 +11,22 @@ import dev.herald.api.Unauthorized;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Authenticates a request by {@code x-api-key: K} or {@code Authorization: Bearer K}. Clients often send both;
- * they must then carry the same key.
+ * they must then carry the same key. A client address that keeps presenting unknown keys is refused for the rest of
+ * the minute ({@link FailedAuthentications}). GraphQL requests are authenticated once, in front of GraphQL
+ * ({@code GraphQLLimits}), and their resolvers read the caller found there.
  */
 @ApplicationScoped
 public class CallerResolver {
 
+    /** Where the caller of a request is kept once authenticated (a routing-context key). */
+    public static final String CALLER = "herald.caller";
     private static final String BEARER = "Bearer ";
 
     @Inject
@@ -31,15 +38,34 @@ public class CallerResolver {
     @Inject
     Pool pool;
 
-    /** The caller of the GraphQL request being served. */
-    public Uni<Caller> current() {
-        HttpServerRequest request = currentRequest.getCurrent().request();
-        return resolve(request.getHeader("x-api-key"), request.getHeader("Authorization"));
+    private FailedAuthentications failures;
+
+    @PostConstruct
+    void createThrottle() {
+        failures = new FailedAuthentications(config.tenancy().maxFailedAuthenticationsPerMinute(),
+                System::currentTimeMillis);
     }
 
-    /** The caller presenting these headers (either may be null). */
-    public Uni<Caller> resolve(String apiKeyHeader, String authorization) {
-        return Uni.createFrom().item(() -> presentedKey(apiKeyHeader, authorization)).chain(this::identify);
+    /** The caller of the GraphQL request being served. */
+    public Uni<Caller> current() {
+        RoutingContext context = currentRequest.getCurrent();
+        if (context.get(CALLER) instanceof Caller known) {
+            return Uni.createFrom().item(known);
+        }
+        return of(context.request());
+    }
+
+    /** The caller of this HTTP request, by its headers and client address. */
+    public Uni<Caller> of(HttpServerRequest request) {
+        return resolve(request.getHeader("x-api-key"), request.getHeader("Authorization"), address(request));
+    }
+
+    /** The caller presenting these headers (either may be null) from this client address. */
+    public Uni<Caller> resolve(String apiKeyHeader, String authorization, String address) {
+        return Uni.createFrom().item(() -> {
+            failures.requireAllowed(address);
+            return presentedKey(apiKeyHeader, authorization);
+        }).chain(key -> identify(key, address));
     }
 
     static String presentedKey(String apiKeyHeader, String authorization) {
@@ -57,7 +83,7 @@ public class CallerResolver {
         return isBlank(apiKey) ? bearer : apiKey;
     }
 
-    private Uni<Caller> identify(String key) {
+    private Uni<Caller> identify(String key, String address) {
         String hash = ApiKeys.hash(key);
         if (isAdminKey(hash)) {
             return Uni.createFrom().item(Caller.administrator());
@@ -66,6 +92,7 @@ public class CallerResolver {
                 .execute(Tuple.of(hash))
                 .map(rows -> {
                     if (rows.size() == 0) {
+                        failures.failed(address);
                         throw new Unauthorized("unknown API key");
                     }
                     return Caller.application(rows.iterator().next().getInteger(0));
@@ -79,6 +106,12 @@ public class CallerResolver {
                 .map(admin -> MessageDigest.isEqual(ApiKeys.hash(admin).getBytes(StandardCharsets.US_ASCII),
                         presentedHash.getBytes(StandardCharsets.US_ASCII)))
                 .orElse(false);
+    }
+
+    /** The client's address: the peer's, or the one a trusted proxy forwarded (quarkus.http.proxy.*). */
+    static String address(HttpServerRequest request) {
+        SocketAddress remote = request.remoteAddress();
+        return remote == null ? "unknown" : remote.hostAddress();
     }
 
     private static boolean isBlank(String value) {

@@ -15,6 +15,26 @@ public interface TenancyConfig {
      */
     Optional<String> adminKey();
 
+    /** What one application may have and do. */
+    Tenancy tenancy();
+
+    interface Tenancy {
+
+        /**
+         * Webhooks one application may register; more are refused. An application's own figure, set by the admin
+         * ({@code setApplicationLimits}), replaces it.
+         */
+        @WithDefault("1000")
+        int maxWebhooksPerApplication();
+
+        /**
+         * Failed authentications (unknown keys) one client address may make in a minute; after that every
+         * authentication from it is answered 429 until the minute ends. Per replica.
+         */
+        @WithDefault("30")
+        int maxFailedAuthenticationsPerMinute();
+    }
+
     /** A ready-made application for dev mode, so the OsmoX documentation's curl works as written. */
     DemoTenant demoTenant();
 

@@ -28,7 +28,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class Herald implements AutoCloseable {
 
-    public static final String ADMIN_KEY = "faults-admin-key";
+    public static final String ADMIN_KEY = "faults-admin-key-of-at-least-32-characters";
     /** base64 of 32 bytes: the key signing secrets are encrypted with in these tests. */
     public static final String ENCRYPTION_KEY = "ZmF1bHRzLXRpZXIta2V5LWZvci1oZXJhbGQtdGVzdHM=";
     private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");

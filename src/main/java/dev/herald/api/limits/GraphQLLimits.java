@@ -2,12 +2,16 @@ package dev.herald.api.limits;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import dev.herald.api.ApiException;
+import dev.herald.api.TooManyRequests;
+import dev.herald.tenancy.CallerResolver;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -18,11 +22,12 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * Refuses a GraphQL request that asks for more than {@link GraphQLLimitsConfig} allows, before any of it runs:
- * a route in front of SmallRye GraphQL's on {@code POST /graphql} reads the body (at most
+ * The door of {@code POST /graphql}: a route in front of SmallRye GraphQL's reads the body (at most
  * {@code herald.graphql.max-request-bytes}; more is answered 413), measures each operation's {@link QueryShape}
- * and answers a GraphQL error ({@code BAD_REQUEST}, naming the rule and its setting) instead of passing it on.
- * Measuring is parsing only: a refused request costs about what parsing it costs.
+ * against {@link GraphQLLimitsConfig}, then authenticates the caller once ({@link CallerResolver}). A request that
+ * breaks a limit or has no valid key is answered here with a GraphQL error naming the rule, and nothing of it runs;
+ * one that passes goes on to GraphQL with its caller attached. Measuring is parsing plus one pass over the text, so
+ * a refused request costs about what parsing it costs, and a request without a valid key never reaches a resolver.
  */
 @ApplicationScoped
 public class GraphQLLimits {
@@ -36,6 +41,13 @@ public class GraphQLLimits {
     @Inject
     GraphQLLimitsConfig config;
 
+    @Inject
+    CallerResolver callers;
+
+    /** One operation of a request: its text and variables. */
+    record Operation(String query, Map<String, Object> variables) {
+    }
+
     void install(@Observes Router router) {
         router.post("/graphql").order(ORDER)
                 .handler(BodyHandler.create().setBodyLimit(config.maxRequestBytes()))
@@ -43,64 +55,87 @@ public class GraphQLLimits {
     }
 
     private void check(RoutingContext request) {
-        Optional<String> refusal = queries(request).stream().map(this::refusal).flatMap(Optional::stream).findFirst();
-        if (refusal.isEmpty()) {
-            request.next();
+        Optional<String> refusal = operations(request).stream().map(this::refusal).flatMap(Optional::stream)
+                .findFirst();
+        if (refusal.isPresent()) {
+            answerError(request, 200, refusal.get(), "BAD_REQUEST");
             return;
         }
-        JsonObject error = new JsonObject().put("message", refusal.get())
-                .put("extensions", new JsonObject().put("classification", "BAD_REQUEST"));
-        request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/graphql-response+json; charset=UTF-8")
+        callers.of(request.request()).subscribe().with(caller -> {
+            request.put(CallerResolver.CALLER, caller);
+            request.next();
+        }, failure -> {
+            if (failure instanceof ApiException refused) {
+                if (refused instanceof TooManyRequests throttled) {
+                    request.response().putHeader("Retry-After", Long.toString(throttled.retryAfterSeconds()));
+                }
+                answerError(request, refused.httpStatus() == 429 ? 429 : 200, refused.getMessage(),
+                        refused.classification());
+            } else {
+                request.fail(failure);
+            }
+        });
+    }
+
+    private static void answerError(RoutingContext request, int status, String message, String classification) {
+        JsonObject error = new JsonObject().put("message", message)
+                .put("extensions", new JsonObject().put("classification", classification));
+        request.response().setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/graphql-response+json; charset=UTF-8")
                 .end(new JsonObject().put("errors", new JsonArray().add(error)).put("data", (Object) null).encode());
     }
 
-    /** The query texts of the request: one, or several in a batch; none when the body is not one we can read. */
-    private static List<String> queries(RoutingContext request) {
+    /** The operations of the request: one, or several in a batch; none when the body is not one we can read. */
+    private static List<Operation> operations(RoutingContext request) {
         String type = request.request().getHeader(HttpHeaders.CONTENT_TYPE);
         if (type != null && type.startsWith("application/graphql")) {
-            return List.of(request.body().asString());
+            return List.of(new Operation(request.body().asString(), Map.of()));
         }
-        List<String> queries = new ArrayList<>();
+        List<Operation> operations = new ArrayList<>();
         try {
             Object body = request.body().buffer() == null ? null : Json.decodeValue(request.body().buffer());
             if (body instanceof JsonObject one) {
-                addQuery(one, queries);
+                addOperation(one, operations);
             } else if (body instanceof JsonArray batch) {
                 batch.forEach(item -> {
                     if (item instanceof JsonObject one) {
-                        addQuery(one, queries);
+                        addOperation(one, operations);
                     }
                 });
             }
         } catch (DecodeException notJson) {
             // left to SmallRye GraphQL, which answers a malformed request itself
         }
-        return queries;
+        return operations;
     }
 
-    private static void addQuery(JsonObject operation, List<String> queries) {
+    private static void addOperation(JsonObject operation, List<Operation> operations) {
         if (operation.getValue("query") instanceof String query) {
-            queries.add(query);
+            Map<String, Object> variables = operation.getValue("variables") instanceof JsonObject given
+                    ? given.getMap() : Map.of();
+            operations.add(new Operation(query, variables));
         }
     }
 
-    /** Why this query is refused; empty when it may run (or does not parse: GraphQL says so itself). */
-    Optional<String> refusal(String query) {
+    /** Why this operation is refused; empty when it may run (or does not parse: GraphQL says so itself). */
+    Optional<String> refusal(Operation operation) {
         // a document past this many tokens is over the field limit anyway
         int tokens = Math.max(1_000, config.maxFields() * 20);
         Optional<QueryShape> measured;
         try {
-            measured = QueryShape.of(query, tokens);
+            measured = QueryShape.of(operation.query(), tokens, operation.variables());
         } catch (QueryShape.TooLong tooLong) {
             return Optional.of("query: longer than " + tokens + " tokens; at most " + config.maxFields()
                     + " fields may be selected (herald.graphql.max-fields)");
+        } catch (QueryShape.FragmentCycle cycle) {
+            return Optional.of("query: fragment spreads must not form cycles (" + cycle.getMessage() + ")");
         }
         if (measured.isEmpty()) {
             return Optional.empty();
         }
         QueryShape shape = measured.get();
         if (shape.aliases() > config.maxAliases()) {
-            return Optional.of("query: " + shape.aliases() + " aliases; at most " + config.maxAliases()
+            return Optional.of("query: " + count(shape.aliases()) + " aliases; at most " + config.maxAliases()
                     + " (herald.graphql.max-aliases)");
         }
         if (shape.depth() > config.maxDepth()) {
@@ -108,9 +143,18 @@ public class GraphQLLimits {
                     + " (herald.graphql.max-depth)");
         }
         if (shape.fields() > config.maxFields()) {
-            return Optional.of("query: " + shape.fields() + " fields selected; at most " + config.maxFields()
+            return Optional.of("query: " + count(shape.fields()) + " fields selected; at most " + config.maxFields()
                     + " (herald.graphql.max-fields)");
         }
+        if (shape.cost() > config.maxCost()) {
+            return Optional.of("query: costs " + count(shape.cost()) + "; at most " + config.maxCost()
+                    + " (herald.graphql.max-cost: every field 1, a list's fields once per item of its page,"
+                    + " health 10 more per webhook)");
+        }
         return Optional.empty();
+    }
+
+    private static String count(long value) {
+        return value >= QueryShape.CEILING ? "more than " + QueryShape.CEILING : Long.toString(value);
     }
 }

@@ -18,9 +18,20 @@ public interface GraphQLLimitsConfig {
     @WithDefault("20")
     int maxDepth();
 
-    /** Fields selected in all, fragments expanded each time they are spread (the introspection query: about 250). */
+    /**
+     * Fields selected in all, fragments expanded each time they are spread (the introspection query: about 250).
+     * A fragment that spreads itself, directly or through others, is refused whatever this says.
+     */
     @WithDefault("500")
     int maxFields();
+
+    /**
+     * The most one request may cost: every field 1, a list's fields counted once per item of the page it may answer
+     * ({@code webhooks(limit: 100) { id }} costs 101), a webhook's {@code health} 10 more per webhook. The console's
+     * largest query, a page of 100 webhooks with their health by minute, costs about 19,000.
+     */
+    @WithDefault("50000")
+    long maxCost();
 
     /** Fields renamed by an alias ({@code a: deliveries}): the cheap way to ask for the same costly field many times. */
     @WithDefault("10")

@@ -1,8 +1,15 @@
 package dev.herald.api.limits;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import graphql.language.Definition;
 import graphql.language.Document;
@@ -20,18 +27,29 @@ import graphql.parser.ParserOptions;
 import graphql.parser.exceptions.ParseCancelledException;
 
 /**
- * The size of a GraphQL document: its deepest field, its fields in all and its aliases, fragments expanded where
- * they are spread. Measured from the text alone, before any resolver runs; a document that does not parse is left
- * to GraphQL's own answer.
+ * The size of a GraphQL document, measured from its text before anything runs: its deepest field, its fields in
+ * all and its aliases (fragments expanded where they are spread), and its {@link FieldCosts cost}. A document that
+ * does not parse is left to GraphQL's own answer.
+ *
+ * <p>The measure reads each selection of the text once, whatever the document says: fragments are measured once
+ * each (in an order where a fragment comes after those it spreads) and a spread adds its fragment's measure. A
+ * fragment that spreads itself, directly or through others, is refused first, as GraphQL's validation rule
+ * "fragment spreads must not form cycles" requires: expanding such a spread never ends. Counts saturate, so a
+ * document that doubles its fields with every fragment is measured as "too many" in time linear in its length.
  */
-record QueryShape(int depth, int fields, int aliases) {
+record QueryShape(int depth, long fields, long aliases, long cost) {
+
+    /** Beyond any limit a configuration would set: counts stop growing here. */
+    static final long CEILING = 1L << 40;
 
     /**
      * The shape, or empty when the text does not parse (GraphQL answers that itself).
      *
-     * @throws TooLong when the text has more than {@code tokenLimit} tokens (the parser stops there)
+     * @param variables the request's variables, for page sizes given as variables (may be empty)
+     * @throws TooLong       when the text has more than {@code tokenLimit} tokens (the parser stops there)
+     * @throws FragmentCycle when fragment spreads form a cycle
      */
-    static Optional<QueryShape> of(String query, int tokenLimit) {
+    static Optional<QueryShape> of(String query, int tokenLimit, Map<String, Object> variables) {
         Document document;
         try {
             // the shape needs no source locations or comments: not capturing them halves the parse
@@ -47,16 +65,102 @@ record QueryShape(int depth, int fields, int aliases) {
         Map<String, FragmentDefinition> fragments = new HashMap<>();
         for (Definition<?> definition : document.getDefinitions()) {
             if (definition instanceof FragmentDefinition fragment) {
-                fragments.put(fragment.getName(), fragment);
+                fragments.putIfAbsent(fragment.getName(), fragment);
             }
         }
-        Counter counter = new Counter(fragments);
+        Measurer measurer = new Measurer(fragments, new FieldCosts(variables));
+        for (String name : spreadOrder(fragments)) {
+            measurer.measureFragment(name);
+        }
+        Measure total = Measure.NONE;
         for (Definition<?> definition : document.getDefinitions()) {
             if (definition instanceof OperationDefinition operation) {
-                counter.walk(operation.getSelectionSet(), 0, 0);
+                total = total.beside(measurer.measure(operation.getSelectionSet()));
             }
         }
-        return Optional.of(new QueryShape(counter.depth, counter.fields, counter.aliases));
+        return Optional.of(new QueryShape(total.depth, total.fields, total.aliases, total.cost));
+    }
+
+    /**
+     * The fragments in an order where each comes after every fragment it spreads; refuses a cycle. Iterative, so a
+     * chain of thousands of fragments cannot exhaust the stack.
+     */
+    private static List<String> spreadOrder(Map<String, FragmentDefinition> fragments) {
+        Map<String, Set<String>> spreads = new HashMap<>();
+        fragments.forEach((name, fragment) -> spreads.put(name, spreadsIn(fragment.getSelectionSet(), fragments)));
+        List<String> order = new ArrayList<>(fragments.size());
+        Set<String> done = new java.util.HashSet<>();
+        for (String start : fragments.keySet()) {
+            if (done.contains(start)) {
+                continue;
+            }
+            // a path of fragments being visited, each with the spreads it has yet to follow
+            LinkedHashSet<String> path = new LinkedHashSet<>();
+            Deque<Iterator<String>> pending = new ArrayDeque<>();
+            path.add(start);
+            pending.push(spreads.get(start).iterator());
+            while (!pending.isEmpty()) {
+                Iterator<String> next = pending.peek();
+                if (!next.hasNext()) {
+                    pending.pop();
+                    String finished = last(path);
+                    path.remove(finished);
+                    done.add(finished);
+                    order.add(finished);
+                    continue;
+                }
+                String spread = next.next();
+                if (path.contains(spread)) {
+                    throw new FragmentCycle(cycle(path, spread));
+                }
+                if (!done.contains(spread)) {
+                    path.add(spread);
+                    pending.push(spreads.get(spread).iterator());
+                }
+            }
+        }
+        return order;
+    }
+
+    /** The names of the fragments a selection spreads (defined ones only), in fields and inline fragments too. */
+    private static Set<String> spreadsIn(SelectionSet root, Map<String, FragmentDefinition> fragments) {
+        Set<String> found = new LinkedHashSet<>();
+        Deque<SelectionSet> sets = new ArrayDeque<>();
+        sets.push(root);
+        while (!sets.isEmpty()) {
+            SelectionSet set = sets.pop();
+            for (Selection<?> selection : set.getSelections()) {
+                if (selection instanceof Field field && field.getSelectionSet() != null) {
+                    sets.push(field.getSelectionSet());
+                } else if (selection instanceof InlineFragment inline && inline.getSelectionSet() != null) {
+                    sets.push(inline.getSelectionSet());
+                } else if (selection instanceof FragmentSpread spread && fragments.containsKey(spread.getName())) {
+                    found.add(spread.getName());
+                }
+            }
+        }
+        return found;
+    }
+
+    private static String last(LinkedHashSet<String> path) {
+        String last = null;
+        for (String name : path) {
+            last = name;
+        }
+        return last;
+    }
+
+    /** "A → B → A": the part of the path from where the cycle starts, back to its start. */
+    private static String cycle(LinkedHashSet<String> path, String repeated) {
+        StringBuilder text = new StringBuilder();
+        boolean inCycle = false;
+        for (String name : path) {
+            inCycle |= name.equals(repeated);
+            if (inCycle) {
+                text.append(name).append(" → ");
+            }
+        }
+        return text.append(repeated).toString();
     }
 
     /** A document longer than the parser was allowed to read. */
@@ -67,42 +171,70 @@ record QueryShape(int depth, int fields, int aliases) {
         }
     }
 
-    /** Walks selections; a fragment spread inside itself (invalid GraphQL) is followed a bounded number of times. */
-    private static final class Counter {
+    /** Fragment spreads that form a cycle, e.g. {@code F → F}. */
+    static final class FragmentCycle extends RuntimeException {
 
-        /** Beyond any limit a configuration would set: the walk stops here whatever the document says. */
-        private static final int CEILING = 100_000;
+        FragmentCycle(String cycle) {
+            super(cycle, null, false, false);
+        }
+    }
+
+    /** What a selection set adds up to: nesting below it, fields, aliases and cost, each saturating. */
+    private record Measure(int depth, long fields, long aliases, long cost) {
+
+        static final Measure NONE = new Measure(0, 0, 0, 0);
+
+        Measure beside(Measure other) {
+            return new Measure(Math.max(depth, other.depth), add(fields, other.fields), add(aliases, other.aliases),
+                    add(cost, other.cost));
+        }
+    }
+
+    private static long add(long a, long b) {
+        return Math.min(CEILING, a + b);
+    }
+
+    private static long times(long a, long b) {
+        return a == 0 || b == 0 ? 0 : a > CEILING / b ? CEILING : Math.min(CEILING, a * b);
+    }
+
+    /** Measures selection sets; each fragment's measure is kept once it is known. */
+    private static final class Measurer {
 
         private final Map<String, FragmentDefinition> fragments;
-        private int depth;
-        private int fields;
-        private int aliases;
+        private final Map<String, Measure> measured = new HashMap<>();
+        private final FieldCosts costs;
 
-        Counter(Map<String, FragmentDefinition> fragments) {
+        Measurer(Map<String, FragmentDefinition> fragments, FieldCosts costs) {
             this.fragments = fragments;
+            this.costs = costs;
         }
 
-        void walk(SelectionSet selections, int level, int spreads) {
-            if (selections == null || fields > CEILING || spreads > 64) {
-                return;
+        /** Called in spread order: every fragment this one spreads is measured already. */
+        void measureFragment(String name) {
+            measured.put(name, measure(fragments.get(name).getSelectionSet()));
+        }
+
+        /** Recursion follows the nesting of fields only, which the parser bounds. */
+        Measure measure(SelectionSet set) {
+            Measure total = Measure.NONE;
+            if (set == null) {
+                return total;
             }
-            for (Selection<?> selection : selections.getSelections()) {
+            for (Selection<?> selection : set.getSelections()) {
                 if (selection instanceof Field field) {
-                    fields++;
-                    if (field.getAlias() != null) {
-                        aliases++;
-                    }
-                    depth = Math.max(depth, level + 1);
-                    walk(field.getSelectionSet(), level + 1, spreads);
+                    Measure inside = measure(field.getSelectionSet());
+                    long cost = add(costs.weight(field), times(costs.items(field), inside.cost));
+                    total = total.beside(new Measure(inside.depth + 1, add(1, inside.fields),
+                            add(field.getAlias() == null ? 0 : 1, inside.aliases), cost));
                 } else if (selection instanceof InlineFragment inline) {
-                    walk(inline.getSelectionSet(), level, spreads);
+                    total = total.beside(measure(inline.getSelectionSet()));
                 } else if (selection instanceof FragmentSpread spread) {
-                    FragmentDefinition fragment = fragments.get(spread.getName());
-                    if (fragment != null) {
-                        walk(fragment.getSelectionSet(), level, spreads + 1);
-                    }
+                    // an undefined fragment is GraphQL's to refuse
+                    total = total.beside(measured.getOrDefault(spread.getName(), Measure.NONE));
                 }
             }
+            return total;
         }
     }
 }

@@ -5,13 +5,31 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static io.restassured.RestAssured.given;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.StringJoiner;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 
 import org.junit.jupiter.api.Test;
 
+import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
 import graphql.introspection.IntrospectionQuery;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -94,5 +112,139 @@ class GraphQLLimitsTest {
         JsonPath answer = GraphQL.as(KEY, "{ providers { ");
         // SmallRye GraphQL's own answer, not a limit's
         assertEquals("Unparseable input document", answer.getString("errors[0].message"), answer.prettify());
+    }
+
+    /** The 45-byte request that once hung the API: a fragment that spreads itself, sent without a key. */
+    private static final String SELF_SPREAD = "{\"query\":\"fragment F on Query { ...F ...F } { ...F }\"}";
+
+    /** Answers the GraphQL answer to a raw body sent without a key, and how long it took in ms. */
+    private static long postRaw(String body, List<JsonPath> answers) {
+        long started = System.nanoTime();
+        JsonPath answer = given().contentType(ContentType.JSON).body(body).post("/graphql")
+                .then().statusCode(200).extract().jsonPath();
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        answers.add(answer);
+        return millis;
+    }
+
+    @Test
+    void aFragmentThatSpreadsItselfIsRefusedAtOnceWithoutAKey() {
+        List<JsonPath> answers = new ArrayList<>();
+        postRaw(SELF_SPREAD, answers); // the first request of a test pays for loading classes
+        long millis = postRaw(SELF_SPREAD, answers);
+        assertTrue(millis < 100, "refused in " + millis + " ms");
+        JsonPath refused = answers.get(1);
+        assertEquals("BAD_REQUEST", GraphQL.errorClassification(refused), refused.prettify());
+        assertEquals("query: fragment spreads must not form cycles (F → F)", refused.getString("errors[0].message"));
+        assertNull(refused.get("data"));
+    }
+
+    /** A 1 KB document whose 20 fragments each spread the next twice: a million fields if expanded. */
+    @Test
+    void nestedFragmentsThatDoubleAreRefusedAtOnce() {
+        StringBuilder query = new StringBuilder("{ ...F0 }");
+        for (int i = 0; i < 20; i++) {
+            query.append(" fragment F").append(i).append(" on Query { ...F").append(i + 1).append(" ...F")
+                    .append(i + 1).append(" }");
+        }
+        query.append(" fragment F20 on Query { providers { name } }");
+        assertTrue(query.length() < 1_100, query.length() + " characters");
+        GraphQL.as(KEY, query.toString()); // warm-up
+        long started = System.nanoTime();
+        JsonPath refused = GraphQL.as(KEY, query.toString());
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(millis < 100, "refused in " + millis + " ms");
+        assertEquals("query: 2097152 fields selected; at most 500 (herald.graphql.max-fields)",
+                refused.getString("errors[0].message"));
+    }
+
+    /**
+     * Eight copies of the self-spreading request at once, in bursts, while another tenant queries and sends events:
+     * every refusal under 100 ms, and the tenant's requests about as quick as without them.
+     */
+    @Test
+    void eightAttackersAtOnceLeaveAnotherTenantItsLatency() throws Exception {
+        String tenant = GraphQL.newApplication("bystander");
+        int provider = GraphQL.newProvider(tenant, "smtp");
+        tenantRound(tenant, provider, 10); // warm-up
+        long quiet = tenantRound(tenant, provider, 20);
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest attack = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/graphql"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(SELF_SPREAD)).build();
+        ExecutorService attackers = Executors.newFixedThreadPool(8);
+        AtomicBoolean attacking = new AtomicBoolean(true);
+        AtomicLong slowest = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        Thread bursts = new Thread(() -> {
+            // bursts of eight at once, ten a second: the rate of the attack is part of what is tested
+            for (int burst = 0; attacking.get() && burst < 600; burst++) {
+                if (burst == 1) {
+                    slowest.set(0); // the first burst opened the client's connections
+                }
+                List<Future<?>> sent = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    sent.add(attackers.submit(() -> {
+                        long started = System.nanoTime();
+                        HttpResponse<String> answer = client.send(attack, HttpResponse.BodyHandlers.ofString());
+                        slowest.accumulateAndGet((System.nanoTime() - started) / 1_000_000, Math::max);
+                        if (answer.body().contains("fragment spreads must not form cycles")) {
+                            refused.incrementAndGet();
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> one : sent) {
+                    try {
+                        one.get(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                LockSupport.parkNanos(100_000_000L);
+            }
+        });
+        bursts.start();
+        try {
+            long underAttack = tenantRound(tenant, provider, 20);
+            assertTrue(underAttack <= 2 * quiet + 100,
+                    "the tenant's 20 queries and ingests took " + underAttack + " ms under attack, " + quiet + " alone");
+        } finally {
+            attacking.set(false);
+            bursts.join(30_000);
+            attackers.shutdown();
+            assertTrue(attackers.awaitTermination(30, TimeUnit.SECONDS));
+        }
+        assertTrue(refused.get() >= 8, refused.get() + " attacks refused");
+        assertTrue(slowest.get() < 100, "an attacker's request took " + slowest.get() + " ms");
+    }
+
+    /** {@code rounds} times: the tenant's webhook list and one event; answers the total in ms. */
+    private static long tenantRound(String key, int provider, int rounds) {
+        long started = System.nanoTime();
+        for (int i = 0; i < rounds; i++) {
+            JsonPath answer = GraphQL.as(key, "{ providers { providerId } webhooks { id } }");
+            assertNull(answer.get("errors"), answer.prettify());
+            Events.post(key, Events.notification(i, provider));
+        }
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+
+    @Test
+    void aQueryWithoutAKeyIsRefusedBeforeAnyResolverRuns() {
+        JsonPath refused = GraphQL.as(null, "{ webhooks { id } }");
+        assertEquals("UNAUTHORIZED", GraphQL.errorClassification(refused), refused.prettify());
+        assertNull(refused.get("data"));
+    }
+
+    @Test
+    void aCostlyQueryIsRefusedNamingTheCost() {
+        StringJoiner query = new StringJoiner(" ", "{ ", " }");
+        for (int i = 0; i < 10; i++) {
+            query.add("w" + i + ": webhooks(limit: 100) { id health { minutes { minute succeeded failed } } }");
+        }
+        JsonPath refused = GraphQL.as(KEY, query.toString());
+        assertEquals("BAD_REQUEST", GraphQL.errorClassification(refused), refused.prettify());
+        assertTrue(refused.getString("errors[0].message").startsWith("query: costs 192010; at most 50000"
+                + " (herald.graphql.max-cost"), refused.getString("errors[0].message"));
     }
 }
