@@ -27,7 +27,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class Replay {
 
     /* $1 application, $2 attempts granted, $3 retention in ms; %s narrows the caller's FAILED deliveries ($4, $5).
-       herald_replay (V6) moves them from the history back to the hot table, locking their endpoints first as every
+       herald_replay (db/functions/replay.sql) moves them from the history back to the hot table, locking their endpoints first as every
        writer does, and wakes them. Only deliveries finished within the retention period are replayed: their events
        are kept that long. */
     private static final String REPLAY = """

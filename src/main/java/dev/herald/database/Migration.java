@@ -8,7 +8,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** One versioned SQL script under {@code db/migration/}, named {@code V<version>__<description>.sql}. */
+/**
+ * One versioned SQL script under {@code db/migration/}, named {@code V<version>__<description>.sql}: tables, indexes
+ * and data, frozen once applied. Functions live in {@link FunctionFile}s.
+ */
 record Migration(int version, String description, String sql) {
 
     static final String LOCATION = "db/migration/";
@@ -28,8 +31,12 @@ record Migration(int version, String description, String sql) {
 
     /** Detects a script edited after it was applied somewhere. */
     String checksum() {
+        return sha256(sql);
+    }
+
+    static String sha256(String text) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(sql.getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

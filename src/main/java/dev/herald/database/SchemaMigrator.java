@@ -22,8 +22,14 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Brings the schema up to date at startup, over the same reactive datasource Herald uses (no second URL, no
- * JDBC driver). Each script runs in its own transaction; a session-level advisory lock lets several replicas
- * start at once.
+ * JDBC driver): first the versioned migrations (tables and data, each applied once), then the function files (each
+ * SQL function's one definition, applied again whenever its file changed). Each script runs in its own
+ * transaction; a session-level advisory lock lets several replicas start at once.
+ *
+ * <p>Function files are applied only by a build at the database's schema version: a build that knows fewer
+ * migrations than were applied (an old replica restarting during an upgrade) stops before touching them, so it
+ * never puts its older bodies back. A change to a function therefore ships with a new migration, even one that only
+ * names the functions it changes.
  */
 @Singleton
 public class SchemaMigrator {
@@ -48,6 +54,22 @@ public class SchemaMigrator {
             "V16__complete_without_pairwise_joins.sql",
             "V17__drop_unused_ring_sum.sql");
 
+    /**
+     * The function files, in the order they are applied (a SQL-language function is checked against the functions
+     * that exist when it is made). {@code MigrationListTest} fails when a file under db/functions is missing here.
+     */
+    static final List<String> FUNCTION_FILES = List.of(
+            "common.sql",
+            "wake.sql",
+            "health.sql",
+            "fan_out.sql",
+            "completion.sql",
+            "leases.sql",
+            "replay.sql",
+            "test_events.sql",
+            "partitions.sql",
+            "deletes.sql");
+
     /** Runs before every other startup observer: they may all touch the schema. */
     public static final int STARTUP_PRIORITY = 10;
 
@@ -62,11 +84,59 @@ public class SchemaMigrator {
     }
 
     public Uni<Void> migrate() {
-        List<Migration> migrations = SCRIPTS.stream().map(Migration::load).toList();
+        return migrate(SCRIPTS, FUNCTION_FILES);
+    }
+
+    /** Migrates as a build with these scripts and function files would (tests play older builds with it). */
+    Uni<Void> migrate(List<String> scripts, List<String> functionFiles) {
+        List<Migration> migrations = scripts.stream().map(Migration::load).toList();
+        List<FunctionFile> functions = functionFiles.stream().map(FunctionFile::load).toList();
+        int buildVersion = migrations.get(migrations.size() - 1).version();
         return pool.withConnection(connection -> connection.query("SELECT pg_advisory_lock(" + ADVISORY_LOCK_KEY + ")")
                 .execute()
                 .chain(() -> applyPending(connection, migrations))
+                .chain(() -> applyChangedFunctions(connection, functions, buildVersion))
                 .eventually(() -> connection.query("SELECT pg_advisory_unlock(" + ADVISORY_LOCK_KEY + ")").execute()));
+    }
+
+    /** Each function file whose checksum differs from the one applied last, in its own transaction. */
+    private Uni<Void> applyChangedFunctions(SqlConnection connection, List<FunctionFile> files, int buildVersion) {
+        return connection.query("""
+                DO $$ BEGIN
+                    IF to_regclass('herald_function_file') IS NULL THEN
+                        CREATE TABLE herald_function_file (
+                            name           text PRIMARY KEY,
+                            checksum       text        NOT NULL,
+                            schema_version integer     NOT NULL,
+                            applied_on     timestamptz NOT NULL DEFAULT now());
+                    END IF;
+                END $$""").execute()
+                .chain(() -> connection.query("SELECT name, checksum FROM herald_function_file").execute())
+                .map(rows -> {
+                    Map<String, String> applied = new HashMap<>();
+                    for (Row row : rows) {
+                        applied.put(row.getString("name"), row.getString("checksum"));
+                    }
+                    return applied;
+                })
+                .chain(applied -> Multi.createFrom().iterable(files)
+                        .filter(file -> !file.checksum().equals(applied.get(file.name())))
+                        .onItem().transformToUniAndConcatenate(file -> applyFunctions(connection, file, buildVersion))
+                        .collect().last())
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> applyFunctions(SqlConnection connection, FunctionFile file, int buildVersion) {
+        LOG.infof("Applying SQL functions %s%s", FunctionFile.LOCATION, file.name());
+        return connection.begin().chain(tx -> connection.query(file.sql()).execute()
+                .chain(() -> connection.preparedQuery("""
+                        INSERT INTO herald_function_file (name, checksum, schema_version) VALUES ($1, $2, $3)
+                            ON CONFLICT (name) DO UPDATE
+                           SET checksum = excluded.checksum, schema_version = excluded.schema_version,
+                               applied_on = now()""")
+                        .execute(Tuple.of(file.name(), file.checksum(), buildVersion)))
+                .chain(tx::commit)
+                .onFailure().call(tx::rollback));
     }
 
     private Uni<Void> applyPending(SqlConnection connection, List<Migration> migrations) {

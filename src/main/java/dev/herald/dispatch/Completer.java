@@ -29,7 +29,7 @@ public class Completer {
 
     private static final Logger LOG = Logger.getLogger(Completer.class);
 
-    /* herald_complete (V11): fenced by claim tokens, endpoint rows locked first in id order. */
+    /* herald_complete (db/functions/completion.sql): fenced by claim tokens, endpoint rows locked first in id order. */
     static final String COMPLETE = "SELECT delivery_id, status FROM herald_complete($1, $2, $3, $4, $5, $6, $7, $8,"
             + " $9, $10, $11, $12, $13, $14)";
 

@@ -23,7 +23,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * Puts events into the outbox: one ownership check and one multi-row INSERT, in one transaction. When it
  * answers, the events are committed; the INSERT's trigger has notified the dispatchers.
  *
- * <p>With an idempotency key, the key is claimed in the same transaction ({@code event_idempotency}, V7): the
+ * <p>With an idempotency key, the key is claimed in the same transaction ({@code event_idempotency}): the
  * first request with it stores its events and remembers their ids and the body's SHA-256; a repeat within
  * {@code herald.ingest.idempotency-window} stores nothing and answers the first request's ids, or is refused when
  * its body differs. A repeat that races the first waits for it (the key's row is locked until the first commits).

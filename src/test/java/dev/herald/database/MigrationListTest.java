@@ -9,7 +9,10 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
-/** A script added under db/migration but not to {@link SchemaMigrator#SCRIPTS} would never run. */
+/**
+ * A script added under db/migration but not to {@link SchemaMigrator#SCRIPTS}, or a file added under db/functions but
+ * not to {@link SchemaMigrator#FUNCTION_FILES}, would never run.
+ */
 class MigrationListTest {
 
     @Test
@@ -20,6 +23,14 @@ class MigrationListTest {
                     .sorted((a, b) -> Integer.compare(Migration.load(a).version(), Migration.load(b).version()))
                     .toList();
             assertEquals(onDisk, SchemaMigrator.SCRIPTS);
+        }
+    }
+
+    @Test
+    void everyFunctionFileOnDiskIsListed() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("src/main/resources", FunctionFile.LOCATION))) {
+            var onDisk = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".sql")).sorted().toList();
+            assertEquals(onDisk, SchemaMigrator.FUNCTION_FILES.stream().sorted().toList());
         }
     }
 }

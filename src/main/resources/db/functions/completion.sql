@@ -1,0 +1,123 @@
+-- Completion: a batch of attempt outcomes recorded in one call (the Completer).
+
+-- Fenced by claim tokens: an outcome whose claim was taken over (its lease expired and another replica claimed the
+-- delivery) changes nothing. A retry goes back to the queue at its due time; a final outcome (delivered, failed, a
+-- 410 hold ended) moves the delivery to the history. Every attempt sent is logged; attempts that reached their
+-- receiver enter its health; a 410 switches its webhook off and holds the delivery with one attempt left. Endpoint
+-- rows are locked first, in id order (the lock order, wake.sql).
+--
+-- A drained hot table keeps its pages, and ANALYZE then records pages holding no row: until the next ANALYZE the
+-- planner expects one row however many come in, and a nested loop that reads the whole table for each outcome looks
+-- as cheap as a probe of the primary key. So the statement that moves outcomes is planned with nested loops and merge
+-- joins off (for that statement only: set before it, restored after it): outcomes and deliveries are joined by
+-- hashing, linear in both, and deliveries are read by the primary key (`d.id = ANY(delivery_ids)`). `status <> 0`
+-- keeps every plan off the index of leased deliveries.
+CREATE OR REPLACE FUNCTION herald_complete(
+    delivery_ids bigint[], webhook_ids bigint[], claim_tokens bigint[], new_statuses smallint[], retry_ms bigint[],
+    sent boolean[], attempt_age_ms bigint[], duration_ms int[], status_codes smallint[], errors text[],
+    excerpts text[], pause_ms bigint[], gone boolean[], reached boolean[])
+RETURNS TABLE (delivery_id bigint, status smallint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ended_ids bigint[];
+    ended_endpoints bigint[];
+    ended_pauses timestamptz[];
+    ended_statuses smallint[];
+    retry_endpoints bigint[];
+    retry_due timestamptz[];
+    gone_endpoints bigint[];
+    attempted_endpoints bigint[];
+    attempt_succeeded boolean[];
+    attempt_ended timestamptz[];
+    attempt_errors text[];
+    saved_nestloop text;
+    saved_mergejoin text;
+BEGIN
+    saved_nestloop := current_setting('enable_nestloop');
+    saved_mergejoin := current_setting('enable_mergejoin');
+    PERFORM 1 FROM endpoint_state e WHERE e.webhook_id = ANY(webhook_ids) ORDER BY e.webhook_id FOR UPDATE;
+    -- a 410 switches its webhook off: that row next, before any delivery row
+    PERFORM 1 FROM webhook w
+     WHERE w.id IN (SELECT g.id FROM unnest(webhook_ids, gone) AS g(id, gone) WHERE g.gone)
+     ORDER BY w.id FOR NO KEY UPDATE;
+    -- outcomes and deliveries joined by hashing, never pairwise: see this file's first lines
+    PERFORM set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true);
+    WITH outcome AS (
+        SELECT * FROM unnest(delivery_ids, claim_tokens, new_statuses, retry_ms, sent, attempt_age_ms, duration_ms,
+                             status_codes, errors, excerpts, pause_ms, gone, reached)
+            AS o(delivery_id, claim_token, new_status, retry_ms, sent, age_ms, duration_ms, status_code, error,
+                 excerpt, pause_ms, gone, reached)),
+    retried AS (
+        UPDATE delivery d
+           SET status = 0,
+               next_attempt_at = clock_timestamp() + o.retry_ms * interval '1 millisecond',
+               attempt_count = CASE WHEN o.sent THEN d.attempt_count ELSE d.attempt_count - 1 END,
+               -- a 410 holds the delivery: it keeps one attempt for when the webhook is switched on again
+               attempt_limit = CASE WHEN o.gone THEN greatest(d.attempt_limit, d.attempt_count + 1)
+                                    ELSE d.attempt_limit END,
+               claim_token = NULL, lease_until = NULL
+          FROM outcome o
+         WHERE o.new_status = 0 AND d.id = o.delivery_id AND d.claim_token = o.claim_token
+           AND d.id = ANY(delivery_ids) AND d.status <> 0
+     RETURNING d.id, d.webhook_id, d.attempt_count, 0::smallint AS status, d.next_attempt_at, o.sent, o.age_ms,
+               o.duration_ms, o.status_code, o.error, o.excerpt, o.pause_ms, o.gone, o.reached),
+    finished AS (
+        DELETE FROM delivery d USING outcome o
+         WHERE o.new_status IN (2, 3) AND d.id = o.delivery_id
+           AND d.claim_token = o.claim_token AND d.id = ANY(delivery_ids) AND d.status <> 0
+     RETURNING d.id, d.event_id, d.event_accepted_at, d.webhook_id, d.application_id, d.attempt_count, d.created_at,
+               o.new_status AS status, o.sent, o.age_ms, o.duration_ms, o.status_code, o.error, o.excerpt,
+               o.pause_ms, o.gone, o.reached),
+    archived AS (
+        INSERT INTO delivery_history (id, event_id, event_accepted_at, webhook_id, application_id, status,
+                                      attempt_count, created_at, finished_at)
+        SELECT f.id, f.event_id, f.event_accepted_at, f.webhook_id, f.application_id, f.status, f.attempt_count,
+               f.created_at, clock_timestamp()
+          FROM finished f),
+    recorded AS (
+        SELECT r.id, r.webhook_id, r.attempt_count, r.status, r.next_attempt_at, r.sent, r.age_ms, r.duration_ms,
+               r.status_code, r.error, r.excerpt, r.pause_ms, r.gone, r.reached FROM retried r
+        UNION ALL
+        SELECT f.id, f.webhook_id, f.attempt_count, f.status, NULL, f.sent, f.age_ms, f.duration_ms, f.status_code,
+               f.error, f.excerpt, f.pause_ms, f.gone, f.reached FROM finished f),
+    attempts AS (
+        INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, status_code, error,
+                                      response_excerpt)
+        SELECT r.id, r.attempt_count, clock_timestamp() - r.age_ms * interval '1 millisecond', r.duration_ms,
+               r.status_code, r.error, r.excerpt
+          FROM recorded r WHERE r.sent)
+    SELECT array_agg(r.id), array_agg(r.webhook_id), array_agg(r.status),
+           array_agg(CASE WHEN r.pause_ms IS NOT NULL THEN clock_timestamp() + r.pause_ms * interval '1 millisecond' END),
+           array_agg(r.webhook_id) FILTER (WHERE r.status = 0),
+           array_agg(r.next_attempt_at) FILTER (WHERE r.status = 0),
+           array_agg(DISTINCT r.webhook_id) FILTER (WHERE r.gone),
+           -- health counts what the receiver did: not requests Herald could not or would not make
+           array_agg(r.webhook_id) FILTER (WHERE r.reached), array_agg(r.status = 2) FILTER (WHERE r.reached),
+           array_agg(clock_timestamp() - (r.age_ms - r.duration_ms) * interval '1 millisecond')
+               FILTER (WHERE r.reached),
+           array_agg(r.error) FILTER (WHERE r.reached)
+      INTO ended_ids, ended_endpoints, ended_statuses, ended_pauses, retry_endpoints, retry_due, gone_endpoints,
+           attempted_endpoints, attempt_succeeded, attempt_ended, attempt_errors
+      FROM recorded r;
+    PERFORM set_config('enable_nestloop', saved_nestloop, true), set_config('enable_mergejoin', saved_mergejoin, true);
+
+    IF ended_ids IS NULL THEN
+        RETURN;
+    END IF;
+    IF gone_endpoints IS NOT NULL THEN
+        UPDATE webhook SET status = 0, updated_on = clock_timestamp(),
+                           disabled_reason = 'the receiver answered 410 Gone at '
+                                             || herald_utc_text(clock_timestamp())
+         WHERE id = ANY(gone_endpoints) AND webhook.status = 1;
+    END IF;
+    IF attempted_endpoints IS NOT NULL THEN
+        PERFORM herald_record_health(attempted_endpoints, attempt_succeeded, attempt_ended, attempt_errors);
+    END IF;
+    PERFORM herald_release_slots(ended_endpoints, array_fill(1, ARRAY[cardinality(ended_endpoints)]), ended_pauses);
+    IF retry_endpoints IS NOT NULL THEN
+        PERFORM herald_wake_endpoints(retry_endpoints, retry_due);
+    END IF;
+    RETURN QUERY SELECT * FROM unnest(ended_ids, ended_statuses);
+END $$;
+ALTER FUNCTION herald_complete(bigint[], bigint[], bigint[], smallint[], bigint[], boolean[], bigint[], int[],
+                               smallint[], text[], text[], bigint[], boolean[], boolean[]) SET enable_seqscan = off;

@@ -1,0 +1,124 @@
+-- Webhook health: attempts per minute of the last hour in two rings of 60 slots (succeeded, failed), the last
+-- success and failure, and the current run of failures, which auto-disable reads.
+
+-- Slot i of a ring last written at minute `ring_minute` counts the latest minute m <= ring_minute with m % 60 = i.
+-- A slot whose minute is an hour or more before the minute asked about is stale (counts nothing).
+CREATE OR REPLACE FUNCTION herald_ring_slot_minute(ring_minute bigint, slot int) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ring_minute - ((ring_minute - slot) % 60 + 60) % 60
+$$;
+
+-- The ring with `n` added to minute `at_minute` (>= ring_minute), stale slots cleared. The common case, an attempt
+-- in the minute the ring was last written, adds to its one slot in place.
+CREATE OR REPLACE FUNCTION herald_ring_add(ring int[], ring_minute bigint, at_minute bigint, n int) RETURNS int[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    added int[] := ring;
+    slot int := (at_minute % 60)::int + 1;
+BEGIN
+    IF at_minute = ring_minute AND cardinality(ring) = 60 THEN
+        added[slot] := added[slot] + n;
+        RETURN added;
+    END IF;
+    RETURN (SELECT array_agg(CASE WHEN at_minute - herald_ring_slot_minute(ring_minute, i) < 60
+                                  THEN coalesce(ring[i + 1], 0) ELSE 0 END
+                             + CASE WHEN i = at_minute % 60 THEN n ELSE 0 END ORDER BY i)
+              FROM generate_series(0, 59) AS i);
+END $$;
+
+-- What a ring counts in each of the 60 minutes up to `at_minute`, oldest first (the console's per-minute chart,
+-- Webhook.health.minutes). A slot counts its minute only while it was last written for that very minute.
+CREATE OR REPLACE FUNCTION herald_ring_minutes(ring int[], ring_minute bigint, at_minute bigint) RETURNS int[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT array_agg(CASE WHEN herald_ring_slot_minute(ring_minute, (m % 60)::int) = m
+                          THEN coalesce(ring[(m % 60)::int + 1], 0) ELSE 0 END ORDER BY m)
+      FROM generate_series(at_minute - 59, at_minute) AS m
+$$;
+
+-- The health entries of attempts whose request reached (or tried to reach) the receiver: an answer, a timeout, a
+-- network failure. Not a request Herald refused or could not make (blocked, unsendable, internal): those say nothing
+-- about the receiver, and counting them would let a wrong encryption key switch off every busy webhook. The caller,
+-- herald_complete, holds the endpoint rows locked. Batches of two replicas can commit in either order: an attempt is
+-- weighed against the stored last success and failure by when it ended (the database's clock), so an older success
+-- never ends a newer run of failures and an older failure never starts one after a newer success.
+CREATE OR REPLACE FUNCTION herald_record_health(ids bigint[], succeeded boolean[], ended_at timestamptz[],
+                                                errors text[])
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO endpoint_health (webhook_id)
+    SELECT DISTINCT a.id FROM unnest(ids) AS a(id) ORDER BY a.id
+        ON CONFLICT (webhook_id) DO NOTHING;
+    WITH attempt AS (
+        SELECT * FROM unnest(ids, succeeded, ended_at, errors) AS a(id, ok, at, error)),
+    run_start AS (
+        -- a run of failures counts the failures after the latest success, stored or in this batch
+        SELECT a.id, greatest(h.last_success_at, max(a.at) FILTER (WHERE a.ok)) AS after
+          FROM attempt a JOIN endpoint_health h ON h.webhook_id = a.id
+         GROUP BY a.id, h.last_success_at),
+    per_endpoint AS (
+        SELECT a.id, herald_minute(max(a.at)) AS minute,
+               count(*) FILTER (WHERE a.ok)::int AS ok, count(*) FILTER (WHERE NOT a.ok)::int AS failed,
+               max(a.at) FILTER (WHERE a.ok) AS last_ok, max(a.at) FILTER (WHERE NOT a.ok) AS last_failure,
+               (array_agg(a.error ORDER BY a.at DESC) FILTER (WHERE NOT a.ok))[1] AS last_error,
+               count(*) FILTER (WHERE NOT a.ok AND (s.after IS NULL OR a.at > s.after))::int AS failures_after,
+               min(a.at) FILTER (WHERE NOT a.ok AND (s.after IS NULL OR a.at > s.after)) AS first_failure_after
+          FROM attempt a JOIN run_start s USING (id)
+         GROUP BY a.id),
+    stored_run AS (
+        -- what remains of the stored run of failures after this batch's successes
+        SELECT p.id,
+               CASE WHEN p.last_ok IS NULL OR p.last_ok <= h.last_success_at OR h.failing_since > p.last_ok
+                         THEN h.consecutive_failures             -- no newer success, or the whole run came after it
+                    WHEN h.failing_since IS NOT NULL AND h.last_failure_at > p.last_ok
+                         THEN 1                                  -- part of it came after: at least its last failure
+                    ELSE 0 END AS failures,
+               CASE WHEN p.last_ok IS NULL OR p.last_ok <= h.last_success_at OR h.failing_since > p.last_ok
+                         THEN h.failing_since
+                    WHEN h.failing_since IS NOT NULL AND h.last_failure_at > p.last_ok
+                         THEN h.last_failure_at
+                    END AS since
+          FROM per_endpoint p JOIN endpoint_health h ON h.webhook_id = p.id)
+    UPDATE endpoint_health h
+       SET ring_minute = greatest(h.ring_minute, p.minute),
+           succeeded = herald_ring_add(h.succeeded, h.ring_minute, greatest(h.ring_minute, p.minute), p.ok),
+           failed = herald_ring_add(h.failed, h.ring_minute, greatest(h.ring_minute, p.minute), p.failed),
+           last_success_at = greatest(h.last_success_at, p.last_ok),
+           last_failure_at = greatest(h.last_failure_at, p.last_failure),
+           last_error = CASE WHEN p.last_failure >= h.last_failure_at OR h.last_failure_at IS NULL
+                             THEN coalesce(p.last_error, h.last_error) ELSE h.last_error END,
+           consecutive_failures = r.failures + p.failures_after,
+           failing_since = least(r.since, p.first_failure_after)   -- least() skips NULLs
+      FROM per_endpoint p JOIN stored_run r USING (id)
+     WHERE h.webhook_id = p.id;
+END $$;
+
+-- Switches off (status 0, with its reason) active webhooks whose attempts have all failed for `disable_after_ms` or
+-- longer: from the first failure after their last success to their latest failure. At most `max_rows` a call. Their
+-- waiting deliveries are then held like those of any switched-off webhook. Answers the webhooks switched off.
+CREATE OR REPLACE FUNCTION herald_disable_failing(disable_after_ms bigint, max_rows int)
+RETURNS TABLE (webhook_id bigint, failing_since timestamptz, last_error text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    candidates bigint[];
+BEGIN
+    SELECT array_agg(c.webhook_id ORDER BY c.webhook_id) INTO candidates
+      FROM (SELECT h.webhook_id FROM endpoint_health h JOIN webhook w ON w.id = h.webhook_id
+             WHERE h.failing_since IS NOT NULL AND w.status = 1
+               AND h.last_failure_at - h.failing_since >= disable_after_ms * interval '1 millisecond'
+             ORDER BY h.webhook_id LIMIT max_rows) c;
+    IF candidates IS NULL THEN
+        RETURN;
+    END IF;
+    -- the lock order every writer keeps: endpoint rows first (their health cannot change while they are held)
+    PERFORM 1 FROM endpoint_state e WHERE e.webhook_id = ANY(candidates) ORDER BY e.webhook_id FOR UPDATE;
+    RETURN QUERY
+    UPDATE webhook w
+       SET status = 0, updated_on = clock_timestamp(),
+           disabled_reason = 'switched off by Herald: only failures since ' || herald_utc_text(h.failing_since)
+                             || coalesce(' (last error: ' || h.last_error || ')', '')
+      FROM endpoint_health h
+     WHERE w.id = ANY(candidates) AND h.webhook_id = w.id AND w.status = 1 AND h.failing_since IS NOT NULL
+       AND h.last_failure_at - h.failing_since >= disable_after_ms * interval '1 millisecond'
+    RETURNING w.id, h.failing_since, h.last_error;
+END $$;

@@ -1,0 +1,64 @@
+-- Leases: claims whose lease ran out (a replica died or froze) are taken back, at most `max_rows` a call. A delivery
+-- with attempts left is due again at once; one whose last attempt it was moves to the history as FAILED. Each gets a
+-- "lease expired" attempt in the log; its endpoint's slot is given back.
+CREATE OR REPLACE FUNCTION herald_reap_expired_leases(max_rows int, lease_ms bigint)
+RETURNS TABLE (reaped int, failed int)
+LANGUAGE plpgsql AS $$
+DECLARE
+    candidates bigint[];
+    endpoints bigint[];
+    reset_ids bigint[];
+    reset_endpoints bigint[];
+    ready_endpoints bigint[];
+    failed_count int;
+BEGIN
+    SELECT array_agg(d.id), array_agg(DISTINCT d.webhook_id) INTO candidates, endpoints
+      FROM (SELECT id, webhook_id FROM delivery
+             WHERE delivery.status = 1 AND lease_until < clock_timestamp()
+             ORDER BY id LIMIT max_rows) d;
+    IF candidates IS NULL THEN
+        RETURN QUERY SELECT 0, 0;
+        RETURN;
+    END IF;
+    PERFORM 1 FROM endpoint_state e WHERE e.webhook_id = ANY(endpoints) ORDER BY e.webhook_id FOR UPDATE;
+
+    WITH retried AS (
+        UPDATE delivery d
+           SET status = 0, next_attempt_at = clock_timestamp(), claim_token = NULL, lease_until = NULL
+         WHERE d.id = ANY(candidates) AND d.status = 1 AND d.lease_until < clock_timestamp()  -- not completed meanwhile
+           AND d.attempt_count < d.attempt_limit
+     RETURNING d.id, d.webhook_id, d.attempt_count, 0 AS status),
+    ended AS (
+        DELETE FROM delivery d
+         WHERE d.id = ANY(candidates) AND d.status = 1 AND d.lease_until < clock_timestamp()
+           AND d.attempt_count >= d.attempt_limit
+     RETURNING d.id, d.event_id, d.event_accepted_at, d.webhook_id, d.application_id, d.attempt_count, d.created_at),
+    archived AS (
+        INSERT INTO delivery_history (id, event_id, event_accepted_at, webhook_id, application_id, status,
+                                      attempt_count, created_at, finished_at)
+        SELECT id, event_id, event_accepted_at, webhook_id, application_id, 3, attempt_count, created_at,
+               clock_timestamp()
+          FROM ended),
+    reset AS (
+        SELECT id, webhook_id, attempt_count, status FROM retried
+        UNION ALL SELECT id, webhook_id, attempt_count, 3 FROM ended),
+    logged AS (
+        INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, error)
+        SELECT id, attempt_count, clock_timestamp() - lease_ms * interval '1 millisecond', 0, 'lease expired'
+          FROM reset)
+    SELECT array_agg(id), array_agg(webhook_id), array_agg(webhook_id) FILTER (WHERE reset.status = 0),
+           count(*) FILTER (WHERE reset.status = 3)
+      INTO reset_ids, reset_endpoints, ready_endpoints, failed_count
+      FROM reset;
+    IF reset_ids IS NULL THEN
+        RETURN QUERY SELECT 0, 0;
+        RETURN;
+    END IF;
+    PERFORM herald_release_slots(reset_endpoints, array_fill(1, ARRAY[cardinality(reset_endpoints)]),
+                                 array_fill(NULL::timestamptz, ARRAY[cardinality(reset_endpoints)]));
+    IF ready_endpoints IS NOT NULL THEN
+        PERFORM herald_wake_endpoints(ready_endpoints, array_fill(clock_timestamp(), ARRAY[cardinality(ready_endpoints)]));
+    END IF;
+    RETURN QUERY SELECT cardinality(reset_ids), failed_count;
+END $$;
+ALTER FUNCTION herald_reap_expired_leases(int, bigint) SET enable_seqscan = off;
