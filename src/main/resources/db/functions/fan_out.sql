@@ -17,81 +17,202 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                 THEN (p_payload ->> p_key)::int END
 $$;
 
--- Fans out a batch of events: at most `max_events` events (SKIP LOCKED: replicas share the work) and at most
--- `max_deliveries` deliveries a call. An event on a provider with more webhooks than that is fanned out over several
--- calls (its fan_out_cursor: the last webhook id done). Endpoints are woken before their deliveries are inserted;
--- other replicas hear of the new work on herald_dispatch. Answers the events finished, the deliveries made, and
--- whether more may be waiting. The hot path finds its rows by key, and statistics mislead it (a partition that just
--- became current reads as nearly empty until analyzed): it never scans.
-CREATE OR REPLACE FUNCTION herald_fan_out(max_events int, max_deliveries int, attempts_per_delivery int)
-RETURNS TABLE (events int, deliveries int, more boolean)
+-- The application of an event a producer INSERTed without one (application_id 0): its provider's. Ingest sets it
+-- itself, so the trigger's condition keeps it from running for REST events.
+CREATE OR REPLACE FUNCTION herald_event_application() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.application_id := coalesce((SELECT p.application_id FROM provider p WHERE p.id = NEW.provider_id), 0);
+    RETURN NEW;
+END $$;
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgname = 'event_application' AND tgrelid = 'event'::regclass) THEN
+        CREATE TRIGGER event_application BEFORE INSERT ON event
+            FOR EACH ROW WHEN (NEW.application_id = 0) EXECUTE FUNCTION herald_event_application();
+    END IF;
+END $$;
+
+-- Fans out events the caller holds locked: at most `max_deliveries` deliveries in all, at most `max_deliveries + 1`
+-- webhooks looked at per event (one more than may be taken, to learn whether the event is finished). Deliveries are
+-- taken from the applications in turn (each application's first, then each one's second, ...), so an event with
+-- thousands of webhooks does not take a call's whole budget from the others. An event whose webhooks were all taken
+-- is finished; one that was cut keeps its place (fan_out_cursor: the last webhook id done) and waits for the next
+-- call. Endpoints are woken before their deliveries are inserted; other replicas hear of new work on
+-- herald_dispatch. Answers the events finished, the deliveries made and the events left unfinished.
+CREATE OR REPLACE FUNCTION herald_fan_out_events(event_ids bigint[], accepted timestamptz[], max_deliveries int,
+                                                 attempts_per_delivery int)
+RETURNS TABLE (finished int, made int, unfinished int)
 LANGUAGE plpgsql AS $$
 DECLARE
+    taken_events bigint[];
+    taken_accepted timestamptz[];
+    taken_webhooks bigint[];
+    done_ids bigint[];
+    done_accepted timestamptz[];
+    cut_ids bigint[];
+    cut_accepted timestamptz[];
+    cut_cursors bigint[];
+    left_over int;
+BEGIN
+    WITH event_row AS (
+        SELECT e.id, e.accepted_at, e.application_id, e.provider_id, e.fan_out_cursor,
+               -- read once per event, not once per webhook
+               herald_json_int(e.payload, 'channelType') AS channel_type,
+               herald_json_int(e.payload, 'deliveryStatus') AS delivery_status
+          FROM unnest(event_ids, accepted) AS b(id, accepted_at)
+          JOIN event e ON e.id = b.id AND e.accepted_at = b.accepted_at),
+    candidate AS (
+        SELECT r.id AS event_id, r.accepted_at, r.application_id, w.id AS webhook_id
+          FROM event_row r
+         CROSS JOIN LATERAL (
+               SELECT w.id FROM webhook w
+                WHERE w.provider_id = r.provider_id AND w.status = 1 AND w.id > r.fan_out_cursor
+                  AND (w.channel_types IS NULL OR r.channel_type = ANY(w.channel_types))
+                  AND (w.delivery_statuses IS NULL OR r.delivery_status = ANY(w.delivery_statuses))
+                ORDER BY w.id LIMIT max_deliveries + 1) w),
+    taken AS (
+        SELECT c.event_id, c.accepted_at, c.webhook_id
+          FROM (SELECT c.*, row_number() OVER (PARTITION BY c.application_id ORDER BY c.event_id, c.webhook_id) AS turn
+                  FROM candidate c) c
+         ORDER BY c.turn, c.event_id, c.webhook_id
+         LIMIT max_deliveries),
+    per_event AS (
+        SELECT r.id, r.accepted_at, coalesce(c.n, 0) AS candidates, coalesce(t.n, 0) AS taken, t.last_webhook
+          FROM event_row r
+          LEFT JOIN (SELECT event_id, count(*) AS n FROM candidate GROUP BY event_id) c ON c.event_id = r.id
+          LEFT JOIN (SELECT event_id, count(*) AS n, max(webhook_id) AS last_webhook FROM taken GROUP BY event_id) t
+                 ON t.event_id = r.id)
+    SELECT (SELECT array_agg(t.event_id ORDER BY t.webhook_id, t.event_id) FROM taken t),
+           (SELECT array_agg(t.accepted_at ORDER BY t.webhook_id, t.event_id) FROM taken t),
+           (SELECT array_agg(t.webhook_id ORDER BY t.webhook_id, t.event_id) FROM taken t),
+           (SELECT array_agg(p.id) FROM per_event p WHERE p.taken = p.candidates AND p.candidates <= max_deliveries),
+           (SELECT array_agg(p.accepted_at) FROM per_event p
+             WHERE p.taken = p.candidates AND p.candidates <= max_deliveries),
+           (SELECT array_agg(p.id) FROM per_event p WHERE p.taken < p.candidates AND p.taken > 0),
+           (SELECT array_agg(p.accepted_at) FROM per_event p WHERE p.taken < p.candidates AND p.taken > 0),
+           (SELECT array_agg(p.last_webhook) FROM per_event p WHERE p.taken < p.candidates AND p.taken > 0),
+           (SELECT count(*) FROM per_event p WHERE p.taken < p.candidates OR p.candidates > max_deliveries)
+      INTO taken_events, taken_accepted, taken_webhooks, done_ids, done_accepted, cut_ids, cut_accepted, cut_cursors,
+           left_over;
+
+    IF taken_webhooks IS NOT NULL THEN
+        PERFORM herald_wake_endpoints(taken_webhooks, array_fill(clock_timestamp(), ARRAY[cardinality(taken_webhooks)]));
+        INSERT INTO delivery (event_id, event_accepted_at, webhook_id, application_id, attempt_limit)
+        SELECT t.event_id, t.accepted_at, t.webhook_id, p.application_id, attempts_per_delivery
+          FROM unnest(taken_events, taken_accepted, taken_webhooks) AS t(event_id, accepted_at, webhook_id)
+          JOIN webhook w ON w.id = t.webhook_id
+          JOIN provider p ON p.id = w.provider_id;
+        PERFORM pg_notify('herald_dispatch', '');
+    END IF;
+    IF done_ids IS NOT NULL THEN
+        UPDATE event e SET fanned_out_at = clock_timestamp()
+          FROM unnest(done_ids, done_accepted) AS d(id, accepted_at)
+         WHERE e.id = d.id AND e.accepted_at = d.accepted_at;
+    END IF;
+    IF cut_ids IS NOT NULL THEN
+        UPDATE event e SET fan_out_cursor = c.last_webhook
+          FROM unnest(cut_ids, cut_accepted, cut_cursors) AS c(id, accepted_at, last_webhook)
+         WHERE e.id = c.id AND e.accepted_at = c.accepted_at;
+    END IF;
+    RETURN QUERY SELECT coalesce(cardinality(done_ids), 0), coalesce(cardinality(taken_webhooks), 0), left_over::int;
+END $$;
+ALTER FUNCTION herald_fan_out_events(bigint[], timestamptz[], int, int) SET enable_seqscan = off;
+
+-- One fan-out call: at most `max_events` waiting events, taken from the applications in turn (an equal share of the
+-- call for each application with waiting events, its oldest first), locked with SKIP LOCKED so that replicas share
+-- the work, and fanned out by herald_fan_out_events. When that fails, whatever the cause, the events are fanned out
+-- one by one, and an event that fails alone is set aside with its error (fan_out_error): out of everyone's way,
+-- visible to the operator, sent again by retrySetAsideEvents. Failures of the database itself (a lost connection, a
+-- deadlock, a cancelled statement, no memory) are not an event's fault: they end the call, and the events wait.
+-- Answers the events finished, the deliveries made, whether more may be waiting, and the events set aside with
+-- their errors. The hot path finds its rows by key, and statistics mislead it (a partition that just became current
+-- reads as nearly empty until analyzed): it never scans.
+CREATE OR REPLACE FUNCTION herald_fan_out(max_events int, max_deliveries int, attempts_per_delivery int)
+RETURNS TABLE (events int, deliveries int, more boolean, set_aside_ids bigint[], set_aside_errors text[])
+LANGUAGE plpgsql AS $$
+DECLARE
+    applications int[];
+    share int;
     batch_ids bigint[];
     batch_accepted timestamptz[];
-    target_events bigint[];
-    target_webhooks bigint[];
-    taken int;
-    cut_event bigint;
-    finished int;
+    full_share boolean;
+    outcome record;
+    finished_total int := 0;
+    made_total int := 0;
+    left_over int := 0;
+    aside_ids bigint[] := '{}';
+    aside_errors text[] := '{}';
+    error text;
 BEGIN
-    SELECT array_agg(b.id ORDER BY b.id), array_agg(b.accepted_at ORDER BY b.id) INTO batch_ids, batch_accepted
-      FROM (SELECT id, accepted_at FROM event WHERE fanned_out_at IS NULL
-             ORDER BY id LIMIT max_events FOR UPDATE SKIP LOCKED) b;
+    -- the applications with waiting events: one probe of the waiting index each
+    WITH RECURSIVE waiting AS (
+        (SELECT e.application_id FROM event e WHERE e.fanned_out_at IS NULL ORDER BY e.application_id LIMIT 1)
+        UNION ALL
+        SELECT (SELECT e.application_id FROM event e
+                 WHERE e.fanned_out_at IS NULL AND e.application_id > w.application_id
+                 ORDER BY e.application_id LIMIT 1)
+          FROM waiting w WHERE w.application_id IS NOT NULL)
+    SELECT array_agg(w.application_id) INTO applications FROM waiting w WHERE w.application_id IS NOT NULL;
+    IF applications IS NULL THEN
+        RETURN QUERY SELECT 0, 0, false, '{}'::bigint[], '{}'::text[];
+        RETURN;
+    END IF;
+    share := greatest(1, ceil(max_events::numeric / cardinality(applications)))::int;
+
+    WITH picked AS (
+        SELECT o.id, o.accepted_at, a.id AS application_id
+          FROM unnest(applications) AS a(id)
+         CROSS JOIN LATERAL (SELECT w.id, w.accepted_at FROM event w
+                              WHERE w.fanned_out_at IS NULL AND w.application_id = a.id
+                              ORDER BY w.id LIMIT share) o),
+    locked AS (
+        SELECT e.id, e.accepted_at FROM event e
+         WHERE (e.id, e.accepted_at) IN (SELECT p.id, p.accepted_at FROM picked p) AND e.fanned_out_at IS NULL
+         ORDER BY e.id
+           FOR UPDATE SKIP LOCKED)
+    SELECT (SELECT array_agg(l.id ORDER BY l.id) FROM locked l),
+           (SELECT array_agg(l.accepted_at ORDER BY l.id) FROM locked l),
+           (SELECT coalesce(bool_or(n >= share), false)
+              FROM (SELECT count(*) AS n FROM picked GROUP BY application_id) c)
+      INTO batch_ids, batch_accepted, full_share;
     IF batch_ids IS NULL THEN
-        RETURN QUERY SELECT 0, 0, false;
+        RETURN QUERY SELECT 0, 0, false, '{}'::bigint[], '{}'::text[];
         RETURN;
     END IF;
 
-    -- one more target than may be taken, to learn where the batch is cut
-    SELECT array_agg(t.event_id ORDER BY t.event_id, t.webhook_id),
-           array_agg(t.webhook_id ORDER BY t.event_id, t.webhook_id)
-      INTO target_events, target_webhooks
-      FROM (SELECT e.id AS event_id, w.id AS webhook_id
-              FROM unnest(batch_ids, batch_accepted) AS b(id, accepted_at)
-              JOIN event e ON e.id = b.id AND e.accepted_at = b.accepted_at
-              -- read once per event, not once per webhook
-              CROSS JOIN LATERAL (SELECT herald_json_int(e.payload, 'channelType') AS channel_type,
-                                         herald_json_int(e.payload, 'deliveryStatus') AS delivery_status) f
-              CROSS JOIN LATERAL (
-                   SELECT w.id FROM webhook w
-                    WHERE w.provider_id = e.provider_id AND w.status = 1 AND w.id > e.fan_out_cursor
-                      AND (w.channel_types IS NULL OR f.channel_type = ANY(w.channel_types))
-                      AND (w.delivery_statuses IS NULL OR f.delivery_status = ANY(w.delivery_statuses))
-                    ORDER BY w.id LIMIT max_deliveries + 1) w
-             ORDER BY e.id, w.id
-             LIMIT max_deliveries + 1) t;
-    taken := least(coalesce(cardinality(target_events), 0), max_deliveries);
-    IF coalesce(cardinality(target_events), 0) > max_deliveries THEN
-        cut_event := target_events[max_deliveries + 1];
-    END IF;
-
-    IF taken > 0 THEN
-        PERFORM herald_wake_endpoints(target_webhooks[1:taken], array_fill(clock_timestamp(), ARRAY[taken]));
-        INSERT INTO delivery (event_id, event_accepted_at, webhook_id, application_id, attempt_limit)
-        SELECT t.event_id, b.accepted_at, t.webhook_id, p.application_id, attempts_per_delivery
-          FROM unnest(target_events[1:taken], target_webhooks[1:taken]) AS t(event_id, webhook_id)
-          JOIN unnest(batch_ids, batch_accepted) AS b(id, accepted_at) ON b.id = t.event_id
-          JOIN webhook w ON w.id = t.webhook_id
-          JOIN provider p ON p.id = w.provider_id;
-    END IF;
-
-    UPDATE event e SET fanned_out_at = clock_timestamp()
-      FROM unnest(batch_ids, batch_accepted) AS b(id, accepted_at)
-     WHERE e.id = b.id AND e.accepted_at = b.accepted_at AND (cut_event IS NULL OR e.id < cut_event);
-    GET DIAGNOSTICS finished = ROW_COUNT;
-    IF cut_event IS NOT NULL THEN
-        UPDATE event e SET fan_out_cursor = (SELECT max(t.webhook_id)
-                                               FROM unnest(target_events[1:taken], target_webhooks[1:taken])
-                                                    AS t(event_id, webhook_id)
-                                              WHERE t.event_id = cut_event)
-          FROM unnest(batch_ids, batch_accepted) AS b(id, accepted_at)
-         WHERE e.id = b.id AND e.accepted_at = b.accepted_at AND e.id = cut_event
-           AND EXISTS (SELECT 1 FROM unnest(target_events[1:taken]) AS t(event_id) WHERE t.event_id = cut_event);
-    END IF;
-    IF taken > 0 THEN
-        PERFORM pg_notify('herald_dispatch', '');
-    END IF;
-    RETURN QUERY SELECT finished, taken, cut_event IS NOT NULL OR cardinality(batch_ids) >= max_events;
+    BEGIN
+        SELECT * INTO outcome FROM herald_fan_out_events(batch_ids, batch_accepted, max_deliveries,
+                                                         attempts_per_delivery);
+        finished_total := outcome.finished;
+        made_total := outcome.made;
+        left_over := outcome.unfinished;
+    EXCEPTION WHEN OTHERS THEN
+        IF left(SQLSTATE, 2) IN ('08', '40', '53', '55', '57', '58', 'XX') THEN
+            RAISE;
+        END IF;
+        FOR i IN 1 .. cardinality(batch_ids) LOOP
+            IF made_total >= max_deliveries THEN
+                left_over := left_over + 1;  -- its turn comes in the next call
+                CONTINUE;
+            END IF;
+            BEGIN
+                SELECT * INTO outcome FROM herald_fan_out_events(batch_ids[i:i], batch_accepted[i:i],
+                                                                 max_deliveries - made_total, attempts_per_delivery);
+                finished_total := finished_total + outcome.finished;
+                made_total := made_total + outcome.made;
+                left_over := left_over + outcome.unfinished;
+            EXCEPTION WHEN OTHERS THEN
+                IF left(SQLSTATE, 2) IN ('08', '40', '53', '55', '57', '58', 'XX') THEN
+                    RAISE;
+                END IF;
+                error := SQLSTATE || ': ' || SQLERRM;
+                UPDATE event SET fanned_out_at = clock_timestamp(), set_aside_at = clock_timestamp(),
+                                 fan_out_error = error
+                 WHERE id = batch_ids[i] AND accepted_at = batch_accepted[i];
+                aside_ids := aside_ids || batch_ids[i];
+                aside_errors := aside_errors || error;
+            END;
+        END LOOP;
+    END;
+    RETURN QUERY SELECT finished_total, made_total, full_share OR left_over > 0, aside_ids, aside_errors;
 END $$;
 ALTER FUNCTION herald_fan_out(int, int, int) SET enable_seqscan = off;

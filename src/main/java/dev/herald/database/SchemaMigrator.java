@@ -52,7 +52,8 @@ public class SchemaMigrator {
             "V14__complete_by_primary_key.sql",
             "V15__wake_only_endpoints_with_work.sql",
             "V16__complete_without_pairwise_joins.sql",
-            "V17__drop_unused_ring_sum.sql");
+            "V17__drop_unused_ring_sum.sql",
+            "V18__tenant_isolation.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions

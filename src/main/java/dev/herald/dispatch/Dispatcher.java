@@ -181,6 +181,11 @@ public class Dispatcher {
                     if (round.events() > 0) {
                         metrics.ingested(round.events());
                     }
+                    for (FanOut.SetAside aside : round.setAside()) {
+                        metrics.setAside();
+                        LOG.warnf("Event %d was set aside: its fan-out fails (%s). Every other event goes on;"
+                                + " the operator sends it again with retrySetAsideEvents", aside.eventId(), aside.error());
+                    }
                     if (round.deliveries() > 0) {
                         wake();
                     }

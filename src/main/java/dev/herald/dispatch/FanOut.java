@@ -1,6 +1,8 @@
 package dev.herald.dispatch;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,19 +15,25 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Turns outbox events into deliveries, with {@code herald_fan_out}: one per active webhook of the event's provider
- * at this moment. One call takes a batch of events ({@code SKIP LOCKED}: replicas share the work) but creates at
- * most {@code herald.dispatch.fan-out-deliveries} deliveries, so an event on a provider with thousands of webhooks
- * is fanned out over several calls and never holds thousands of endpoint rows at once. Endpoints are woken before
- * their deliveries are inserted; other replicas hear of the new work on {@code herald_dispatch}.
+ * Turns outbox events into deliveries, with {@code herald_fan_out} (db/functions/fan_out.sql): one per active
+ * webhook of the event's provider at this moment. One call takes a batch of events, an equal share for each
+ * application with events waiting ({@code SKIP LOCKED}: replicas share the work), and creates at most
+ * {@code herald.dispatch.fan-out-deliveries} deliveries, taken from the applications in turn, so an event on a
+ * provider with thousands of webhooks is fanned out over several calls and never holds thousands of endpoint rows
+ * at once. An event whose fan-out fails is set aside with its error and every other event goes on.
  */
 @ApplicationScoped
 public class FanOut {
 
-    static final String FAN_OUT = "SELECT events, deliveries, more FROM herald_fan_out($1::int, $2::int, $3::int)";
+    static final String FAN_OUT = "SELECT events, deliveries, more, set_aside_ids, set_aside_errors"
+            + " FROM herald_fan_out($1::int, $2::int, $3::int)";
+
+    /** An event whose fan-out failed, set aside with its error (the operator sends it again when it can go). */
+    public record SetAside(long eventId, String error) {
+    }
 
     /** What one fan-out call did; {@code more}: call again, events may be waiting. */
-    public record Round(int events, int deliveries, boolean more) {
+    public record Round(int events, int deliveries, boolean more, List<SetAside> setAside) {
     }
 
     @Inject
@@ -46,7 +54,14 @@ public class FanOut {
                 .execute(Tuple.of(dispatch.fanOutBatch(), dispatch.fanOutDeliveries(), delivery.maxAttempts()))
                 .map(rows -> {
                     Row row = rows.iterator().next();
-                    return new Round(row.getInteger("events"), row.getInteger("deliveries"), row.getBoolean("more"));
+                    Long[] ids = row.getArrayOfLongs("set_aside_ids");
+                    String[] errors = row.getArrayOfStrings("set_aside_errors");
+                    List<SetAside> setAside = new ArrayList<>(ids.length);
+                    for (int i = 0; i < ids.length; i++) {
+                        setAside.add(new SetAside(ids[i], errors[i]));
+                    }
+                    return new Round(row.getInteger("events"), row.getInteger("deliveries"), row.getBoolean("more"),
+                            setAside);
                 })
                 .invoke(round -> tracing.fanOut(started, round.events(), round.deliveries()));
     }

@@ -35,8 +35,8 @@ public class IngestService {
 
     private static final String OWNED_PROVIDERS = "SELECT id FROM provider WHERE application_id = $1 AND id = ANY($2)";
     private static final String INSERT_EVENTS = """
-            INSERT INTO event (provider_id, payload, idempotency_key, traceparent)
-            SELECT provider_id, payload::json, $3, $4 FROM unnest($1::int[], $2::text[]) AS e(provider_id, payload)
+            INSERT INTO event (provider_id, payload, idempotency_key, traceparent, application_id)
+            SELECT provider_id, payload::json, $3, $4, $5 FROM unnest($1::int[], $2::text[]) AS e(provider_id, payload)
             RETURNING id""";
     /* $1 application, $2 key, $3 body hash, $4 window in ms: a row when this request may use the key */
     private static final String CLAIM_KEY = """
@@ -78,7 +78,7 @@ public class IngestService {
         return pool.withTransaction(connection -> connection.preparedQuery(OWNED_PROVIDERS)
                 .execute(Tuple.of(applicationId, providers))
                 .invoke(rows -> requireOwned(events, rows))
-                .chain(() -> key == null ? insert(connection, providers, events, null, traceparent)
+                .chain(() -> key == null ? insert(connection, applicationId, providers, events, null, traceparent)
                         : once(connection, applicationId, providers, events, key, sha256(body), traceparent)));
     }
 
@@ -87,7 +87,7 @@ public class IngestService {
         return connection.preparedQuery(CLAIM_KEY)
                 .execute(Tuple.of(applicationId, key, hash, config.idempotencyWindow().toMillis()))
                 .chain(claimed -> claimed.size() > 0
-                        ? insert(connection, providers, events, key, traceparent).call(ids -> connection.preparedQuery(REMEMBER_IDS)
+                        ? insert(connection, applicationId, providers, events, key, traceparent).call(ids -> connection.preparedQuery(REMEMBER_IDS)
                                 .execute(Tuple.of(applicationId, key, ids.toArray(Long[]::new))))
                         : earlierAnswer(connection, applicationId, key, hash));
     }
@@ -106,10 +106,11 @@ public class IngestService {
         });
     }
 
-    private static Uni<List<Long>> insert(SqlConnection connection, Integer[] providers, List<IncomingEvent> events,
-            String key, String traceparent) {
+    private static Uni<List<Long>> insert(SqlConnection connection, int applicationId, Integer[] providers,
+            List<IncomingEvent> events, String key, String traceparent) {
         String[] payloads = events.stream().map(IncomingEvent::json).toArray(String[]::new);
-        return connection.preparedQuery(INSERT_EVENTS).execute(Tuple.of(providers, payloads, key, traceparent)).map(rows -> {
+        return connection.preparedQuery(INSERT_EVENTS).execute(Tuple.of(providers, payloads, key, traceparent,
+                applicationId)).map(rows -> {
             List<Long> ids = new ArrayList<>(rows.size());
             for (Row row : rows) {
                 ids.add(row.getLong(0));

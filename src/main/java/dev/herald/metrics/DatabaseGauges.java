@@ -20,7 +20,8 @@ import io.vertx.mutiny.sqlclient.Row;
 
 /**
  * Gauges read from the database on a timer, never per scrape: the backlog, the age of its oldest delivery, the
- * deliveries held for switched-off webhooks and the webhooks by state. Every replica reports the same
+ * deliveries held for switched-off webhooks, the webhooks by state, the events waiting for fan-out and those set
+ * aside. Every replica reports the same
  * cluster-wide values; dashboards take the max. Deliveries held for a switched-off webhook are not backlog: nothing
  * may be done about them until their owner switches the webhook on. When the database cannot be read the gauges
  * keep their last values, and {@code herald_database_gauges_age_seconds} says how old those are.
@@ -41,7 +42,12 @@ public class DatabaseGauges {
                        AS oldest_age,
                    coalesce((SELECT n FROM waiting WHERE NOT active), 0) AS held,
                    (SELECT count(*) FROM webhook WHERE status = 1) AS active,
-                   (SELECT count(*) FROM webhook WHERE status = 0) AS inactive""";
+                   (SELECT count(*) FROM webhook WHERE status = 0) AS inactive,
+                   -- each from its own small partial index; counted up to a bound, so a deep backlog reads fast
+                   (SELECT count(*) FROM (SELECT 1 FROM event WHERE fanned_out_at IS NULL LIMIT 1000000) w)
+                       AS waiting_events,
+                   (SELECT count(*) FROM (SELECT 1 FROM event WHERE fan_out_error IS NOT NULL LIMIT 1000000) a)
+                       AS set_aside_events""";
 
     @Inject
     Pool pool;
@@ -65,6 +71,8 @@ public class DatabaseGauges {
     private final AtomicLong oldestAgeMillis = new AtomicLong();
     private final AtomicLong active = new AtomicLong();
     private final AtomicLong inactive = new AtomicLong();
+    private final AtomicLong waitingEvents = new AtomicLong();
+    private final AtomicLong setAsideEvents = new AtomicLong();
     private long timer = -1;
 
     void onStart(@Observes @Priority(SchemaMigrator.STARTUP_PRIORITY + 20) StartupEvent event) {
@@ -81,6 +89,12 @@ public class DatabaseGauges {
                 .description("Webhooks by state").register(registry);
         Gauge.builder("herald.endpoints", inactive, AtomicLong::get).tag("state", "inactive")
                 .description("Webhooks by state").register(registry);
+        Gauge.builder("herald.events.waiting", waitingEvents, AtomicLong::get)
+                .description("Events in the outbox not yet fanned out, all replicas (counted up to a million)")
+                .register(registry);
+        Gauge.builder("herald.events.set.aside.now", setAsideEvents, AtomicLong::get)
+                .description("Events set aside because their fan-out failed, waiting for the operator, all replicas")
+                .register(registry);
         refresh();
         timer = vertx.setPeriodic(config.refreshInterval().toMillis(), id -> refresh());
     }
@@ -100,6 +114,8 @@ public class DatabaseGauges {
             held.set(row.getLong("held"));
             active.set(row.getLong("active"));
             inactive.set(row.getLong("inactive"));
+            waitingEvents.set(row.getLong("waiting_events"));
+            setAsideEvents.set(row.getLong("set_aside_events"));
             readAtNanos.set(System.nanoTime());
             if (failing) {
                 failing = false;

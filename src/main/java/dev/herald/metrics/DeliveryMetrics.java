@@ -34,6 +34,7 @@ public class DeliveryMetrics {
     private Counter ingested;
     private Counter replayed;
     private Counter autoDisabled;
+    private Counter setAside;
     private Timer latency;
     private Timer attemptDuration;
     private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
@@ -48,6 +49,9 @@ public class DeliveryMetrics {
                 .description("FAILED deliveries sent again by replayDelivery or replayFailed").register(registry);
         autoDisabled = Counter.builder("herald.endpoints.auto.disabled")
                 .description("Webhooks switched off after only failures for herald.delivery.disable-after")
+                .register(registry);
+        setAside = Counter.builder("herald.events.set.aside")
+                .description("Events set aside by this replica's fan-out because their fan-out failed")
                 .register(registry);
         ingested = Counter.builder("herald.ingest.events")
                 .description("Events taken from the outbox (REST and producers' INSERTs alike)").register(registry);
@@ -99,6 +103,11 @@ public class DeliveryMetrics {
 
     public void ingested(int events) {
         ingested.increment(events);
+    }
+
+    /** One event set aside by fan-out. */
+    public void setAside() {
+        setAside.increment();
     }
 
     static String result(AttemptResult attempt) {
