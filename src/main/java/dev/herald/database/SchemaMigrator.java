@@ -64,6 +64,7 @@ public class SchemaMigrator {
             "wake.sql",
             "health.sql",
             "fan_out.sql",
+            "quota.sql",
             "completion.sql",
             "leases.sql",
             "replay.sql",

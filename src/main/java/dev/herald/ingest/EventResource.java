@@ -12,19 +12,26 @@ import jakarta.ws.rs.core.MediaType;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import dev.herald.quota.Allowance;
+import dev.herald.quota.IngestAllowance;
 import dev.herald.tenancy.Caller;
 import dev.herald.tenancy.CallerResolver;
 import dev.herald.tracing.Tracing;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code POST /v1/events}: one notification object or an array of them, into the outbox. Any body is read here
  * (no {@code @Consumes}), so that a missing or wrong {@code Content-Type} is answered with a message naming it
- * ({@link JsonContentType}), not an empty 415.
+ * ({@link JsonContentType}), not an empty 415. Every answer carries the {@code RateLimit-*} headers of the
+ * application's ingest allowance ({@link IngestAllowance}); an answer to a client without a valid key, those of its
+ * failed authentications.
  */
 @Path("/v1/events")
 public class EventResource {
+
+    /** Where the request's allowance is kept for its answer's headers (a routing-context key). */
+    static final String ALLOWANCE = "herald.allowance";
 
     /** The answer: the ids Herald gave the accepted events, in the order they were sent. */
     @RegisterForReflection // serialised by Jackson, also in the native image
@@ -38,21 +45,31 @@ public class EventResource {
     IngestService ingest;
 
     @Inject
+    IngestAllowance allowances;
+
+    @Inject
     Tracing tracing;
 
     @POST
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<Accepted>> accept(byte[] body, @Context HttpServerRequest request) {
+    public Uni<RestResponse<Accepted>> accept(byte[] body, @Context RoutingContext context) {
+        var request = context.request();
         String traceContext = tracing.forEvent(request.getHeader("traceparent")); // read here, where the span is current
         String idempotencyKey = request.getHeader("Idempotency-Key");
         return callers.of(request)
                 .map(Caller::requireApplication)
-                .invoke(() -> {
+                .chain(applicationId -> Uni.createFrom().item(() -> {
                     JsonContentType.require(request.getHeader("Content-Type"));
                     IngestService.checkKey(idempotencyKey);
+                    return ingest.parse(body);
                 })
-                .chain(applicationId -> ingest.accept(applicationId, ingest.parse(body), idempotencyKey, body,
-                        traceContext))
+                        .call(events -> allowances.take(applicationId, events.size())
+                                .invoke(allowance -> context.put(ALLOWANCE, allowance))
+                                .invoke(Allowance::require))
+                        .chain(events -> ingest.accept(applicationId, events, idempotencyKey, body, traceContext))
+                        .onFailure().call(failure -> context.get(ALLOWANCE) != null ? Uni.createFrom().voidItem()
+                                : allowances.take(applicationId, 0).invoke(allowance -> context.put(ALLOWANCE, allowance))
+                                        .onFailure().recoverWithNull().replaceWithVoid()))
                 .map(ids -> RestResponse.status(RestResponse.Status.ACCEPTED, new Accepted(ids)));
     }
 }

@@ -108,6 +108,14 @@ public class CallerResolver {
                 .orElse(false);
     }
 
+    /**
+     * The RateLimit headers for a client that is not (yet) an application: its failed authentications this minute
+     * (herald.tenancy.max-failed-authentications-per-minute).
+     */
+    public java.util.Map<String, String> failureLimitHeaders(HttpServerRequest request) {
+        return failures.headers(address(request));
+    }
+
     /** The client's address: the peer's, or the one a trusted proxy forwarded (quarkus.http.proxy.*). */
     static String address(HttpServerRequest request) {
         SocketAddress remote = request.remoteAddress();

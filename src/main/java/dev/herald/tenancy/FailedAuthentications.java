@@ -42,6 +42,18 @@ final class FailedAuthentications {
         }
     }
 
+    /** The RateLimit headers of an answer to {@code address}: failures allowed a minute, left, seconds to a new count. */
+    Map<String, String> headers(String address) {
+        Window window = current(address);
+        int used = window == null ? 0 : window.failures;
+        long reset = window == null ? 0
+                : Math.max(0, (window.startedMillis + WINDOW.toMillis() - clockMillis.getAsLong() + 999) / 1000);
+        return Map.of("RateLimit-Limit", Integer.toString(maxFailures),
+                "RateLimit-Remaining", Integer.toString(Math.max(0, maxFailures - used)),
+                "RateLimit-Reset", Long.toString(reset),
+                "RateLimit-Policy", maxFailures + ";w=60");
+    }
+
     void failed(String address) {
         long now = clockMillis.getAsLong();
         if (byAddress.size() >= TRACKED && !byAddress.containsKey(address)) {

@@ -15,17 +15,10 @@ public interface TenancyConfig {
      */
     Optional<String> adminKey();
 
-    /** What one application may have and do. */
+    /** How authentication is guarded. */
     Tenancy tenancy();
 
     interface Tenancy {
-
-        /**
-         * Webhooks one application may register; more are refused. An application's own figure, set by the admin
-         * ({@code setApplicationLimits}), replaces it.
-         */
-        @WithDefault("1000")
-        int maxWebhooksPerApplication();
 
         /**
          * Failed authentications (unknown keys) one client address may make in a minute; after that every

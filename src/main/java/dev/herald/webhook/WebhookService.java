@@ -10,6 +10,7 @@ import dev.herald.api.Ids;
 import dev.herald.api.InvalidInput;
 import dev.herald.api.Timestamps;
 import dev.herald.delivery.DeliveryConfig;
+import dev.herald.quota.QuotaConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -42,6 +43,9 @@ public class WebhookService {
     DeliveryConfig delivery;
 
     @Inject
+    QuotaConfig quotas;
+
+    @Inject
     Pool pool;
 
     /* $1 application, $2 a provider or null */
@@ -55,7 +59,8 @@ public class WebhookService {
         WebhookSettings settings = WebhookSettings.of(input, legacyHeader, delivery, false);
         String secret = SigningSecrets.generate();
         return writes.register(applicationId, input.providerId, url, cipher.encrypt(secret), legacyHeader, settings,
-                headers.seal(settings.headers()), Timestamps.now()).map(row -> view(row, secret));
+                headers.seal(settings.headers()), Timestamps.now(), quotas.tenancy().maxWebhooksPerApplication())
+                .map(row -> view(row, secret));
     }
 
     /**

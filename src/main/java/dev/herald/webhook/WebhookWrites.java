@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.herald.api.NotFound;
+import dev.herald.quota.QuotaExceeded;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -40,6 +41,15 @@ class WebhookWrites {
             SELECT p.id, $3, 1, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12
               FROM provider p WHERE p.id = $1 AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
+
+    /* $1 provider, $2 application, $3 the default quota: the application's quota of webhooks, its row locked */
+    private static final String LOCK_APPLICATION_OF_PROVIDER = """
+            SELECT coalesce(a.max_webhooks, $3) FROM application a JOIN provider p ON p.application_id = a.id
+             WHERE p.id = $1 AND a.id = $2
+               FOR NO KEY UPDATE OF a""";
+
+    private static final String COUNT_WEBHOOKS = """
+            SELECT count(*) FROM webhook w JOIN provider p ON p.id = w.provider_id WHERE p.application_id = $1""";
 
     /* $1 webhook, $2 application: what an update checks its settings against */
     private static final String STORED = """
@@ -92,14 +102,31 @@ class WebhookWrites {
     @Inject
     Pool pool;
 
-    /** A new webhook on one of the application's providers (a new webhook has no endpoint row yet to lock). */
+    /**
+     * A new webhook on one of the application's providers, within its quota of webhooks (its own figure, or
+     * {@code defaultQuota}). The application's row is locked first, so that registrations racing each other count
+     * one another; the count runs after the lock, in a snapshot that sees every webhook committed before it. A new
+     * webhook has no endpoint row yet to lock.
+     */
     Uni<Row> register(int applicationId, int providerId, String url, String encryptedSecret, String legacyHeader,
-            WebhookSettings settings, String sealedHeaders, Instant now) {
-        return pool.preparedQuery(REGISTER).execute(Tuple.from(new Object[] { providerId, applicationId, url,
-                encryptedSecret, legacyHeader, now.atOffset(ZoneOffset.UTC), settings.description(),
-                settings.channelTypes(), settings.deliveryStatuses(), sealedHeaders, settings.maxInFlight(),
-                settings.maxPerMinute() }))
-                .map(rows -> only(rows, "providerId", "provider", providerId));
+            WebhookSettings settings, String sealedHeaders, Instant now, int defaultQuota) {
+        return pool.withTransaction(connection -> connection.preparedQuery(LOCK_APPLICATION_OF_PROVIDER)
+                .execute(Tuple.of(providerId, applicationId, defaultQuota))
+                .map(rows -> only(rows, "providerId", "provider", providerId).getInteger(0))
+                .call(quota -> connection.preparedQuery(COUNT_WEBHOOKS).execute(Tuple.of(applicationId))
+                        .invoke(rows -> {
+                            long registered = rows.iterator().next().getLong(0);
+                            if (registered >= quota) {
+                                throw new QuotaExceeded("webhookUrl: the application has " + registered
+                                        + " webhooks, its quota (herald.tenancy.max-webhooks-per-application, or the"
+                                        + " admin's setApplicationLimits); delete one first");
+                            }
+                        }))
+                .chain(quota -> connection.preparedQuery(REGISTER).execute(Tuple.from(new Object[] { providerId,
+                        applicationId, url, encryptedSecret, legacyHeader, now.atOffset(ZoneOffset.UTC),
+                        settings.description(), settings.channelTypes(), settings.deliveryStatuses(), sealedHeaders,
+                        settings.maxInFlight(), settings.maxPerMinute() })))
+                .map(rows -> only(rows, "providerId", "provider", providerId)));
     }
 
     /**
