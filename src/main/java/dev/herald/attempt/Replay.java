@@ -8,8 +8,10 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.herald.api.InvalidInput;
 import dev.herald.api.NotFound;
 import dev.herald.delivery.DeliveryConfig;
+import dev.herald.dispatch.DeliveryState;
 import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.retention.RetentionConfig;
 import io.smallrye.mutiny.Uni;
@@ -58,9 +60,25 @@ public class Replay {
     @Inject
     RetentionConfig retention;
 
-    /** Answers the replayed delivery's id, or nothing when it is not a FAILED delivery of the application. */
+    /* $1 delivery, $2 application: a delivery not yet final (read by its key) */
+    private static final String WAITING = "SELECT status FROM delivery WHERE id = $1 AND application_id = $2";
+
+    /**
+     * Answers the replayed delivery's id. A delivery of the application still under way is refused as such; any
+     * other id (another application's, a delivered one, none at all) is not a FAILED delivery of the application:
+     * NOT_FOUND. Only the hot table is read for the message: the history has no index by id alone.
+     */
     Uni<List<Long>> one(int applicationId, long deliveryId) {
-        return ids(ONE, Tuple.of(applicationId, delivery.maxAttempts(), retention.period().toMillis(), deliveryId));
+        return ids(ONE, Tuple.of(applicationId, delivery.maxAttempts(), retention.period().toMillis(), deliveryId))
+                .call(replayed -> replayed.isEmpty() ? pool.preparedQuery(WAITING)
+                        .execute(Tuple.of(deliveryId, applicationId)).invoke(rows -> {
+                            if (rows.size() > 0) {
+                                throw new InvalidInput("deliveryId", "is still "
+                                        + DeliveryState.of(rows.iterator().next().getInteger(0))
+                                        + "; only FAILED deliveries are replayed");
+                            }
+                            throw new NotFound("deliveryId", "FAILED delivery", deliveryId);
+                        }) : Uni.createFrom().voidItem());
     }
 
     /** Answers the ids of the webhook's FAILED deliveries (those finished since {@code since}, if given). */

@@ -30,7 +30,7 @@ public class TenancyGraphQL {
 
     @Mutation
     @Description("Creates an application (admin key only). Its API key is returned once and stored only as a hash.")
-    public Uni<@NonNull ApplicationView> createApplication(
+    public Uni<ApplicationView> createApplication(
             @Name("createApplicationInput") @NonNull CreateApplicationInput input) {
         return callers.current()
                 .invoke(Caller::requireAdmin)
@@ -49,7 +49,7 @@ public class TenancyGraphQL {
 
     @Mutation
     @Description("Creates a provider in the calling application.")
-    public Uni<@NonNull ProviderView> createProvider(@Name("createProviderInput") @NonNull CreateProviderInput input) {
+    public Uni<ProviderView> createProvider(@Name("createProviderInput") @NonNull CreateProviderInput input) {
         return callers.current()
                 .map(Caller::requireApplication)
                 .chain(applicationId -> tenancy.createProvider(applicationId, input));

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.herald.api.InvalidInput;
+import dev.herald.api.PlainText;
 import dev.herald.api.Timestamps;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -92,6 +93,7 @@ public class TenancyService {
         if (name == null || name.isBlank()) {
             throw new InvalidInput("name", "must not be blank");
         }
+        PlainText.line("name", name);
         if (name.length() > MAX_NAME_LENGTH) {
             throw new InvalidInput("name", "must be at most " + MAX_NAME_LENGTH + " characters");
         }

@@ -27,7 +27,7 @@ public class TestEventGraphQL {
     @Mutation
     @Description("Sends one signed sample notification (header webhook-test: true) to this webhook alone, counted in"
             + " its caps, and answers when the attempt ends. It is recorded in no delivery history.")
-    public Uni<@NonNull TestDelivery> sendTestEvent(@Name("webhookId") @Id @NonNull String webhookId) {
+    public Uni<TestDelivery> sendTestEvent(@Name("webhookId") @Id @NonNull String webhookId) {
         return callers.current()
                 .map(Caller::requireApplication)
                 .chain(applicationId -> tests.send(applicationId, webhookId));

@@ -33,7 +33,7 @@ public class WebhookGraphQL {
 
     @Mutation("webhook")
     @Description("Registers a webhook URL on one of the caller's providers. Answers as OsmoX does.")
-    public Uni<@NonNull WebhookView> registerWebhook(@Name("createWebhookInput") @NonNull CreateWebhookInput input) {
+    public Uni<WebhookView> registerWebhook(@Name("createWebhookInput") @NonNull CreateWebhookInput input) {
         return callers.current()
                 .map(Caller::requireApplication)
                 .chain(applicationId -> webhooks.register(applicationId, input));
@@ -49,7 +49,7 @@ public class WebhookGraphQL {
 
     @Mutation
     @Description("Changes a webhook's URL or status (1 active, 0 inactive).")
-    public Uni<@NonNull WebhookView> updateWebhook(@Name("updateWebhookInput") @NonNull UpdateWebhookInput input) {
+    public Uni<WebhookView> updateWebhook(@Name("updateWebhookInput") @NonNull UpdateWebhookInput input) {
         return callers.current()
                 .map(Caller::requireApplication)
                 .chain(applicationId -> webhooks.update(applicationId, input));
@@ -58,7 +58,7 @@ public class WebhookGraphQL {
     @Mutation
     @Description("Gives a webhook a new signing secret. The old one keeps signing next to it for the grace period"
             + " (herald.signing.rotation-grace), so receivers can switch without downtime.")
-    public Uni<@NonNull WebhookSecretView> rotateWebhookSecret(@Name("webhookId") @Id @NonNull String webhookId) {
+    public Uni<WebhookSecretView> rotateWebhookSecret(@Name("webhookId") @Id @NonNull String webhookId) {
         return callers.current()
                 .map(Caller::requireApplication)
                 .chain(applicationId -> webhooks.rotateSecret(applicationId, webhookId));
@@ -66,7 +66,7 @@ public class WebhookGraphQL {
 
     @Mutation
     @Description("Deletes a webhook. Answers true.")
-    public Uni<@NonNull Boolean> deleteWebhook(@Name("id") @Id @NonNull String id) {
+    public Uni<Boolean> deleteWebhook(@Name("id") @Id @NonNull String id) {
         return callers.current()
                 .map(Caller::requireApplication)
                 .chain(applicationId -> webhooks.delete(applicationId, id));

@@ -3,6 +3,7 @@ package dev.herald.webhook;
 import java.util.List;
 
 import dev.herald.api.InvalidInput;
+import dev.herald.api.PlainText;
 import dev.herald.delivery.CustomHeader;
 import dev.herald.delivery.DeliveryConfig;
 
@@ -30,6 +31,7 @@ record WebhookSettings(String description, Integer[] channelTypes, Integer[] del
     static WebhookSettings of(WebhookSettingsInput input, String legacyHeader, DeliveryConfig delivery,
             boolean zeroClearsCaps) {
         String description = input.description;
+        PlainText.lines("description", description);
         if (description != null && description.length() > MAX_DESCRIPTION) {
             throw new InvalidInput("description", "must be at most " + MAX_DESCRIPTION + " characters");
         }

@@ -29,6 +29,10 @@ class WebhookWrites {
 
     private static final String LOCK_ENDPOINT = "SELECT 1 FROM endpoint_state WHERE webhook_id = $1 FOR UPDATE";
 
+    /* $1 webhook, $2 application: read without locking anything, before anything is locked */
+    private static final String OWNED = """
+            SELECT 1 FROM webhook w JOIN provider p ON p.id = w.provider_id WHERE w.id = $1 AND p.application_id = $2""";
+
     static final String COLUMNS = "w.id, w.provider_id, w.webhook_url, w.status, w.secret,"
             + " w.legacy_signature_header, w.created_on, w.updated_on, w.description, w.channel_types,"
             + " w.delivery_statuses, w.headers, w.max_in_flight, w.max_per_minute, w.disabled_reason";
@@ -136,7 +140,7 @@ class WebhookWrites {
     Uni<Row> update(int applicationId, long webhookId, String url, Integer status, boolean setLegacyHeader,
             String legacyHeader, WebhookSettings settings, String sealedHeaders, Consumer<Row> checkStored,
             Instant now) {
-        return pool.withTransaction(connection -> lockEndpoint(connection, webhookId)
+        return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId)
                 .chain(() -> connection.preparedQuery(STORED).execute(Tuple.of(webhookId, applicationId)))
                 .map(rows -> only(rows, "id", "webhook", webhookId))
                 .invoke(checkStored)
@@ -159,7 +163,7 @@ class WebhookWrites {
     }
 
     Uni<Void> delete(int applicationId, long webhookId) {
-        return pool.withTransaction(connection -> lockEndpoint(connection, webhookId)
+        return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId)
                 .chain(() -> connection.preparedQuery(DELETE).execute(Tuple.of(webhookId, applicationId)))
                 .map(rows -> only(rows, "id", "webhook", webhookId))
                 .replaceWithVoid());
@@ -172,8 +176,17 @@ class WebhookWrites {
                 .map(rows -> only(rows, "webhookId", "webhook", webhookId).getOffsetDateTime(0).toInstant());
     }
 
-    private static Uni<Void> lockEndpoint(SqlConnection connection, long webhookId) {
-        return connection.preparedQuery(LOCK_ENDPOINT).execute(Tuple.of(webhookId)).replaceWithVoid();
+    /**
+     * Locks the webhook's endpoint row, once the webhook is known to be the application's: another application's
+     * caller must not be able to hold an endpoint row (and the claims that need it) even for a moment. A webhook's
+     * provider never changes, so what the check read still holds under the lock; one deleted meanwhile is found
+     * missing by the statements that follow.
+     */
+    private static Uni<Void> lockOwnedEndpoint(SqlConnection connection, int applicationId, long webhookId) {
+        return connection.preparedQuery(OWNED).execute(Tuple.of(webhookId, applicationId))
+                .invoke(rows -> only(rows, "id", "webhook", webhookId))
+                .chain(() -> connection.preparedQuery(LOCK_ENDPOINT).execute(Tuple.of(webhookId)))
+                .replaceWithVoid();
     }
 
     /** The one row a statement on one webhook (or provider) answered; none: it is not the application's. */

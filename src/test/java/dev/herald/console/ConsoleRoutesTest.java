@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import org.junit.jupiter.api.Test;
 
+import dev.herald.testing.Management;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The console is served by Herald itself, each file with its Content-Security-Policy. */
@@ -33,6 +34,14 @@ class ConsoleRoutesTest {
 
     @Test
     void otherPathsKeepTheirOwnHeaders() {
-        given().get("/q/health/live").then().statusCode(200).header("Content-Security-Policy", nullValue());
+        given().get("/v1/events").then().header("Content-Security-Policy", nullValue());
+    }
+
+    /** Metrics and health are on the management port only (quarkus.management.*): not served to the public. */
+    @Test
+    void metricsAndHealthAreNotOnThePublicPort() {
+        given().get("/q/metrics").then().statusCode(404);
+        given().get("/q/health/ready").then().statusCode(404);
+        given().get(Management.url("/q/health/live")).then().statusCode(200);
     }
 }

@@ -41,6 +41,12 @@ class KubernetesManifestsTest {
         assertTrue(deployment.path("replicas").asInt() >= 2, "two replicas or more");
         assertEquals("/q/health/ready", container.path("readinessProbe").path("httpGet").path("path").asText());
         assertEquals("/q/health/live", container.path("livenessProbe").path("httpGet").path("path").asText());
+        assertEquals("management", container.path("readinessProbe").path("httpGet").path("port").asText(),
+                "health on the management port");
+        assertEquals("9000", deployment.path("template").path("metadata").path("annotations")
+                .path("prometheus.io/port").asText(), "metrics on the management port");
+        assertEquals("management", objects.get("ServiceMonitor").path("spec").path("endpoints").get(0).path("port")
+                .asText());
         assertTrue(pod.path("securityContext").path("runAsNonRoot").asBoolean());
         assertTrue(container.path("securityContext").path("readOnlyRootFilesystem").asBoolean());
         assertTrue(container.path("resources").path("requests").has("cpu"));
@@ -62,6 +68,12 @@ class KubernetesManifestsTest {
         assertSelects(objects.get("NetworkPolicy").path("spec").path("podSelector").path("matchLabels"), podLabels);
         assertSelects(deployment.path("selector").path("matchLabels"), podLabels);
 
+        JsonNode ingress = objects.get("NetworkPolicy").path("spec").path("ingress");
+        ingress.forEach(rule -> {
+            if (rule.path("ports").toString().contains("9000")) {
+                assertTrue(rule.has("from"), "the management port is open to the monitoring namespace only: " + rule);
+            }
+        });
         String egress = objects.get("NetworkPolicy").path("spec").path("egress").toString();
         assertTrue(egress.contains("kube-dns") && egress.contains("5432"), "DNS and the database: " + egress);
         assertTrue(egress.contains("10.0.0.0/8") && egress.contains("169.254.0.0/16"), "no internal ranges: " + egress);

@@ -43,12 +43,14 @@ public final class Herald implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Process process;
     private final Path log;
 
-    private Herald(String name, int port, Process process, Path log) {
+    private Herald(String name, int port, int managementPort, Process process, Path log) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
         this.log = log;
     }
@@ -116,6 +118,7 @@ public final class Herald implements AutoCloseable {
                 throw new AssertionError(JAR + " is missing: the fault tier runs after `package` (./mvnw verify)");
             }
             int port = Postgres.freePort();
+            int managementPort = Postgres.freePort();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx256m"));
             command.addAll(jvmOptions);
@@ -125,6 +128,7 @@ public final class Herald implements AutoCloseable {
             builder.redirectOutput(log.toFile());
             Map<String, String> env = builder.environment();
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
             env.put("QUARKUS_DATASOURCE_REACTIVE_URL", server.reactiveUrl(database));
             env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
             env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
@@ -134,7 +138,7 @@ public final class Herald implements AutoCloseable {
             env.put("HERALD_DELIVERY_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128");
             env.putAll(environment);
             omitted.forEach(env::remove);
-            Herald herald = new Herald(name, port, builder.start(), log);
+            Herald herald = new Herald(name, port, managementPort, builder.start(), log);
             STARTED.add(herald.process);
             return herald;
         }
@@ -152,7 +156,14 @@ public final class Herald implements AutoCloseable {
         return process.pid();
     }
 
+    /** The URL of a path: metrics and health on the management port, everything else on the API's. */
     public String url(String path) {
+        boolean management = path.startsWith("/q/metrics") || path.startsWith("/q/health");
+        return "http://127.0.0.1:" + (management ? managementPort : port) + path;
+    }
+
+    /** The URL of a path on the API's port, whatever it is (to show what the public port does not serve). */
+    public String publicUrl(String path) {
         return "http://127.0.0.1:" + port + path;
     }
 

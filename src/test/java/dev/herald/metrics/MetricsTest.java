@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.Management;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.Receiver.Behaviour;
 import dev.herald.testing.TestHostResolver;
@@ -58,7 +59,7 @@ class MetricsTest {
             assertEquals(2, delta(before, after, "herald_attempt_duration_seconds_count"));
         }
         // no series of any library may name a webhook either
-        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String text = given().get(Management.url("/q/metrics")).then().statusCode(200).extract().asString();
         text.lines().filter(line -> !line.startsWith("#")).forEach(line -> {
             assertFalse(line.contains("webhook") || line.contains("127.0.0.1:"), line);
         });
@@ -80,8 +81,8 @@ class MetricsTest {
 
     @Test
     void healthSaysLiveAndReadyWithTheDispatcherRunning() {
-        given().get("/q/health/live").then().statusCode(200);
-        String ready = given().get("/q/health/ready").then().statusCode(200).extract().asString();
+        given().get(Management.url("/q/health/live")).then().statusCode(200);
+        String ready = given().get(Management.url("/q/health/ready")).then().statusCode(200).extract().asString();
         assertTrue(ready.contains("\"dispatcher\"") && ready.contains("\"UP\""), ready);
         assertTrue(ready.contains("Reactive PostgreSQL connections health check"), ready);
     }
@@ -106,7 +107,7 @@ class MetricsTest {
     static Map<String, Double> scrape() {
         Map<String, Double> series = new java.util.HashMap<>();
         Pattern line = Pattern.compile("^(herald_\\S+) (\\S+)$");
-        given().get("/q/metrics").then().statusCode(200).extract().asString().lines().forEach(l -> {
+        given().get(Management.url("/q/metrics")).then().statusCode(200).extract().asString().lines().forEach(l -> {
             Matcher m = line.matcher(l);
             if (m.matches()) {
                 series.put(m.group(1), Double.parseDouble(m.group(2)));

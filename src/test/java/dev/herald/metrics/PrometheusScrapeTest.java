@@ -22,10 +22,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.Management;
 import dev.herald.testing.DebianTools;
 import dev.herald.testing.Receiver;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 
 /** A real Prometheus (Debian's) scrapes this Herald while it delivers, and its query API sees the rate. */
 @QuarkusTest
@@ -46,7 +46,7 @@ class PrometheusScrapeTest {
                     metrics_path: /q/metrics
                     static_configs:
                       - targets: ["127.0.0.1:%d"]
-                """.formatted(RestAssured.port));
+                """.formatted(Management.port()));
         Process server = new ProcessBuilder(prometheus.toString(),
                 "--config.file=" + work.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + work.resolve("data"),

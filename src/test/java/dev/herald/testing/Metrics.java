@@ -10,7 +10,7 @@ public final class Metrics {
 
     /** The value of one series as printed (name with its labels), e.g. {@code herald_outbox_held}; 0 when absent. */
     public static double value(String series) {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+        return given().get(Management.url("/q/metrics")).then().statusCode(200).extract().asString().lines()
                 .filter(line -> line.startsWith(series + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElse(0);
     }

@@ -3,7 +3,9 @@ package dev.herald.webhook;
 import static dev.herald.testing.GraphQL.errorClassification;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 
 import jakarta.inject.Inject;
@@ -15,6 +17,8 @@ import dev.herald.testing.Database;
 import dev.herald.testing.GraphQL;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /** OsmoX's resolver did not check ownership; Herald's must, on every operation. */
 @QuarkusTest
@@ -22,6 +26,9 @@ class TenantIsolationTest {
 
     @Inject
     Database database;
+
+    @Inject
+    Pool pool;
 
     String aliceKey;
     String bobKey;
@@ -83,5 +90,34 @@ class TenantIsolationTest {
         JsonPath delete = GraphQL.as(aliceKey, "mutation { deleteWebhook(id: \"%s\") }".formatted(aliceWebhook));
         assertEquals(true, delete.getBoolean("data.deleteWebhook"));
         assertEquals(0, database.count("webhook WHERE id = " + aliceWebhook));
+    }
+
+    /**
+     * Another application's update or delete is answered NOT_FOUND without touching the endpoint row: while the
+     * row is held (as a claim holds it), the stranger's request does not wait for it.
+     */
+    @Test
+    void aStrangersChangeLocksNothingOfTheWebhook() throws Exception {
+        GraphQL.as(aliceKey, "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", status: 1}) { id } }"
+                .formatted(aliceWebhook)); // makes sure its endpoint row exists
+        database.query("INSERT INTO endpoint_state (webhook_id) VALUES (" + aliceWebhook + ") ON CONFLICT DO NOTHING");
+        SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+        try {
+            holder.query("BEGIN").execute().await().atMost(Duration.ofSeconds(10));
+            holder.query("SELECT 1 FROM endpoint_state WHERE webhook_id = " + aliceWebhook + " FOR UPDATE").execute()
+                    .await().atMost(Duration.ofSeconds(10));
+            for (String mutation : List.of(
+                    "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", status: 0}) { id } }",
+                    "mutation { deleteWebhook(id: \"%s\") }")) {
+                long started = System.nanoTime();
+                JsonPath answer = GraphQL.as(bobKey, mutation.formatted(aliceWebhook));
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                assertEquals("NOT_FOUND", errorClassification(answer), answer.prettify());
+                assertTrue(millis < 2_000, "answered in " + millis + " ms, not after the holder's lock");
+            }
+        } finally {
+            holder.query("ROLLBACK").execute().await().atMost(Duration.ofSeconds(10));
+            holder.close().await().atMost(Duration.ofSeconds(10));
+        }
     }
 }

@@ -55,8 +55,16 @@ public class GraphQLLimits {
     }
 
     private void check(RoutingContext request) {
-        Optional<String> refusal = operations(request).stream().map(this::refusal).flatMap(Optional::stream)
-                .findFirst();
+        List<Operation> operations;
+        try {
+            operations = operations(request);
+        } catch (DecodeException malformed) {
+            // the decoder's own message quotes its internals (and the body): say what is wrong in our words
+            answerError(request, 200, "body: malformed JSON; send {\"query\": \"...\", \"variables\": {...}}",
+                    "BAD_REQUEST");
+            return;
+        }
+        Optional<String> refusal = operations.stream().map(this::refusal).flatMap(Optional::stream).findFirst();
         if (refusal.isPresent()) {
             answerError(request, 200, refusal.get(), "BAD_REQUEST");
             return;
@@ -85,26 +93,27 @@ public class GraphQLLimits {
                 .end(new JsonObject().put("errors", new JsonArray().add(error)).put("data", (Object) null).encode());
     }
 
-    /** The operations of the request: one, or several in a batch; none when the body is not one we can read. */
+    /**
+     * The operations of the request: one, or several in a batch; none when the body holds none (GraphQL answers
+     * that itself).
+     *
+     * @throws DecodeException when the body is not JSON
+     */
     private static List<Operation> operations(RoutingContext request) {
         String type = request.request().getHeader(HttpHeaders.CONTENT_TYPE);
         if (type != null && type.startsWith("application/graphql")) {
             return List.of(new Operation(request.body().asString(), Map.of()));
         }
         List<Operation> operations = new ArrayList<>();
-        try {
-            Object body = request.body().buffer() == null ? null : Json.decodeValue(request.body().buffer());
-            if (body instanceof JsonObject one) {
-                addOperation(one, operations);
-            } else if (body instanceof JsonArray batch) {
-                batch.forEach(item -> {
-                    if (item instanceof JsonObject one) {
-                        addOperation(one, operations);
-                    }
-                });
-            }
-        } catch (DecodeException notJson) {
-            // left to SmallRye GraphQL, which answers a malformed request itself
+        Object body = request.body().buffer() == null ? null : Json.decodeValue(request.body().buffer());
+        if (body instanceof JsonObject one) {
+            addOperation(one, operations);
+        } else if (body instanceof JsonArray batch) {
+            batch.forEach(item -> {
+                if (item instanceof JsonObject one) {
+                    addOperation(one, operations);
+                }
+            });
         }
         return operations;
     }
