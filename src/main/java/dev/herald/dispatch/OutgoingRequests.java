@@ -7,6 +7,7 @@ import dev.herald.delivery.CompactJson;
 import dev.herald.delivery.OutgoingRequest;
 import dev.herald.delivery.SigningKeys;
 import dev.herald.webhook.SecretCipher;
+import dev.herald.webhook.SecretCipher.Material;
 import dev.herald.webhook.StoredHeaders;
 import dev.herald.webhook.UnreadableSecret;
 
@@ -34,10 +35,10 @@ public class OutgoingRequests {
         if (claimed.payload() == null) {
             throw new EventGone();
         }
-        SigningKeys keys = new SigningKeys(cipher.decrypt(claimed.secret()), previousSecret(claimed),
-                claimed.legacyHeader());
+        SigningKeys keys = new SigningKeys(cipher.decrypt(claimed.webhookId(), Material.SIGNING, claimed.secret()),
+                previousSecret(claimed), claimed.legacyHeader());
         return new OutgoingRequest(claimed.webhookId(), claimed.url(), claimed.messageId(), body(claimed), keys,
-                headers.open(claimed.headers()), traceparent, claimed.leaseEndsNanos(), claimed.startByNanos());
+                headers.open(claimed.webhookId(), claimed.headers()), traceparent, claimed.leaseEndsNanos(), claimed.startByNanos());
     }
 
     /**
@@ -60,7 +61,7 @@ public class OutgoingRequests {
     /** The secret still in its rotation grace; an unreadable one is left out rather than failing the delivery. */
     private String previousSecret(ClaimedDelivery claimed) {
         try {
-            return cipher.decrypt(claimed.previousSecret());
+            return cipher.decrypt(claimed.webhookId(), Material.SIGNING, claimed.previousSecret());
         } catch (UnreadableSecret secret) {
             unreadable.previous(claimed.webhookId(), claimed.previousSecret(), secret);
             return null;

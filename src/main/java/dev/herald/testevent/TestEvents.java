@@ -23,6 +23,7 @@ import dev.herald.delivery.SigningKeys;
 import dev.herald.delivery.WebhookSender;
 import dev.herald.dispatch.DispatchConfig;
 import dev.herald.webhook.SecretCipher;
+import dev.herald.webhook.SecretCipher.Material;
 import dev.herald.webhook.StoredHeaders;
 import dev.herald.webhook.UnreadableSecret;
 import io.smallrye.mutiny.Uni;
@@ -113,9 +114,10 @@ public class TestEvents {
         OutgoingRequest request;
         try {
             String previous = webhook.getString("previous_secret");
-            SigningKeys keys = new SigningKeys(cipher.decrypt(webhook.getString("secret")),
-                    previous == null ? null : readableOrNull(previous), webhook.getString("legacy_signature_header"));
-            List<CustomHeader> sent = new ArrayList<>(headers.open(webhook.getString("headers")));
+            SigningKeys keys = new SigningKeys(cipher.decrypt(webhookId, Material.SIGNING, webhook.getString("secret")),
+                    previous == null ? null : readableOrNull(webhookId, previous),
+                    webhook.getString("legacy_signature_header"));
+            List<CustomHeader> sent = new ArrayList<>(headers.open(webhookId, webhook.getString("headers")));
             sent.add(TEST_HEADER);
             long now = System.nanoTime();
             request = new OutgoingRequest(webhookId, webhook.getString("webhook_url"),
@@ -127,9 +129,9 @@ public class TestEvents {
         return sender.send(request);
     }
 
-    private String readableOrNull(String stored) {
+    private String readableOrNull(long webhookId, String stored) {
         try {
-            return cipher.decrypt(stored);
+            return cipher.decrypt(webhookId, Material.SIGNING, stored);
         } catch (UnreadableSecret unreadable) {
             return null;
         }

@@ -37,7 +37,9 @@ public class SecretsAtRest {
                 .chain(rows -> {
                     List<Tuple> updates = new ArrayList<>();
                     for (Row row : rows) {
-                        updates.add(Tuple.of(cipher.encrypt(row.getString("secret")), row.getLong("id")));
+                        long id = row.getLong("id");
+                        updates.add(Tuple.of(cipher.encrypt(id, SecretCipher.Material.SIGNING, row.getString("secret")),
+                                id));
                     }
                     return updates.isEmpty() ? Uni.createFrom().voidItem()
                             : connection.preparedQuery("UPDATE webhook SET secret = $1 WHERE id = $2")

@@ -1,6 +1,7 @@
 package dev.herald.webhook;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -10,9 +11,16 @@ import io.smallrye.config.WithDefault;
 public interface SigningConfig {
 
     /**
-     * AES-256 key (base64 of 32 bytes) that encrypts signing secrets at rest ({@code HERALD_SIGNING_ENCRYPTION_KEY},
-     * a Kubernetes Secret in production). Required: without it Herald does not start ({@link SecretCipher} says
-     * why); dev and test have their own fixed keys.
+     * The keys that encrypt webhooks' secrets and headers at rest ({@code HERALD_SIGNING_ENCRYPTION_KEYS}, a
+     * Kubernetes Secret in production): {@code <id>:<base64 of 32 bytes>}, comma-separated, newest first. The newest
+     * encrypts; older ones still decrypt, until {@code reencryptSecrets} has moved everything to the newest. One of
+     * this or {@link #encryptionKey()} is required: without a key Herald does not start ({@link KeyRing} says why).
+     */
+    Optional<List<String>> encryptionKeys();
+
+    /**
+     * A single key (base64 of 32 bytes), the ring's oldest with the id {@code default}
+     * ({@code HERALD_SIGNING_ENCRYPTION_KEY}); dev and test have their own fixed ones.
      */
     Optional<String> encryptionKey();
 

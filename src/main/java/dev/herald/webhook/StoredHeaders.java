@@ -12,9 +12,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.delivery.CustomHeader;
 
 /**
- * A webhook's own headers as stored: a JSON list of {@code [name, value]} pairs, encrypted with the signing-secret
- * key (values often carry the receiver's API key). Opened lists are cached by their stored text (a bounded cache), so
- * the hot path decrypts each webhook's headers once per replica.
+ * A webhook's own headers as stored: a JSON list of {@code [name, value]} pairs, encrypted like its signing secrets
+ * and bound to its row (values often carry the receiver's API key). Opened lists are cached by webhook and stored text
+ * (a bounded cache), so the hot path decrypts each webhook's headers once per replica.
  */
 @ApplicationScoped
 public class StoredHeaders {
@@ -27,34 +27,31 @@ public class StoredHeaders {
 
     private final BoundedCache<List<CustomHeader>> opened = new BoundedCache<>(SecretCipher.CACHED);
 
-    /** The stored form; null for none. */
-    String seal(List<CustomHeader> headers) {
+    /** The stored form for the webhook; null for none. */
+    String seal(long webhookId, List<CustomHeader> headers) {
         if (headers == null || headers.isEmpty()) {
             return null;
         }
         List<List<String>> pairs = headers.stream().map(h -> List.of(h.name(), h.value())).toList();
         try {
-            return cipher.encrypt(json.writeValueAsString(pairs));
+            return cipher.encrypt(webhookId, SecretCipher.Material.HEADERS, json.writeValueAsString(pairs));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Could not write a webhook's headers", e);
         }
     }
 
-    /** The headers; none for null. Throws {@link UnreadableSecret} when they cannot be decrypted or read. */
-    public List<CustomHeader> open(String stored) {
+    /**
+     * The webhook's headers; none for null. Throws {@link UnreadableSecret} when they cannot be decrypted or read.
+     */
+    public List<CustomHeader> open(long webhookId, String stored) {
         if (stored == null) {
             return List.of();
         }
-        return opened.get(stored, this::read);
+        return opened.get(webhookId + ":" + stored, cacheKey -> read(webhookId, stored));
     }
 
-    private List<CustomHeader> read(String stored) {
-        String text;
-        try {
-            text = cipher.decryptUncached(stored);
-        } catch (UnreadableSecret unreadable) {
-            throw UnreadableSecret.headers("they do not open with this key, or the row is damaged");
-        }
+    private List<CustomHeader> read(long webhookId, String stored) {
+        String text = cipher.decryptUncached(webhookId, SecretCipher.Material.HEADERS, stored);
         try {
             List<CustomHeader> headers = new ArrayList<>();
             for (String[] pair : json.readValue(text, String[][].class)) {

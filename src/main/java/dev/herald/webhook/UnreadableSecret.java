@@ -2,7 +2,7 @@ package dev.herald.webhook;
 
 /**
  * Secret material in the database (a signing secret, a webhook's headers) that this replica cannot decrypt: stored
- * unencrypted, damaged, or encrypted with another {@code herald.signing.encryption-key}. Retrying cannot help; an
+ * unencrypted, damaged, copied from another row, or encrypted with a key not in {@code herald.signing.encryption-keys}. Retrying cannot help; an
  * operator must fix the key or the row. The message never contains the stored value.
  */
 public class UnreadableSecret extends IllegalStateException {
@@ -13,12 +13,12 @@ public class UnreadableSecret extends IllegalStateException {
 
     static UnreadableSecret signingSecret(String why) {
         return new UnreadableSecret("the signing secret cannot be decrypted (" + why + "): check that"
-                + " herald.signing.encryption-key is the key it was encrypted with, or rotate the webhook's secret");
+                + " herald.signing.encryption-keys holds the key it was encrypted with, or rotate the webhook's secret");
     }
 
     static UnreadableSecret headers(String why) {
         return new UnreadableSecret("the webhook's headers cannot be decrypted (" + why + "): check that"
-                + " herald.signing.encryption-key is the key they were encrypted with, or set them again with"
+                + " herald.signing.encryption-keys holds the key they were encrypted with, or set them again with"
                 + " updateWebhook");
     }
 }

@@ -64,6 +64,14 @@ public class WebhookGraphQL {
                 .chain(applicationId -> webhooks.rotateSecret(applicationId, webhookId));
     }
 
+    @Query("webhookSecret")
+    @Description("A webhook's signing secret, for its owner: lists of webhooks never carry it.")
+    public Uni<WebhookSecretView> webhookSecret(@Name("webhookId") @Id @NonNull String webhookId) {
+        return callers.current()
+                .map(Caller::requireApplication)
+                .chain(applicationId -> webhooks.secret(applicationId, webhookId));
+    }
+
     @Mutation
     @Description("Deletes a webhook. Answers true.")
     public Uni<Boolean> deleteWebhook(@Name("id") @Id @NonNull String id) {

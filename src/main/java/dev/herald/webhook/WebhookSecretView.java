@@ -10,9 +10,9 @@ import org.eclipse.microprofile.graphql.Type;
 import dev.herald.api.Timestamps;
 
 @Type("WebhookSecret")
-@Description("A webhook's new signing secret.")
+@Description("A webhook's signing secret, for its owner.")
 public record WebhookSecretView(
         @NonNull String secret,
-        @Description("Until then deliveries are signed with the previous secret too")
-        @NonNull @DateFormat(Timestamps.JSON_FORMAT) Instant previousSecretExpiresAt) {
+        @Description("Until then deliveries are signed with the previous secret too; null when none does any more")
+        @DateFormat(Timestamps.JSON_FORMAT) Instant previousSecretExpiresAt) {
 }

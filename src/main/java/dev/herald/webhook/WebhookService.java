@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 
 import dev.herald.api.Ids;
 import dev.herald.api.InvalidInput;
+import dev.herald.api.NotFound;
 import dev.herald.api.Timestamps;
 import dev.herald.delivery.DeliveryConfig;
 import dev.herald.quota.QuotaConfig;
@@ -48,6 +49,12 @@ public class WebhookService {
     @Inject
     Pool pool;
 
+    /* $1 webhook, $2 application */
+    private static final String SECRET = """
+            SELECT w.secret, CASE WHEN w.previous_secret_expires_at > clock_timestamp()
+                                  THEN w.previous_secret_expires_at END AS previous_expires_at
+              FROM webhook w JOIN provider p ON p.id = w.provider_id WHERE w.id = $1 AND p.application_id = $2""";
+
     /* $1 application, $2 a provider or null */
     private static final String LIST = "SELECT " + WebhookWrites.COLUMNS + " FROM webhook w JOIN provider p ON"
             + " p.id = w.provider_id WHERE p.application_id = $1 AND ($2::int IS NULL OR w.provider_id = $2)"
@@ -58,8 +65,10 @@ public class WebhookService {
         String legacyHeader = LegacyHeaderRules.check(input.legacySignatureHeader);
         WebhookSettings settings = WebhookSettings.of(input, legacyHeader, delivery, false);
         String secret = SigningSecrets.generate();
-        return writes.register(applicationId, input.providerId, url, cipher.encrypt(secret), legacyHeader, settings,
-                headers.seal(settings.headers()), Timestamps.now(), quotas.tenancy().maxWebhooksPerApplication())
+        return writes.register(applicationId, input.providerId, url,
+                id -> cipher.encrypt(id, SecretCipher.Material.SIGNING, secret), legacyHeader, settings,
+                id -> headers.seal(id, settings.headers()), Timestamps.now(),
+                quotas.tenancy().maxWebhooksPerApplication())
                 .map(row -> view(row, secret));
     }
 
@@ -71,7 +80,7 @@ public class WebhookService {
         return pool.preparedQuery(LIST).execute(Tuple.of(applicationId, providerId))
                 .map(rows -> {
                     List<WebhookView> views = new ArrayList<>();
-                    rows.forEach(row -> views.add(view(row, shownSecret(row.getString("secret")))));
+                    rows.forEach(row -> views.add(view(row, null)));
                     return views;
                 });
     }
@@ -86,20 +95,21 @@ public class WebhookService {
         }
         WebhookSettings settings = WebhookSettings.of(input, legacyHeader, delivery, true);
         return writes.update(applicationId, id, url, input.status, legacyGiven, legacyHeader, settings,
-                headers.seal(settings.headers()), stored -> checkCombined(stored, legacyGiven, legacyHeader, settings),
-                Timestamps.now())
-                .map(row -> view(row, shownSecret(row.getString("secret"))));
+                headers.seal(id, settings.headers()),
+                stored -> checkCombined(id, stored, legacyGiven, legacyHeader, settings), Timestamps.now())
+                .map(row -> view(row, null));
     }
 
     /** The legacy signature header and the headers the webhook will have must not name the same header. */
-    private void checkCombined(Row stored, boolean legacyGiven, String legacyHeader, WebhookSettings settings) {
+    private void checkCombined(long id, Row stored, boolean legacyGiven, String legacyHeader,
+            WebhookSettings settings) {
         String legacy = legacyGiven ? legacyHeader : stored.getString("legacy_signature_header");
         if (legacy == null || (legacyGiven && settings.headersGiven())) {
             return; // nothing to collide with, or already checked together
         }
         try {
             HeaderRules.checkAgainstLegacy(settings.headersGiven() ? settings.headers()
-                    : headers.open(stored.getString("headers")), legacy);
+                    : headers.open(id, stored.getString("headers")), legacy);
         } catch (UnreadableSecret unreadable) {
             // stored headers this replica cannot read are not sent either; they are shown as null
         }
@@ -118,31 +128,41 @@ public class WebhookService {
     public Uni<WebhookSecretView> rotateSecret(int applicationId, String rawId) {
         long id = Ids.parse("webhookId", rawId);
         String secret = SigningSecrets.generate();
-        return writes.rotateSecret(applicationId, id, cipher.encrypt(secret), signing.rotationGrace(), Timestamps.now())
+        return writes.rotateSecret(applicationId, id, cipher.encrypt(id, SecretCipher.Material.SIGNING, secret),
+                signing.rotationGrace(), Timestamps.now())
                 .map(expiresAt -> new WebhookSecretView(secret, expiresAt));
     }
 
-    /** The webhook as its owner sees it: its secret and headers decrypted (null when unreadable). */
+    /**
+     * The webhook's signing secret and, while it still signs, the previous one's end: for its owner only, asked for
+     * by name (lists never carry secrets).
+     */
+    public Uni<WebhookSecretView> secret(int applicationId, String rawId) {
+        long id = Ids.parse("webhookId", rawId);
+        return pool.preparedQuery(SECRET).execute(Tuple.of(id, applicationId)).map(rows -> {
+            if (rows.size() == 0) {
+                throw new NotFound("webhookId", "webhook", id);
+            }
+            Row row = rows.iterator().next();
+            var expires = row.getOffsetDateTime("previous_expires_at");
+            try {
+                return new WebhookSecretView(cipher.decrypt(id, SecretCipher.Material.SIGNING, row.getString("secret")),
+                        expires == null ? null : expires.toInstant());
+            } catch (UnreadableSecret unreadable) {
+                throw new SecretUnavailable(unreadable.getMessage());
+            }
+        });
+    }
+
+    /** The webhook as its owner sees it: its headers decrypted (null when unreadable), a secret only when given. */
     private WebhookView view(Row row, String secret) {
         List<WebhookHeader> shown;
         try {
-            shown = headers.open(row.getString("headers")).stream()
+            shown = headers.open(row.getLong("id"), row.getString("headers")).stream()
                     .map(header -> new WebhookHeader(header.name(), header.value())).toList();
         } catch (UnreadableSecret unreadable) {
             shown = null;
         }
         return WebhookView.of(row, secret, shown);
-    }
-
-    /**
-     * The secret as its owner sees it; null when this replica cannot decrypt it (a wrong key, a damaged row), so
-     * that one such webhook does not fail the list of all the others. Its deliveries say why (Failure modes).
-     */
-    private String shownSecret(String stored) {
-        try {
-            return cipher.decrypt(stored);
-        } catch (UnreadableSecret unreadable) {
-            return null;
-        }
     }
 }

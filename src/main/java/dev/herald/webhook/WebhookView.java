@@ -20,8 +20,8 @@ public record WebhookView(
         @NonNull @DateFormat(Timestamps.JSON_FORMAT) Instant createdOn,
         @NonNull @DateFormat(Timestamps.JSON_FORMAT) Instant updatedOn,
         @Description("1 active, 0 inactive") int status,
-        @Description("Standard Webhooks signing secret (whsec_...), for the owner to verify deliveries; null when Herald"
-                + " cannot decrypt it (check herald.signing.encryption-key, or rotateWebhookSecret)") String secret,
+        @Description("Standard Webhooks signing secret (whsec_...), for the owner to verify deliveries: answered by"
+                + " the registration only (null elsewhere); read it again with webhookSecret(webhookId)") String secret,
         @Description("Header carrying the legacy hex HMAC-SHA512 signature of the body; null when off") String legacySignatureHeader,
         @Description("What this webhook is for, as its owner wrote it") String description,
         @Description("The channelTypes it receives; null: all") List<Integer> channelTypes,

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -37,14 +38,17 @@ class WebhookWrites {
             + " w.legacy_signature_header, w.created_on, w.updated_on, w.description, w.channel_types,"
             + " w.delivery_statuses, w.headers, w.max_in_flight, w.max_per_minute, w.disabled_reason";
 
-    /* $1 provider, $2 application, $3 URL, $4 secret (encrypted), $5 legacy header, $6 now, $7-$12 settings */
+    /* $1 provider, $2 application, $3 URL, $4 secret (encrypted), $5 legacy header, $6 now, $7-$12 settings, $13 id */
     private static final String REGISTER = """
-            INSERT INTO webhook AS w (provider_id, webhook_url, status, secret, legacy_signature_header, created_on,
+            INSERT INTO webhook AS w (id, provider_id, webhook_url, status, secret, legacy_signature_header, created_on,
                                       updated_on, description, channel_types, delivery_statuses, headers,
                                       max_in_flight, max_per_minute)
-            SELECT p.id, $3, 1, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12
+            SELECT $13, p.id, $3, 1, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12
               FROM provider p WHERE p.id = $1 AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
+
+    /* the id a new webhook will have: its secret and headers are sealed for it before it is stored */
+    private static final String NEXT_ID = "SELECT nextval(pg_get_serial_sequence('webhook', 'id'))";
 
     /* $1 provider, $2 application, $3 the default quota: the application's quota of webhooks, its row locked */
     private static final String LOCK_APPLICATION_OF_PROVIDER = """
@@ -112,8 +116,9 @@ class WebhookWrites {
      * one another; the count runs after the lock, in a snapshot that sees every webhook committed before it. A new
      * webhook has no endpoint row yet to lock.
      */
-    Uni<Row> register(int applicationId, int providerId, String url, String encryptedSecret, String legacyHeader,
-            WebhookSettings settings, String sealedHeaders, Instant now, int defaultQuota) {
+    Uni<Row> register(int applicationId, int providerId, String url, LongFunction<String> secretFor,
+            String legacyHeader, WebhookSettings settings, LongFunction<String> headersFor, Instant now,
+            int defaultQuota) {
         return pool.withTransaction(connection -> connection.preparedQuery(LOCK_APPLICATION_OF_PROVIDER)
                 .execute(Tuple.of(providerId, applicationId, defaultQuota))
                 .map(rows -> only(rows, "providerId", "provider", providerId).getInteger(0))
@@ -126,10 +131,12 @@ class WebhookWrites {
                                         + " admin's setApplicationLimits); delete one first");
                             }
                         }))
-                .chain(quota -> connection.preparedQuery(REGISTER).execute(Tuple.from(new Object[] { providerId,
-                        applicationId, url, encryptedSecret, legacyHeader, now.atOffset(ZoneOffset.UTC),
-                        settings.description(), settings.channelTypes(), settings.deliveryStatuses(), sealedHeaders,
-                        settings.maxInFlight(), settings.maxPerMinute() })))
+                .chain(() -> connection.query(NEXT_ID).execute())
+                .map(rows -> rows.iterator().next().getLong(0))
+                .chain(id -> connection.preparedQuery(REGISTER).execute(Tuple.from(new Object[] { providerId,
+                        applicationId, url, secretFor.apply(id), legacyHeader, now.atOffset(ZoneOffset.UTC),
+                        settings.description(), settings.channelTypes(), settings.deliveryStatuses(),
+                        headersFor.apply(id), settings.maxInFlight(), settings.maxPerMinute(), id })))
                 .map(rows -> only(rows, "providerId", "provider", providerId)));
     }
 

@@ -351,8 +351,8 @@ class ConsoleBrowserTest extends WithReceiver {
     }
 
     private String secretOf(String webhook) {
-        return GraphQL.as(key, "{ webhooks { id secret } }")
-                .getString("data.webhooks.find { it.id == '" + webhook + "' }.secret");
+        return GraphQL.as(key, "{ webhookSecret(webhookId: \"" + webhook + "\") { secret } }")
+                .getString("data.webhookSecret.secret");
     }
 
     /** Runs {@code action} until {@code done} holds, at most 20 times a second apart. */

@@ -33,7 +33,7 @@ class PoisonedSecretIT extends FaultTier {
             receiver.await("/healthy", r -> r.size() == 6, Duration.ofSeconds(15));
             JsonNode failed = awaitFailed(herald, tenant, poisoned, 6);
             String error = failed.at("/deliveries/items/0/attempts/0/error").asText();
-            assertTrue(error.contains("herald.signing.encryption-key"), error);
+            assertTrue(error.contains("herald.signing.encryption-keys"), error);
             assertEquals(0, receiver.at("/poisoned").size(), "nothing unsigned was sent");
             assertEquals(1, failed.at("/deliveries/items/0/attemptCount").asInt(), "final at once: retrying cannot help");
 

@@ -44,7 +44,7 @@ class WebhookHeadersTest extends WithReceiver {
                 Map.of("name", "X-Tenant", "value", "acme  west")), created.getList("data.webhook.headers"));
 
         String stored = database.query("SELECT headers FROM webhook WHERE id = " + id).iterator().next().getString(0);
-        assertTrue(stored.startsWith("enc:v1:"), stored);
+        assertTrue(stored.startsWith("enc:v2:default:"), stored);
         assertFalse(stored.contains("crm-key") || stored.contains("Authorization"), "encrypted, names too");
 
         Events.post(key, Events.notification(1, provider));

@@ -35,6 +35,12 @@ class WebhookRegistrationTest {
 
         JsonPath listed = GraphQL.as(DEMO_KEY, "{ webhooks(providerId: 10) { id secret } }");
         assertTrue(listed.getList("data.webhooks.id").contains(created.getString("data.webhook.id")));
+        assertTrue(listed.getList("data.webhooks.secret").stream().allMatch(java.util.Objects::isNull),
+                "lists never carry secrets");
+        JsonPath asked = GraphQL.as(DEMO_KEY, "{ webhookSecret(webhookId: \"%s\") { secret previousSecretExpiresAt } }"
+                .formatted(created.getString("data.webhook.id")));
+        assertEquals(secret, asked.getString("data.webhookSecret.secret"), asked.prettify());
+        assertNull(asked.get("data.webhookSecret.previousSecretExpiresAt"));
     }
 
     /** One webhook whose secret cannot be decrypted (a wrong key, a damaged row) does not hide the others. */
@@ -46,11 +52,11 @@ class WebhookRegistrationTest {
         String damaged = GraphQL.newWebhook(key, provider, "https://r.example/damaged");
         database.query("UPDATE webhook SET secret = 'enc:v1:" + "A".repeat(40) + "' WHERE id = " + damaged);
 
-        JsonPath listed = GraphQL.as(key, "{ webhooks { id secret } }");
+        JsonPath listed = GraphQL.as(key, "{ webhooks { id } }");
         assertNull(listed.get("errors"), listed.prettify());
         assertEquals(List.of(healthy, damaged), listed.getList("data.webhooks.id"));
-        assertTrue(listed.getString("data.webhooks[0].secret").startsWith("whsec_"));
-        assertNull(listed.get("data.webhooks[1].secret"), "no secret to show, and no error for the whole list");
+        JsonPath asked = GraphQL.as(key, "{ webhookSecret(webhookId: \"%s\") { secret } }".formatted(damaged));
+        assertEquals("UNREADABLE_SECRET", GraphQL.errorClassification(asked), asked.prettify());
     }
 
     @Test
