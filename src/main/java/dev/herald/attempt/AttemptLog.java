@@ -11,6 +11,7 @@ import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.herald.api.Pages;
 import dev.herald.dispatch.DeliveryState;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -35,10 +36,15 @@ public class AttemptLog {
             + " d.next_attempt_at, d.created_at, NULL::timestamptz AS finished_at";
     private static final String HISTORY_COLUMNS = "d.id, d.event_id, d.webhook_id, d.status, d.attempt_count,"
             + " NULL::timestamptz AS next_attempt_at, d.created_at, d.finished_at";
-    /* $1 ids, $2 the earliest creation time of the page: no attempt of these is older, older partitions are skipped */
+    /*
+     * $1 ids, $2 the earliest creation time of the page: no attempt of these is older, older partitions are skipped;
+     * $3 the newest so many of each delivery (a delivery replayed again and again has many)
+     */
     private static final String ATTEMPTS = """
             SELECT delivery_id, attempted_at, duration_ms, status_code, error, response_excerpt
-              FROM delivery_attempt WHERE delivery_id = ANY($1) AND attempted_at >= $2
+              FROM (SELECT a.*, row_number() OVER (PARTITION BY delivery_id ORDER BY attempt_number DESC) AS newest
+                      FROM delivery_attempt a WHERE delivery_id = ANY($1) AND attempted_at >= $2) a
+             WHERE newest <= $3
              ORDER BY delivery_id, attempt_number""";
 
     @Inject
@@ -164,7 +170,8 @@ public class AttemptLog {
         // attempt times of the previous schema came from replicas' clocks: an hour's margin covers their skew
         Instant earliest = rows.stream().map(row -> row.getOffsetDateTime("created_at").toInstant())
                 .min(Instant::compareTo).orElseThrow().minusSeconds(3_600);
-        return connection.preparedQuery(ATTEMPTS).execute(Tuple.of(ids, earliest.atOffset(ZoneOffset.UTC)))
+        return connection.preparedQuery(ATTEMPTS)
+                .execute(Tuple.of(ids, earliest.atOffset(ZoneOffset.UTC), Pages.MAX_ATTEMPTS))
                 .map(attemptRows -> {
                     Map<Long, List<AttemptView>> attempts = new HashMap<>();
                     for (Row a : attemptRows) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import dev.herald.api.Ids;
 import dev.herald.api.InvalidInput;
+import dev.herald.api.Pages;
 import dev.herald.dispatch.DeliveryState;
 
 /**
@@ -14,14 +15,12 @@ import dev.herald.dispatch.DeliveryState;
 record DeliveryFilter(Long webhookId, Long eventId, DeliveryState status, Instant since, Instant until,
         PageCursor after, int limit, int offset) {
 
-    static final int DEFAULT_LIMIT = 50;
-    static final int MAX_LIMIT = 500;
     /** Deeper pages by offset would scan what a cursor skips; past this, page with {@code after}. */
     static final int MAX_OFFSET = 1_000;
 
     static DeliveryFilter of(String webhookId, String eventId, DeliveryState status, Instant since, Instant until,
             String after, Integer limit, Integer offset) {
-        int size = InvalidInput.requireBetween("limit", limit == null ? DEFAULT_LIMIT : limit, 1, MAX_LIMIT);
+        int size = Pages.size("limit", limit == null ? Integer.parseInt(Pages.DELIVERIES) : limit, Pages.MAX_DELIVERIES);
         int skip = offset == null ? 0 : offset;
         if (skip < 0 || skip > MAX_OFFSET) {
             throw new InvalidInput("offset", "must be between 0 and " + MAX_OFFSET + "; page further with after");

@@ -1,6 +1,7 @@
 package dev.herald.attempt;
 
 import java.time.Instant;
+import java.util.List;
 
 import jakarta.inject.Inject;
 
@@ -12,8 +13,10 @@ import org.eclipse.microprofile.graphql.Mutation;
 import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
+import org.eclipse.microprofile.graphql.Source;
 
 import dev.herald.api.LogsUnexpectedFailures;
+import dev.herald.api.Pages;
 import dev.herald.api.Ids;
 import dev.herald.api.InvalidInput;
 import dev.herald.dispatch.DeliveryState;
@@ -42,11 +45,19 @@ public class DeliveryGraphQL {
     public Uni<@NonNull DeliveryPage> deliveries(@Name("webhookId") @Id String webhookId,
             @Name("eventId") @Id String eventId, @Name("status") DeliveryState status,
             @Name("since") Instant since, @Name("until") Instant until, @Name("after") String after,
-            @Name("limit") @DefaultValue("50") Integer limit, @Name("offset") @DefaultValue("0") Integer offset) {
+            @Name("limit") @DefaultValue(Pages.DELIVERIES) Integer limit, @Name("offset") @DefaultValue("0") Integer offset) {
         return callers.current()
                 .map(Caller::requireApplication)
                 .chain(applicationId -> log.page(applicationId,
                         DeliveryFilter.of(webhookId, eventId, status, since, until, after, limit, offset)));
+    }
+
+    @Description("Its newest attempts, oldest first (attemptCount says how many it had in all)")
+    public @NonNull List<@NonNull AttemptView> attempts(@Source DeliveryView delivery,
+            @Name("last") @DefaultValue(Pages.ATTEMPTS) @Description("How many, 1 to " + Pages.MAX_ATTEMPTS) int last) {
+        Pages.size("last", last, Pages.MAX_ATTEMPTS);
+        List<AttemptView> recent = delivery.recentAttempts();
+        return recent.subList(Math.max(0, recent.size() - last), recent.size());
     }
 
     @Mutation

@@ -12,7 +12,7 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 import org.eclipse.microprofile.graphql.Source;
 
-import dev.herald.api.InvalidInput;
+import dev.herald.api.Pages;
 import dev.herald.api.LogsUnexpectedFailures;
 import dev.herald.metrics.BacklogReading;
 import dev.herald.metrics.DatabaseGauges;
@@ -32,7 +32,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class OperatorGraphQL {
 
     static final int RATE_MINUTES = 5;
-    static final int MAX_FAILING = 100;
 
     /*
      * The attempts of the last RATE_MINUTES whole minutes and of the current one so far, per minute of that time:
@@ -81,8 +80,8 @@ public class OperatorGraphQL {
 
     @Description("The webhooks with the longest runs of failed attempts now, longest first")
     public Uni<@NonNull List<@NonNull FailingEndpoint>> failingEndpoints(@Source OperatorOverview overview,
-            @DefaultValue("10") @Description("How many, 1 to " + MAX_FAILING) int limit) {
-        InvalidInput.requireBetween("limit", limit, 1, MAX_FAILING);
+            @DefaultValue(Pages.FAILING_ENDPOINTS) @Description("How many, 1 to " + Pages.MAX_FAILING_ENDPOINTS) int limit) {
+        Pages.size("limit", limit, Pages.MAX_FAILING_ENDPOINTS);
         return pool.preparedQuery(FAILING).execute(Tuple.of(limit)).map(rows -> {
             List<FailingEndpoint> failing = new ArrayList<>();
             rows.forEach(row -> failing.add(failingEndpoint(row)));

@@ -12,15 +12,14 @@ import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
-import dev.herald.api.InvalidInput;
 import dev.herald.api.LogsUnexpectedFailures;
+import dev.herald.api.Pages;
 import io.smallrye.mutiny.Uni;
 
 @GraphQLApi
 @LogsUnexpectedFailures
 public class TenancyGraphQL {
 
-    static final int MAX_APPLICATIONS = 1000;
 
     @Inject
     CallerResolver callers;
@@ -38,13 +37,15 @@ public class TenancyGraphQL {
     }
 
     @Query
-    @Description("The newest applications, newest first (admin key only); apiKey is null: only its hash is kept.")
+    @Description("The applications, newest first, a page at a time (admin key only): `after` is the last"
+            + " applicationId of the previous page. apiKey is null: only its hash is kept.")
     public Uni<@NonNull List<@NonNull ApplicationView>> applications(
-            @DefaultValue("200") @Description("How many, 1 to " + MAX_APPLICATIONS) int limit) {
+            @DefaultValue(Pages.APPLICATIONS) @Description("How many, 1 to " + Pages.MAX_APPLICATIONS) int limit,
+            @Name("after") Integer after) {
         return callers.current()
                 .invoke(Caller::requireAdmin)
-                .invoke(admin -> InvalidInput.requireBetween("limit", limit, 1, MAX_APPLICATIONS))
-                .chain(admin -> tenancy.applications(limit));
+                .invoke(admin -> Pages.size("limit", limit, Pages.MAX_APPLICATIONS))
+                .chain(admin -> tenancy.applications(limit, after == null ? Integer.MAX_VALUE : after));
     }
 
     @Mutation
@@ -56,10 +57,14 @@ public class TenancyGraphQL {
     }
 
     @Query
-    @Description("The calling application's providers.")
-    public Uni<@NonNull List<@NonNull ProviderView>> providers() {
+    @Description("The calling application's providers in id order, a page at a time: `after` is the last providerId"
+            + " of the previous page.")
+    public Uni<@NonNull List<@NonNull ProviderView>> providers(
+            @DefaultValue(Pages.PROVIDERS) @Description("How many, 1 to " + Pages.MAX_PROVIDERS) int limit,
+            @Name("after") Integer after) {
         return callers.current()
                 .map(Caller::requireApplication)
-                .chain(tenancy::providers);
+                .invoke(() -> Pages.size("limit", limit, Pages.MAX_PROVIDERS))
+                .chain(applicationId -> tenancy.providers(applicationId, limit, after == null ? 0 : after));
     }
 }

@@ -59,9 +59,10 @@ public class TenancyService {
      * On the raw pool: GraphQL may resolve several fields of one request at once (aliases, or {@code providers}
      * beside {@code webhooks}), and a Hibernate Reactive session would be shared between them.
      */
-    public Uni<List<ProviderView>> providers(int applicationId) {
+    public Uni<List<ProviderView>> providers(int applicationId, int limit, int afterId) {
         return pool.preparedQuery("SELECT id, name, channel_type, application_id FROM provider"
-                + " WHERE application_id = $1 ORDER BY id").execute(Tuple.of(applicationId))
+                + " WHERE application_id = $1 AND id > $2 ORDER BY id LIMIT $3")
+                .execute(Tuple.of(applicationId, afterId, limit))
                 .map(rows -> {
                     List<ProviderView> views = new ArrayList<>();
                     rows.forEach(row -> views.add(new ProviderView(row.getInteger("id"), row.getString("name"),
@@ -70,10 +71,10 @@ public class TenancyService {
                 });
     }
 
-    /** The newest {@code limit} applications, newest first (without keys: only their hashes are stored). */
-    public Uni<List<ApplicationView>> applications(int limit) {
-        return pool.preparedQuery("SELECT id, name FROM application ORDER BY id DESC LIMIT $1")
-                .execute(Tuple.of(limit))
+    /** Up to {@code limit} applications older than {@code beforeId}, newest first (without keys: only hashes). */
+    public Uni<List<ApplicationView>> applications(int limit, int beforeId) {
+        return pool.preparedQuery("SELECT id, name FROM application WHERE id < $2 ORDER BY id DESC LIMIT $1")
+                .execute(Tuple.of(limit, beforeId))
                 .map(rows -> {
                     List<ApplicationView> views = new ArrayList<>();
                     rows.forEach(row -> views.add(new ApplicationView(row.getInteger("id"), row.getString("name"), null)));

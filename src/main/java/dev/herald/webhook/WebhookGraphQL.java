@@ -4,6 +4,7 @@ import java.util.List;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.graphql.DefaultValue;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.Id;
@@ -12,7 +13,9 @@ import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
+import dev.herald.api.Ids;
 import dev.herald.api.LogsUnexpectedFailures;
+import dev.herald.api.Pages;
 import dev.herald.tenancy.Caller;
 import dev.herald.tenancy.CallerResolver;
 import io.smallrye.mutiny.Uni;
@@ -40,11 +43,16 @@ public class WebhookGraphQL {
     }
 
     @Query("webhooks")
-    @Description("The caller's webhooks, optionally only those of one provider.")
-    public Uni<@NonNull List<@NonNull WebhookView>> webhooks(@Name("providerId") Integer providerId) {
+    @Description("The caller's webhooks in id order, optionally only those of one provider, a page at a time: `after`"
+            + " is the last id of the previous page.")
+    public Uni<@NonNull List<@NonNull WebhookView>> webhooks(@Name("providerId") Integer providerId,
+            @Name("limit") @DefaultValue(Pages.WEBHOOKS) @Description("How many, 1 to " + Pages.MAX_WEBHOOKS) int limit,
+            @Name("after") @Id String after) {
         return callers.current()
                 .map(Caller::requireApplication)
-                .chain(applicationId -> webhooks.list(applicationId, providerId));
+                .invoke(() -> Pages.size("limit", limit, Pages.MAX_WEBHOOKS))
+                .chain(applicationId -> webhooks.list(applicationId, providerId, limit,
+                        after == null ? 0 : Ids.parse("after", after)));
     }
 
     @Mutation

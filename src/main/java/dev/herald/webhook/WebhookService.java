@@ -55,10 +55,10 @@ public class WebhookService {
                                   THEN w.previous_secret_expires_at END AS previous_expires_at
               FROM webhook w JOIN provider p ON p.id = w.provider_id WHERE w.id = $1 AND p.application_id = $2""";
 
-    /* $1 application, $2 a provider or null */
+    /* $1 application, $2 a provider or null, $3 after this id, $4 how many */
     private static final String LIST = "SELECT " + WebhookWrites.COLUMNS + " FROM webhook w JOIN provider p ON"
             + " p.id = w.provider_id WHERE p.application_id = $1 AND ($2::int IS NULL OR w.provider_id = $2)"
-            + " ORDER BY w.id";
+            + " AND w.id > $3 ORDER BY w.id LIMIT $4";
 
     public Uni<WebhookView> register(int applicationId, CreateWebhookInput input) {
         String url = urlRules.check(input.webhookUrl);
@@ -76,8 +76,8 @@ public class WebhookService {
      * On the raw pool, one statement: GraphQL may resolve several fields of one request at once (aliases, or
      * {@code providers} beside {@code webhooks}), and a Hibernate Reactive session would be shared between them.
      */
-    public Uni<List<WebhookView>> list(int applicationId, Integer providerId) {
-        return pool.preparedQuery(LIST).execute(Tuple.of(applicationId, providerId))
+    public Uni<List<WebhookView>> list(int applicationId, Integer providerId, int limit, long afterId) {
+        return pool.preparedQuery(LIST).execute(Tuple.of(applicationId, providerId, afterId, limit))
                 .map(rows -> {
                     List<WebhookView> views = new ArrayList<>();
                     rows.forEach(row -> views.add(view(row, null)));

@@ -100,6 +100,29 @@ async function send(query, variables, key) {
   return answer.data;
 }
 
+/** Webhooks a page of allWebhooks asks for: a page with health by minute stays within Herald's query cost. */
+const WEBHOOK_PAGE = 100;
+
+/**
+ * Every webhook of the caller, a page at a time (the API answers lists in pages): `selection` is what each webhook
+ * answers; its id is always asked for, to page on. Resolves to the list, in id order.
+ */
+export async function allWebhooks(selection) {
+  const query = `query ConsoleWebhookPage($after: ID) {
+  webhooks(limit: ${WEBHOOK_PAGE}, after: $after) { id ${selection} }
+}`;
+  const all = [];
+  let after = null;
+  for (;;) {
+    const page = (await gql(query, { after })).webhooks;
+    all.push(...page);
+    if (page.length < WEBHOOK_PAGE) {
+      return all;
+    }
+    after = page[page.length - 1].id;
+  }
+}
+
 /**
  * Which kind of key this is, by a harmless query that exists: `providers` answers for an application key and is
  * FORBIDDEN for the admin key. Resolves to 'application' or 'admin'; rejects (e.g. UNAUTHORIZED) otherwise.

@@ -1,11 +1,9 @@
 // Attempts per minute per webhook over the last hour, succeeded (each a delivery delivered) and failed, as inline
 // SVG built with createElementNS, from Webhook.health.minutes.
-import { gql, newestOnly } from './api.js';
+import { newestOnly, allWebhooks } from './api.js';
 import { el, svg, replaceKeepingFocus, clearErrors, reportError } from './dom.js';
 
-export const MINUTES_QUERY = `query ConsoleMinutes {
-  webhooks { id webhookUrl health { minutes { minute succeeded failed } } }
-}`;
+export const MINUTES_FIELDS = 'webhookUrl health { minutes { minute succeeded failed } }';
 
 const MINUTES = 60;
 
@@ -88,7 +86,7 @@ export function createActivityView() {
   async function refresh(force = false) {
     let data;
     try {
-      data = await newest(() => gql(MINUTES_QUERY));
+      data = await newest(async () => ({ webhooks: await allWebhooks(MINUTES_FIELDS) }));
     } catch (e) {
       reportError(e, 'poll');
       throw e;

@@ -8,7 +8,7 @@ const STATUSES = ['PENDING', 'IN_FLIGHT', 'DELIVERED', 'FAILED'];
 
 const LIST = `query ConsoleDeliveries($webhookId: ID, $eventId: ID, $status: DeliveryStatus, $after: String,
     $limit: Int) {
-  webhooks { id webhookUrl }
+  webhooks(limit: 500) { id webhookUrl }
   deliveries(webhookId: $webhookId, eventId: $eventId, status: $status, after: $after, limit: $limit) {
     totalCount totalCountCapped nextCursor
     items {

@@ -1,16 +1,12 @@
 // An application's providers and webhooks: health, register, edit, switch off/on, rotate secret, test, delete.
-import { gql, newestOnly } from './api.js';
+import { gql, newestOnly, allWebhooks } from './api.js';
 import {
   el, act, time, orDash, milliseconds, copyButton, replaceKeepingFocus, showStatus, clearErrors, reportError,
 } from './dom.js';
 
-const LIST = `query ConsoleWebhooks {
-  providers { providerId name channelType }
-  webhooks {
-    id webhookUrl providerId status description disabledReason createdOn updatedOn
-    health { successRate1h lastSuccessAt lastFailureAt lastError consecutiveFailures pending inFlight }
-  }
-}`;
+const PROVIDERS = 'query ConsoleProviders { providers(limit: 1000) { providerId name channelType } }';
+const WEBHOOK_FIELDS = `webhookUrl providerId status description disabledReason createdOn updatedOn
+    health { successRate1h lastSuccessAt lastFailureAt lastError consecutiveFailures pending inFlight }`;
 const REGISTER = `mutation ConsoleRegister($input: CreateWebhookInput!) {
   webhook(createWebhookInput: $input) { id webhookUrl secret }
 }`;
@@ -286,7 +282,10 @@ export function createWebhooksView() {
   /** Reads the lists again; re-renders only what changed (or everything when `force`). */
   async function refresh(force = false) {
     try {
-      const data = await newest(() => gql(LIST));
+      const data = await newest(async () => ({
+        providers: (await gql(PROVIDERS)).providers,
+        webhooks: await allWebhooks(WEBHOOK_FIELDS),
+      }));
       clearErrors('poll');
       const seen = JSON.stringify(data);
       if (!force && seen === state.seen) {
