@@ -1,7 +1,7 @@
 -- Test events (sendTestEvent): one attempt to a webhook outside its deliveries, counted in its caps as a claim is.
 
--- Starts a test on an application's webhook by the same rule as a claim's room: the lower of the global and the
--- webhook's caps, a running test holding one in-flight slot, a receiver's pause respected. Answers nothing when the
+-- Starts a test on an application's webhook by the rule of a claim's room (herald_room, claim.sql): the lower of the
+-- global and the webhook's caps, a receiver's pause respected; a running test refuses another. Answers nothing when the
 -- webhook is not the application's; else why it cannot start now (null when it started) and what the attempt needs.
 -- A test's slot frees itself when its lease ends, so a replica that died mid-test never shrinks the cap for good.
 CREATE OR REPLACE FUNCTION herald_start_test(p_webhook bigint, p_application int, global_in_flight int, global_starts int,
@@ -30,18 +30,18 @@ BEGIN
     SELECT * INTO e FROM endpoint_state WHERE endpoint_state.webhook_id = p_webhook FOR UPDATE;
     cap_in_flight := least(global_in_flight, coalesce(hook.max_in_flight, global_in_flight));
     cap_starts := least(global_starts, coalesce(hook.max_per_minute, global_starts));
-    recent := ARRAY(SELECT s FROM unnest(e.window_starts) s
-                     WHERE s > clock_timestamp() - window_ms * interval '1 millisecond' ORDER BY s);
+    recent := herald_recent_starts(e.window_starts, window_ms);
     refusal := CASE
         WHEN e.test_until > clock_timestamp() THEN 'a test event is already running for this webhook'
+        WHEN herald_room(true, coalesce(e.paused_until > clock_timestamp(), false), e.in_flight, false, cap_in_flight,
+                         cardinality(recent), cap_starts) > 0 THEN NULL
         WHEN e.paused_until > clock_timestamp()
              THEN 'the receiver asked for a pause (429) until ' || herald_utc_text(e.paused_until)
         WHEN e.in_flight >= cap_in_flight
              THEN format('%s deliveries are in flight, the webhook''s cap (maxInFlight %s); try again when one ends',
                          e.in_flight, cap_in_flight)
-        WHEN cardinality(recent) >= cap_starts
-             THEN format('%s attempts started in the last minute, the webhook''s cap (maxPerMinute %s)',
-                         cardinality(recent), cap_starts)
+        ELSE format('%s attempts started in the last minute, the webhook''s cap (maxPerMinute %s)',
+                    cardinality(recent), cap_starts)
         END;
     IF refusal IS NULL THEN
         test_lease := clock_timestamp() + lease_ms * interval '1 millisecond';

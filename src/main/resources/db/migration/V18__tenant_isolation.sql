@@ -9,6 +9,13 @@ UPDATE event e SET application_id = p.application_id
 CREATE INDEX event_waiting_by_application_idx ON event (application_id, id) WHERE fanned_out_at IS NULL;
 DROP INDEX event_waiting_fan_out_idx;
 
+-- Claims take applications in turn too, and pass over those holding their share of a replica's slots: each endpoint
+-- row carries its application. Registration makes the row; every webhook gets one now.
+ALTER TABLE endpoint_state ADD COLUMN application_id integer NOT NULL DEFAULT 0;
+INSERT INTO endpoint_state (webhook_id) SELECT id FROM webhook ON CONFLICT (webhook_id) DO NOTHING;
+UPDATE endpoint_state e SET application_id = p.application_id
+  FROM webhook w JOIN provider p ON p.id = w.provider_id WHERE w.id = e.webhook_id;
+
 -- An event whose fan-out fails (a row PostgreSQL cannot compare, whatever the cause) is set aside with its error,
 -- out of the way of every other event, until the operator sends it again (retrySetAsideEvents).
 ALTER TABLE event ADD COLUMN fan_out_error text,

@@ -3,6 +3,7 @@ package dev.herald.dispatch;
 /**
  * A delivery this replica holds: it may attempt it once and record the outcome under {@code claimToken}.
  *
+ * @param applicationId  whose delivery it is: its attempt holds one of that application's slots here
  * @param attemptNumber  the number of this attempt (1 for the first)
  * @param attemptLimit   the attempt after which a failure is final
  * @param secret         the webhook's signing secret as stored (encrypted)
@@ -19,7 +20,8 @@ package dev.herald.dispatch;
  *                       was charged when the claim committed, and a request sent much later (the replica stalled
  *                       in between) would make the receiver count more than the cap in some 60 s
  */
-public record ClaimedDelivery(long id, long webhookId, long eventId, int attemptNumber, int attemptLimit,
+public record ClaimedDelivery(long id, long webhookId, int applicationId, long eventId, int attemptNumber,
+        int attemptLimit,
         long claimToken, String url, String payload, long acceptedNanos, String secret, String previousSecret,
         String legacyHeader, String headers, String traceparent, long leaseEndsNanos, long startByNanos) {
 

@@ -25,6 +25,14 @@ public interface DispatchConfig {
     @WithDefault("512")
     int maxConcurrentAttempts();
 
+    /**
+     * The most of this replica's attempt slots one application may hold, as a fraction: 0.5 leaves the other
+     * applications at least half, however many of its receivers hang. 1 lets one application take every slot (a
+     * deployment with a single application).
+     */
+    @WithDefault("0.5")
+    double maxApplicationShare();
+
     /** Endpoints one claim statement locks. */
     @WithDefault("100")
     int endpointsPerClaim();

@@ -48,6 +48,7 @@ public class Dispatcher {
     private final DeliveryMetrics metrics;
 
     private final AtomicInteger freeSlots;
+    private final SlotShares shares;
     private final Round claimRound = new Round(this::claim);
     private final Round fanOutRound = new Round(this::fanOut);
     private final Round reaperRound = new Round(this::reap);
@@ -74,6 +75,7 @@ public class Dispatcher {
         this.delivery = delivery;
         this.dispatch = dispatch;
         this.freeSlots = new AtomicInteger(dispatch.maxConcurrentAttempts());
+        this.shares = new SlotShares(dispatch.maxConcurrentAttempts(), dispatch.maxApplicationShare());
         this.completer = new Completer(pool, vertx, dispatch, metrics, this::wake);
     }
 
@@ -122,6 +124,11 @@ public class Dispatcher {
 
     public int attemptsInFlight() {
         return dispatch.maxConcurrentAttempts() - freeSlots.get();
+    }
+
+    /** This replica's attempts in flight for one application. */
+    public int attemptsInFlight(int applicationId) {
+        return shares.held(applicationId);
     }
 
     /**
@@ -203,11 +210,12 @@ public class Dispatcher {
             claimRound.done(false); // a completion wakes us
             return;
         }
-        claimer.claim(room).subscribe().with(
+        claimer.claim(room, shares.room()).subscribe().with(
                 batch -> claimRound.end(() -> {
                     claims.succeeded();
                     List<ClaimedDelivery> claimed = batch.deliveries();
                     freeSlots.addAndGet(-claimed.size());
+                    claimed.forEach(delivery -> shares.started(delivery.applicationId()));
                     claimed.forEach(this::attempt);
                     boolean moreMayBeDue = batch.endpointsLocked() >= claimer.endpointsFor(room);
                     if (!moreMayBeDue) {
@@ -252,6 +260,7 @@ public class Dispatcher {
             LOG.errorf(unexpected, "The outcome of delivery %d could not be queued; its lease expires and it is"
                     + " attempted again", claimed.id());
         } finally {
+            shares.ended(claimed.applicationId());
             freeSlots.incrementAndGet();
         }
     }

@@ -47,6 +47,9 @@ class WebhookWrites {
               FROM provider p WHERE p.id = $1 AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
 
+    /* $1 webhook, $2 application: the new webhook's endpoint row, which claims find by its application */
+    private static final String NEW_ENDPOINT = "INSERT INTO endpoint_state (webhook_id, application_id) VALUES ($1, $2)";
+
     /* the id a new webhook will have: its secret and headers are sealed for it before it is stored */
     private static final String NEXT_ID = "SELECT nextval(pg_get_serial_sequence('webhook', 'id'))";
 
@@ -113,8 +116,8 @@ class WebhookWrites {
     /**
      * A new webhook on one of the application's providers, within its quota of webhooks (its own figure, or
      * {@code defaultQuota}). The application's row is locked first, so that registrations racing each other count
-     * one another; the count runs after the lock, in a snapshot that sees every webhook committed before it. A new
-     * webhook has no endpoint row yet to lock.
+     * one another; the count runs after the lock, in a snapshot that sees every webhook committed before it. Its
+     * endpoint row is made with it, carrying its application for fair claims.
      */
     Uni<Row> register(int applicationId, int providerId, String url, LongFunction<String> secretFor,
             String legacyHeader, WebhookSettings settings, LongFunction<String> headersFor, Instant now,
@@ -137,7 +140,8 @@ class WebhookWrites {
                         applicationId, url, secretFor.apply(id), legacyHeader, now.atOffset(ZoneOffset.UTC),
                         settings.description(), settings.channelTypes(), settings.deliveryStatuses(),
                         headersFor.apply(id), settings.maxInFlight(), settings.maxPerMinute(), id })))
-                .map(rows -> only(rows, "providerId", "provider", providerId)));
+                .map(rows -> only(rows, "providerId", "provider", providerId))
+                .call(row -> connection.preparedQuery(NEW_ENDPOINT).execute(Tuple.of(row.getLong("id"), applicationId))));
     }
 
     /**

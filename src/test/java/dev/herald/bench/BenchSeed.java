@@ -41,6 +41,9 @@ public final class BenchSeed {
             providers(s, 310000, 1000, sinkPort, "CASE WHEN g % 10 = 0 THEN '/slow/' ELSE '/h2/' END || g");
             // S6: 1,000 endpoints of which every fifth fails with 500
             providers(s, 400000, 1000, sinkPort, "CASE WHEN g % 5 = 0 THEN '/fail/' ELSE '/h3/' END || g");
+            // registration makes each webhook's endpoint row, with its application (claims share slots by it)
+            s.execute("INSERT INTO endpoint_state (webhook_id, application_id) SELECT w.id, p.application_id"
+                    + " FROM webhook w JOIN provider p ON p.id = w.provider_id ON CONFLICT (webhook_id) DO NOTHING");
             s.execute("ANALYZE");
         }
         System.out.println("SEEDED 100000");

@@ -71,7 +71,7 @@ class BadOutcomeTest {
         String webhook = GraphQL.newWebhook(key, provider, "http://127.0.0.1:9/bad");
         Events.post(key, Events.notifications(5, provider));
         fanOut.fanOutBatch().await().atMost(Duration.ofSeconds(10));
-        List<ClaimedDelivery> claimed = claimer.claim(5).await().atMost(Duration.ofSeconds(10)).deliveries();
+        List<ClaimedDelivery> claimed = claimer.claim(5, SlotShares.none()).await().atMost(Duration.ofSeconds(10)).deliveries();
         assertEquals(5, claimed.size());
 
         List<Outcome> outcomes = new ArrayList<>();

@@ -44,10 +44,10 @@ class ClaimerTest {
         Events.post(key, Events.notifications(15, provider));
         fanOut.fanOutBatch().await().atMost(Duration.ofSeconds(10));
 
-        assertEquals(3, claimer.claim(3).await().atMost(Duration.ofSeconds(10)).deliveries().size());
+        assertEquals(3, claimer.claim(3, SlotShares.none()).await().atMost(Duration.ofSeconds(10)).deliveries().size());
         int more = 0;
         for (int i = 0; i < 5; i++) {
-            more += claimer.claim(100).await().atMost(Duration.ofSeconds(10)).deliveries().size();
+            more += claimer.claim(100, SlotShares.none()).await().atMost(Duration.ofSeconds(10)).deliveries().size();
         }
         assertEquals(17, more, "10 per endpoint in all, 3 of them already taken");
         assertEquals(10, inFlight(a));

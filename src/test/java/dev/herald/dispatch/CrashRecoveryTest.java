@@ -64,7 +64,7 @@ class CrashRecoveryTest {
             fanOut.fanOutBatch().await().atMost(Duration.ofSeconds(10));
 
             // a replica claims and dies before sending (kill -9)
-            List<ClaimedDelivery> lost = claimer.claim(10).await().atMost(Duration.ofSeconds(10)).deliveries();
+            List<ClaimedDelivery> lost = claimer.claim(10, SlotShares.none()).await().atMost(Duration.ofSeconds(10)).deliveries();
             assertEquals(1, lost.size());
             assertEquals(1, inFlight(webhook));
 
@@ -126,7 +126,7 @@ class CrashRecoveryTest {
         double failedBefore = Metrics.value("herald_deliveries_total{outcome=\"failed\"}");
         double expiredBefore = Metrics.value("herald_delivery_attempts_total{result=\"lease_expired\"}");
         // its only attempt is claimed by a replica that dies
-        List<ClaimedDelivery> lost = claimer.claim(10).await().atMost(Duration.ofSeconds(10)).deliveries();
+        List<ClaimedDelivery> lost = claimer.claim(10, SlotShares.none()).await().atMost(Duration.ofSeconds(10)).deliveries();
         assertTrue(lost.stream().anyMatch(d -> d.webhookId() == Long.parseLong(webhook)));
 
         Dispatcher survivor = dispatchers.newDispatcher();

@@ -20,7 +20,7 @@ import dev.herald.delivery.AttemptResult;
 public class OutcomeBenchmark {
 
     private final List<Duration> schedule = List.of(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(10));
-    private final ClaimedDelivery second = new ClaimedDelivery(1, 2, 3, 2, 4, 5, "http://127.0.0.1:9/e", "{}", 0, "s",
+    private final ClaimedDelivery second = new ClaimedDelivery(1, 2, 1, 3, 2, 4, 5, "http://127.0.0.1:9/e", "{}", 0, "s",
             null, null, null, null, 0, 0);
     private final AttemptResult ok = new AttemptResult(3, 200, null, "ok");
     private final AttemptResult serverError = new AttemptResult(3, 500, "http_500", "oops");

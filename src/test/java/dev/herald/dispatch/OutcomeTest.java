@@ -76,7 +76,7 @@ class OutcomeTest {
     }
 
     static ClaimedDelivery claimed(int attempt, int limit) {
-        return new ClaimedDelivery(1, 1, 1, attempt, limit, 1, "http://127.0.0.1/", "{}", 0, "enc", null, null, null, null,
+        return new ClaimedDelivery(1, 1, 1, 1, attempt, limit, 1, "http://127.0.0.1/", "{}", 0, "enc", null, null, null, null,
                 Long.MAX_VALUE, Long.MAX_VALUE);
     }
 }

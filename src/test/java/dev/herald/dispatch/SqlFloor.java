@@ -186,7 +186,7 @@ public final class SqlFloor {
 
         private List<Row> claim() throws Exception {
             return await(pool.withTransaction(connection -> connection.preparedQuery(Claimer.LOCK_DUE_ENDPOINTS)
-                    .execute(Tuple.of(ENDPOINTS_PER_CLAIM)).compose(locked -> {
+                    .execute(Tuple.of(ENDPOINTS_PER_CLAIM, new Integer[0])).compose(locked -> {
                         Long[] ids = new Long[locked.size()];
                         int i = 0;
                         for (Row row : locked) {
@@ -196,7 +196,8 @@ public final class SqlFloor {
                             return Future.succeededFuture(List.<Row>of());
                         }
                         return connection.preparedQuery(Claimer.CLAIM).execute(Tuple.from(new Object[] { ids,
-                                maxInFlight, maxPerMinute, WINDOW_MS, PER_ENDPOINT, LEASE_MS, CLAIM_LIMIT }))
+                                maxInFlight, maxPerMinute, WINDOW_MS, PER_ENDPOINT, LEASE_MS, CLAIM_LIMIT,
+                                new Integer[0], new Integer[0], CLAIM_LIMIT }))
                                 .map(SqlFloor::rows);
                     })));
         }

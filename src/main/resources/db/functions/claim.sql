@@ -1,0 +1,147 @@
+-- Claims: deliveries taken endpoint-first, under caps held in the database across replicas, with the replica's
+-- attempt slots shared between applications.
+--
+-- One transaction, two calls. herald_lock_due_endpoints locks a few due endpoint rows (SKIP LOCKED, so claimers
+-- never wait on each other); herald_claim, whose statements see everything committed before those locks were held,
+-- takes up to the room of each endpoint from its oldest ready deliveries, charges the endpoint and sets when it is
+-- next worth a look. Every writer that creates work for an endpoint (fan-out, retries, replay, lease expiry) updates
+-- the endpoint row in its own transaction, so a claim that holds the row sees all of it, or the writer wakes the
+-- endpoint after the claim commits. Due times compare with statement_timestamp(), which is stable within a
+-- statement and so bounds the index scans.
+
+-- Starts charged to an endpoint within the rate window (`window_ms`, the 60 s and the guard), oldest first.
+CREATE OR REPLACE FUNCTION herald_recent_starts(starts timestamptz[], window_ms bigint) RETURNS timestamptz[]
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT ARRAY(SELECT s FROM unnest(starts) s WHERE s > clock_timestamp() - window_ms * interval '1 millisecond'
+                  ORDER BY s)
+$$;
+
+-- How many attempts an endpoint may start now: none while its webhook is off or its receiver asked for a pause;
+-- else the lower of what its in-flight cap leaves (a running test holds one slot) and what its rate window leaves.
+-- The one rule of an endpoint's room, for claims and test events alike.
+CREATE OR REPLACE FUNCTION herald_room(active boolean, paused boolean, in_flight int, testing boolean,
+                                       max_in_flight int, recent_starts int, max_starts int) RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN active AND NOT paused
+                THEN greatest(0, least(max_in_flight - in_flight - testing::int, max_starts - recent_starts))
+                ELSE 0 END
+$$;
+
+-- Locks up to `max_endpoints` due endpoints for a claim, the applications taking turns: of the
+-- `max_endpoints * 4` that fell due first, each application's first, then each one's second, and so on. Endpoints of
+-- `full_applications` (those holding their share of this replica's slots) are passed over: their deliveries wait for
+-- another replica or for a slot here. Answers the endpoints locked.
+CREATE OR REPLACE FUNCTION herald_lock_due_endpoints(max_endpoints int, full_applications int[])
+RETURNS SETOF bigint
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY
+    SELECT e.webhook_id FROM endpoint_state e
+     WHERE e.webhook_id = ANY(ARRAY(
+           SELECT t.webhook_id FROM (
+                  SELECT c.webhook_id, c.next_check_at,
+                         row_number() OVER (PARTITION BY c.application_id ORDER BY c.next_check_at) AS turn
+                    FROM (SELECT d.webhook_id, d.application_id, d.next_check_at FROM endpoint_state d
+                           WHERE d.next_check_at <= statement_timestamp()
+                             AND d.application_id <> ALL(full_applications)
+                           ORDER BY d.next_check_at
+                           LIMIT max_endpoints * 4) c) t
+            ORDER BY t.turn, t.next_check_at
+            LIMIT max_endpoints))
+       AND e.next_check_at <= statement_timestamp()
+     ORDER BY e.next_check_at
+       FOR UPDATE SKIP LOCKED;
+END $$;
+
+-- Claims deliveries of endpoints the caller holds locked (herald_lock_due_endpoints): at most `per_endpoint` from
+-- each, as its room allows (herald_room: the global caps `global_in_flight` and `global_starts`, or the webhook's own
+-- when lower), at most `max_deliveries` in all, and at most each application's share of the replica's free slots
+-- (`share_applications` with `share_room`; an application not listed may take `default_share`), the applications'
+-- oldest first in turn. Each claimed delivery gets a new claim token and a lease of `lease_ms`; each endpoint is
+-- charged (in flight, rate window) and told when it is next worth a look: never while off, when its receiver's pause
+-- ends, never at its in-flight cap (a completion wakes it), when a running test ends, when its rate window frees a
+-- start, or when its next delivery falls due. Answers what each attempt needs.
+CREATE OR REPLACE FUNCTION herald_claim(endpoint_ids bigint[], global_in_flight int, global_starts int,
+                                        window_ms bigint, per_endpoint int, lease_ms bigint, max_deliveries int,
+                                        share_applications int[], share_room int[], default_share int)
+RETURNS TABLE (id bigint, webhook_id bigint, event_id bigint, attempt_count int, attempt_limit int,
+               claim_token bigint, application_id int, webhook_url text, payload text, event_age_ms bigint,
+               secret text, previous_secret text, legacy_signature_header text, headers text, traceparent text)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH token AS (SELECT nextval('claim_token_seq') AS value),
+    room AS (
+        SELECT e.webhook_id, e.in_flight, w.status = 1 AS active,
+               coalesce(e.paused_until > clock_timestamp(), false) AS paused, e.paused_until,
+               least(global_in_flight, coalesce(w.max_in_flight, global_in_flight)) AS max_in_flight,
+               least(global_starts, coalesce(w.max_per_minute, global_starts)) AS max_starts,
+               coalesce(e.test_until > clock_timestamp(), false) AS testing, e.test_until,
+               herald_recent_starts(e.window_starts, window_ms) AS recent
+          FROM endpoint_state e JOIN webhook w ON w.id = e.webhook_id
+         WHERE e.webhook_id = ANY(endpoint_ids) AND w.id = ANY(endpoint_ids)),  -- both: else the planner scans webhook
+    capacity AS (
+        SELECT r.*, least(per_endpoint, herald_room(r.active, r.paused, r.in_flight, r.testing, r.max_in_flight,
+                                                     cardinality(r.recent), r.max_starts)) AS free
+          FROM room r),
+    ready AS (
+        SELECT d.id, d.application_id, d.next_attempt_at FROM capacity c CROSS JOIN LATERAL (
+            SELECT q.id, q.application_id, q.next_attempt_at FROM delivery q
+             WHERE q.webhook_id = c.webhook_id AND q.status = 0 AND q.next_attempt_at <= statement_timestamp()
+             ORDER BY q.next_attempt_at, q.id
+             LIMIT c.free) d),
+    picked AS (
+        SELECT r.id FROM (
+               SELECT r.*, row_number() OVER (PARTITION BY r.application_id ORDER BY r.next_attempt_at, r.id) AS turn
+                 FROM ready r) r
+          LEFT JOIN unnest(share_applications, share_room) AS s(application_id, room)
+                 ON s.application_id = r.application_id
+         WHERE r.turn <= coalesce(s.room, default_share)
+         ORDER BY r.turn, r.next_attempt_at
+         LIMIT max_deliveries),
+    claimed AS (
+        UPDATE delivery d
+           SET status = 1, attempt_count = d.attempt_count + 1,
+               claim_token = (SELECT value FROM token),
+               lease_until = clock_timestamp() + lease_ms * interval '1 millisecond'
+         WHERE d.id = ANY(ARRAY(SELECT p.id FROM picked p)) AND d.status = 0
+     RETURNING d.id, d.webhook_id, d.event_id, d.event_accepted_at, d.attempt_count, d.attempt_limit,
+               d.claim_token, d.application_id),
+    charged AS (
+        SELECT c.webhook_id, c.active, c.paused, c.paused_until, c.in_flight + coalesce(k.n, 0) AS in_flight,
+               c.max_in_flight, c.max_starts, c.testing, c.test_until,
+               -- a start charged must never be earlier than one already charged
+               c.recent || array_fill(greatest(clock_timestamp(), c.recent[cardinality(c.recent)]),
+                                      ARRAY[coalesce(k.n, 0)]) AS starts
+          FROM capacity c
+          LEFT JOIN (SELECT k.webhook_id, count(*)::int AS n FROM claimed k GROUP BY k.webhook_id) k
+               USING (webhook_id)),
+    updated AS (
+        UPDATE endpoint_state e
+           SET in_flight = s.in_flight,
+               window_starts = s.starts,
+               next_check_at = CASE
+                   WHEN NOT s.active THEN 'infinity'
+                   WHEN s.paused THEN s.paused_until  -- the receiver asked for a pause (429)
+                   WHEN s.in_flight >= s.max_in_flight THEN 'infinity'  -- a completion wakes it
+                   -- a test's end wakes it, or its lease's end when its replica died
+                   WHEN s.in_flight + s.testing::int >= s.max_in_flight THEN s.test_until
+                   WHEN cardinality(s.starts) >= s.max_starts
+                        THEN s.starts[cardinality(s.starts) - s.max_starts + 1] + window_ms * interval '1 millisecond'
+                   ELSE coalesce((SELECT min(q.next_attempt_at) FROM delivery q
+                                   WHERE q.webhook_id = s.webhook_id AND q.status = 0
+                                     AND q.id <> ALL(ARRAY(SELECT k.id FROM claimed k))), 'infinity')
+               END
+          FROM charged s
+         WHERE e.webhook_id = s.webhook_id AND e.webhook_id = ANY(endpoint_ids))  -- ANY: else a scan of all endpoints
+    SELECT c.id, c.webhook_id, c.event_id, c.attempt_count, c.attempt_limit, c.claim_token, c.application_id,
+           w.webhook_url, ev.payload::text,
+           (extract(epoch FROM clock_timestamp() - c.event_accepted_at) * 1000)::bigint, w.secret,
+           CASE WHEN w.previous_secret_expires_at > clock_timestamp() THEN w.previous_secret END,
+           w.legacy_signature_header, w.headers, ev.traceparent
+      FROM claimed c
+      JOIN webhook w ON w.id = c.webhook_id
+      -- the acceptance time finds the event's partition; a missing event is that delivery's outcome
+      LEFT JOIN event ev ON ev.id = c.event_id AND ev.accepted_at = c.event_accepted_at;
+END $$;
