@@ -237,6 +237,18 @@ public final class Herald implements AutoCloseable {
         return ids;
     }
 
+    /**
+     * A request as a client would send it, raw: a POST of {@code body} (bytes as given) to a path on the API's port
+     * with exactly these headers (no Content-Type unless given). Answers the whole answer.
+     */
+    public HttpResponse<String> post(String path, byte[] body, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(publicUrl(path)))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The status code of a GET (-1 when it cannot be reached). */
     public int status(String path) {
         try {

@@ -1,0 +1,129 @@
+package dev.herald.hostile;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.herald.faults.Herald;
+import dev.herald.testing.Events;
+import dev.herald.testing.Receiver;
+
+/**
+ * A tenant whose receivers never answer, or who piles up a backlog, beside a quiet tenant: the quiet one's deliveries
+ * arrive about as fast as when it is alone (its p99 within twice its p99 alone), on one replica and on two.
+ */
+class HostileNeighboursIT extends HostileTier {
+
+    private static final int SILENT_ENDPOINTS = 100;
+    private static final int SAMPLES = 20;
+
+    @Test
+    void silentEndpointsOfOneTenantDoNotStarveAnother() throws Exception {
+        try (Herald herald = neighbour("silent-neighbours"); Receiver receiver = new Receiver()) {
+            compareWithAndWithoutSilentNeighbours(List.of(herald), receiver, "one replica");
+        }
+    }
+
+    @Test
+    void silentEndpointsOfOneTenantDoNotStarveAnotherOnTwoReplicas() throws Exception {
+        try (Herald one = neighbour("silent-neighbours-1"); Herald two = neighbour("silent-neighbours-2");
+                Receiver receiver = new Receiver()) {
+            compareWithAndWithoutSilentNeighbours(List.of(one, two), receiver, "two replicas");
+        }
+    }
+
+    @Test
+    void aBacklogOfOneTenantDoesNotHoldAnothersNextEvent() throws Exception {
+        try (Herald herald = neighbour("backlog-neighbours"); Receiver receiver = new Receiver()) {
+            Herald.Tenant quiet = herald.newTenant("quiet");
+            herald.newWebhook(quiet, receiver.url("/quiet"));
+            Herald.Tenant busy = herald.newTenant("busy");
+            herald.newWebhook(busy, receiver.url("/busy"));
+            List<Long> alone = latencies(herald, quiet, receiver, 5, 0); // warm-up
+            alone = latencies(herald, quiet, receiver, SAMPLES, 5);
+
+            // 20,000 events of the busy tenant, by its producer's INSERT, just before the quiet tenant's next one
+            database.execute("INSERT INTO event (provider_id, payload) SELECT " + busy.provider()
+                    + ", json_build_object('id', g, 'providerId', " + busy.provider() + ") FROM generate_series(1, 20000) g");
+            List<Long> beside = latencies(herald, quiet, receiver, 1, 5 + SAMPLES);
+            System.out.printf("HOSTILE backlog of 20,000 beside: next event %d ms, alone p99 %d ms%n", beside.get(0),
+                    p99(alone));
+            assertTrue(beside.get(0) <= 2 * p99(alone), "the quiet tenant's next event took " + beside.get(0)
+                    + " ms behind a backlog of 20,000; alone at most " + p99(alone) + " ms");
+        }
+    }
+
+    private void compareWithAndWithoutSilentNeighbours(List<Herald> replicas, Receiver receiver, String setting)
+            throws Exception {
+        Herald first = replicas.get(0);
+        Herald.Tenant quiet = first.newTenant("quiet");
+        first.newWebhook(quiet, receiver.url("/quiet"));
+        List<Long> alone = latencies(first, quiet, receiver, 5, 0); // warm-up
+        alone = latencies(first, quiet, receiver, SAMPLES, 5);
+
+        Herald.Tenant noisy = first.newTenant("noisy");
+        for (int batch = 0; batch < SILENT_ENDPOINTS / 10; batch++) {
+            StringBuilder mutation = new StringBuilder("mutation {");
+            for (int i = 0; i < 10; i++) {
+                String path = "/silent/" + (batch * 10 + i);
+                receiver.answer(path, Receiver.Behaviour.silent());
+                mutation.append(" w").append(i).append(": webhook(createWebhookInput: {providerId: ")
+                        .append(noisy.provider()).append(", webhookUrl: \"").append(receiver.url(path))
+                        .append("\"}) { id }");
+            }
+            first.data(noisy.key(), mutation.append(" }").toString());
+        }
+        first.postEvents(noisy.key(), Events.notifications(20, noisy.provider()));
+        // every replica holds its share of slots with silent requests: 256 each of 512
+        int held = 256 * replicas.size();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (silentOpen(receiver) < held) {
+            assertTrue(System.nanoTime() < deadline, "only " + silentOpen(receiver) + " silent requests open");
+            Thread.sleep(50);
+        }
+        List<Long> beside = latencies(first, quiet, receiver, SAMPLES, 5 + SAMPLES);
+        System.out.printf("HOSTILE %d silent endpoints beside (%s): p99 %d ms, alone %d ms, %d silent requests open%n",
+                SILENT_ENDPOINTS, setting, p99(beside), p99(alone), silentOpen(receiver));
+        assertTrue(silentOpen(receiver) <= held, "no replica gave the noisy tenant more than its share: "
+                + silentOpen(receiver));
+        assertTrue(p99(beside) <= 2 * p99(alone), "the quiet tenant's p99 was " + p99(beside) + " ms beside "
+                + SILENT_ENDPOINTS + " silent endpoints; alone " + p99(alone) + " ms");
+    }
+
+    private static int silentOpen(Receiver receiver) {
+        int open = 0;
+        for (int i = 0; i < SILENT_ENDPOINTS; i++) {
+            open += receiver.inFlight("/silent/" + i);
+        }
+        return open;
+    }
+
+    /**
+     * Posts {@code count} events one after another, each once the previous one arrived; answers each one's time from
+     * the post to its arrival (ms). {@code before}: events of this tenant already received.
+     */
+    private static List<Long> latencies(Herald herald, Herald.Tenant tenant, Receiver receiver, int count, int before)
+            throws Exception {
+        List<Long> latencies = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int seen = before + i;
+            Instant posted = Instant.now();
+            herald.postEvents(tenant.key(), Events.notification(seen, tenant.provider()));
+            Receiver.Received arrived = receiver.await("/quiet", got -> got.size() > seen, Duration.ofSeconds(30))
+                    .get(seen);
+            latencies.add(Duration.between(posted, arrived.at()).toMillis());
+        }
+        return latencies;
+    }
+
+    private Herald neighbour(String name) throws Exception {
+        // the deadline of an attempt is shorter than the default's 30 s only to keep the test short: the silent
+        // requests hold their slots for all of it all the same
+        return Herald.named(name).with("HERALD_DELIVERY_TIMEOUT", "10s").start(database);
+    }
+}
