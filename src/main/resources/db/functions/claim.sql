@@ -16,14 +16,14 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                   ORDER BY s)
 $$;
 
--- How many attempts an endpoint may start now: none while its webhook is off or its receiver asked for a pause;
--- else the lower of what its in-flight cap leaves (a running test holds one slot) and what its rate window leaves.
--- The one rule of an endpoint's room, for claims and test events alike.
-CREATE OR REPLACE FUNCTION herald_room(active boolean, paused boolean, in_flight int, testing boolean,
+-- How many attempts may start now at a webhook, or at a receiver: none while the webhook is off or the receiver asked
+-- for a pause; else the lower of what the in-flight cap leaves (each running test holds a slot) and what the rate
+-- window leaves. The one rule of room, for claims and test events alike, at both levels.
+CREATE OR REPLACE FUNCTION herald_room(active boolean, paused boolean, in_flight int, tests int,
                                        max_in_flight int, recent_starts int, max_starts int) RETURNS int
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN active AND NOT paused
-                THEN greatest(0, least(max_in_flight - in_flight - testing::int, max_starts - recent_starts))
+                THEN greatest(0, least(max_in_flight - in_flight - tests, max_starts - recent_starts))
                 ELSE 0 END
 $$;
 
@@ -53,65 +53,110 @@ BEGIN
        FOR UPDATE SKIP LOCKED;
 END $$;
 
--- Claims deliveries of endpoints the caller holds locked (herald_lock_due_endpoints): at most `per_endpoint` from
--- each, as its room allows (herald_room: the global caps `global_in_flight` and `global_starts`, or the webhook's own
--- when lower), at most `max_deliveries` in all, and at most each application's share of the replica's free slots
--- (`share_applications` with `share_room`; an application not listed may take `default_share`), the applications'
--- oldest first in turn. Each claimed delivery gets a new claim token and a lease of `lease_ms`; each endpoint is
--- charged (in flight, rate window) and told when it is next worth a look: never while off, when its receiver's pause
--- ends, never at its in-flight cap (a completion wakes it), when a running test ends, when its rate window frees a
--- start, or when its next delivery falls due. Answers what each attempt needs.
+-- Claims deliveries of endpoints the caller holds locked (herald_lock_due_endpoints). The receivers those endpoints
+-- name are locked first (SKIP LOCKED: an endpoint whose receiver another claim holds waits for the next claim);
+-- everything after reads what was committed before those locks were held. From each endpoint: at most
+-- `per_endpoint`, as its room allows (herald_room: the global caps `global_in_flight` and `global_starts`, or the
+-- webhook's own when lower); at each receiver, at most the room the same global caps leave there, across every
+-- webhook and application that names it, the webhooks taking turns; at most `max_deliveries` in all, and at most
+-- each application's share of the replica's free slots (`share_applications` with `share_room`; an application not
+-- listed may take `default_share`), the applications' oldest first in turn. Each claimed delivery gets a new claim
+-- token, a lease of `lease_ms` and the receiver it was charged to; endpoints and receivers are charged (in flight,
+-- rate window) and each endpoint is told when it is next worth a look: never while off, when its receiver's pause
+-- ends, never at its own in-flight cap (a completion wakes it), when a running test ends, when its or its receiver's
+-- rate window frees a start, after `receiver_recheck_ms` while its receiver is full (the completion that frees a slot
+-- there belongs to another webhook's endpoint and wakes that one), or when its next delivery falls due. Answers what
+-- each attempt needs.
 CREATE OR REPLACE FUNCTION herald_claim(endpoint_ids bigint[], global_in_flight int, global_starts int,
                                         window_ms bigint, per_endpoint int, lease_ms bigint, max_deliveries int,
-                                        share_applications int[], share_room int[], default_share int)
+                                        share_applications int[], share_room int[], default_share int,
+                                        receiver_recheck_ms bigint)
 RETURNS TABLE (id bigint, webhook_id bigint, event_id bigint, attempt_count int, attempt_limit int,
                claim_token bigint, application_id int, webhook_url text, payload text, event_age_ms bigint,
                secret text, previous_secret text, legacy_signature_header text, headers text, traceparent text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
+DECLARE
+    held bigint[];
 BEGIN
+    held := ARRAY(SELECT r.id FROM receiver r
+                   WHERE r.id = ANY(ARRAY(SELECT w.receiver_id FROM webhook w WHERE w.id = ANY(endpoint_ids)))
+                   ORDER BY r.id
+                     FOR UPDATE SKIP LOCKED);
     RETURN QUERY
     WITH token AS (SELECT nextval('claim_token_seq') AS value),
+    receiver_room AS (
+        SELECT r.id, r.in_flight, coalesce(r.paused_until > clock_timestamp(), false) AS paused, r.paused_until,
+               herald_recent_starts(r.window_starts, window_ms) AS recent,
+               -- a test event holds a slot at its receiver too
+               (SELECT count(*)::int FROM webhook tw JOIN endpoint_state te ON te.webhook_id = tw.id
+                 WHERE tw.receiver_id = r.id AND te.test_until > clock_timestamp()) AS tests
+          FROM receiver r WHERE r.id = ANY(held)),
+    receiver_free AS (
+        SELECT rr.*, herald_room(true, rr.paused, rr.in_flight, rr.tests, global_in_flight, cardinality(rr.recent),
+                                 global_starts) AS free
+          FROM receiver_room rr),
     room AS (
-        SELECT e.webhook_id, e.in_flight, w.status = 1 AS active,
+        SELECT e.webhook_id, e.in_flight, w.status = 1 AS active, w.receiver_id,
                coalesce(e.paused_until > clock_timestamp(), false) AS paused, e.paused_until,
                least(global_in_flight, coalesce(w.max_in_flight, global_in_flight)) AS max_in_flight,
                least(global_starts, coalesce(w.max_per_minute, global_starts)) AS max_starts,
                coalesce(e.test_until > clock_timestamp(), false) AS testing, e.test_until,
                herald_recent_starts(e.window_starts, window_ms) AS recent
           FROM endpoint_state e JOIN webhook w ON w.id = e.webhook_id
-         WHERE e.webhook_id = ANY(endpoint_ids) AND w.id = ANY(endpoint_ids)),  -- both: else the planner scans webhook
+         WHERE e.webhook_id = ANY(endpoint_ids) AND w.id = ANY(endpoint_ids)  -- both: else the planner scans webhook
+           AND w.receiver_id = ANY(held)),
     capacity AS (
-        SELECT r.*, least(per_endpoint, herald_room(r.active, r.paused, r.in_flight, r.testing, r.max_in_flight,
+        SELECT r.*, least(per_endpoint, herald_room(r.active, r.paused, r.in_flight, r.testing::int, r.max_in_flight,
                                                      cardinality(r.recent), r.max_starts)) AS free
           FROM room r),
     ready AS (
-        SELECT d.id, d.application_id, d.next_attempt_at FROM capacity c CROSS JOIN LATERAL (
-            SELECT q.id, q.application_id, q.next_attempt_at FROM delivery q
-             WHERE q.webhook_id = c.webhook_id AND q.status = 0 AND q.next_attempt_at <= statement_timestamp()
-             ORDER BY q.next_attempt_at, q.id
-             LIMIT c.free) d),
+        SELECT d.id, d.application_id, d.next_attempt_at, c.receiver_id, d.in_endpoint
+          FROM capacity c CROSS JOIN LATERAL (
+            SELECT q.id, q.application_id, q.next_attempt_at,
+                   row_number() OVER (ORDER BY q.next_attempt_at, q.id) AS in_endpoint
+              FROM (SELECT q.id, q.application_id, q.next_attempt_at FROM delivery q
+                     WHERE q.webhook_id = c.webhook_id AND q.status = 0 AND q.next_attempt_at <= statement_timestamp()
+                     ORDER BY q.next_attempt_at, q.id
+                     LIMIT c.free) q) d),
     picked AS (
-        SELECT r.id FROM (
-               SELECT r.*, row_number() OVER (PARTITION BY r.application_id ORDER BY r.next_attempt_at, r.id) AS turn
+        SELECT r.id, r.receiver_id FROM (
+               SELECT r.*,
+                      row_number() OVER (PARTITION BY r.application_id ORDER BY r.next_attempt_at, r.id) AS turn,
+                      row_number() OVER (PARTITION BY r.receiver_id ORDER BY r.in_endpoint, r.next_attempt_at, r.id)
+                          AS at_receiver
                  FROM ready r) r
+          JOIN receiver_free f ON f.id = r.receiver_id
           LEFT JOIN unnest(share_applications, share_room) AS s(application_id, room)
                  ON s.application_id = r.application_id
-         WHERE r.turn <= coalesce(s.room, default_share)
+         WHERE r.turn <= coalesce(s.room, default_share) AND r.at_receiver <= f.free
          ORDER BY r.turn, r.next_attempt_at
          LIMIT max_deliveries),
     claimed AS (
         UPDATE delivery d
            SET status = 1, attempt_count = d.attempt_count + 1,
                claim_token = (SELECT value FROM token),
-               lease_until = clock_timestamp() + lease_ms * interval '1 millisecond'
-         WHERE d.id = ANY(ARRAY(SELECT p.id FROM picked p)) AND d.status = 0
+               lease_until = clock_timestamp() + lease_ms * interval '1 millisecond',
+               receiver_id = p.receiver_id
+          FROM picked p
+         WHERE d.id = p.id AND d.id = ANY(ARRAY(SELECT p.id FROM picked p)) AND d.status = 0
      RETURNING d.id, d.webhook_id, d.event_id, d.event_accepted_at, d.attempt_count, d.attempt_limit,
-               d.claim_token, d.application_id),
+               d.claim_token, d.application_id, d.receiver_id),
+    receiver_charged AS (
+        SELECT f.id, f.paused, f.paused_until, f.tests, f.in_flight + coalesce(k.n, 0) AS in_flight,
+               -- a start charged must never be earlier than one already charged
+               f.recent || array_fill(greatest(clock_timestamp(), f.recent[cardinality(f.recent)]),
+                                      ARRAY[coalesce(k.n, 0)]) AS starts
+          FROM receiver_free f
+          LEFT JOIN (SELECT k.receiver_id, count(*)::int AS n FROM claimed k GROUP BY k.receiver_id) k
+                 ON k.receiver_id = f.id),
+    receiver_updated AS (
+        UPDATE receiver r SET in_flight = c.in_flight, window_starts = c.starts
+          FROM receiver_charged c
+         WHERE r.id = c.id AND r.id = ANY(held)),
     charged AS (
         SELECT c.webhook_id, c.active, c.paused, c.paused_until, c.in_flight + coalesce(k.n, 0) AS in_flight,
-               c.max_in_flight, c.max_starts, c.testing, c.test_until,
-               -- a start charged must never be earlier than one already charged
+               c.max_in_flight, c.max_starts, c.testing, c.test_until, c.receiver_id,
                c.recent || array_fill(greatest(clock_timestamp(), c.recent[cardinality(c.recent)]),
                                       ARRAY[coalesce(k.n, 0)]) AS starts
           FROM capacity c
@@ -124,16 +169,21 @@ BEGIN
                next_check_at = CASE
                    WHEN NOT s.active THEN 'infinity'
                    WHEN s.paused THEN s.paused_until  -- the receiver asked for a pause (429)
+                   WHEN rc.paused THEN rc.paused_until
                    WHEN s.in_flight >= s.max_in_flight THEN 'infinity'  -- a completion wakes it
                    -- a test's end wakes it, or its lease's end when its replica died
                    WHEN s.in_flight + s.testing::int >= s.max_in_flight THEN s.test_until
                    WHEN cardinality(s.starts) >= s.max_starts
                         THEN s.starts[cardinality(s.starts) - s.max_starts + 1] + window_ms * interval '1 millisecond'
+                   WHEN cardinality(rc.starts) >= global_starts
+                        THEN rc.starts[cardinality(rc.starts) - global_starts + 1] + window_ms * interval '1 millisecond'
+                   WHEN rc.in_flight + rc.tests >= global_in_flight
+                        THEN clock_timestamp() + receiver_recheck_ms * interval '1 millisecond'
                    ELSE coalesce((SELECT min(q.next_attempt_at) FROM delivery q
                                    WHERE q.webhook_id = s.webhook_id AND q.status = 0
                                      AND q.id <> ALL(ARRAY(SELECT k.id FROM claimed k))), 'infinity')
                END
-          FROM charged s
+          FROM charged s JOIN receiver_charged rc ON rc.id = s.receiver_id
          WHERE e.webhook_id = s.webhook_id AND e.webhook_id = ANY(endpoint_ids))  -- ANY: else a scan of all endpoints
     SELECT c.id, c.webhook_id, c.event_id, c.attempt_count, c.attempt_limit, c.claim_token, c.application_id,
            w.webhook_url, ev.payload::text,

@@ -3,8 +3,9 @@
 -- Fenced by claim tokens: an outcome whose claim was taken over (its lease expired and another replica claimed the
 -- delivery) changes nothing. A retry goes back to the queue at its due time; a final outcome (delivered, failed, a
 -- 410 hold ended) moves the delivery to the history. Every attempt sent is logged; attempts that reached their
--- receiver enter its health; a 410 switches its webhook off and holds the delivery with one attempt left. Endpoint
--- rows are locked first, in id order (the lock order, wake.sql).
+-- receiver enter its health; a 410 switches its webhook off and holds the delivery with one attempt left; each
+-- attempt's slot is given back at its endpoint and at the receiver its claim charged, where a 429's pause is kept.
+-- Endpoint rows are locked first, in id order, receiver rows last (the lock order, wake.sql).
 --
 -- A drained hot table keeps its pages, and ANALYZE then records pages holding no row: until the next ANALYZE the
 -- planner expects one row however many come in, and a nested loop that reads the whole table for each outcome looks
@@ -21,6 +22,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     ended_ids bigint[];
     ended_endpoints bigint[];
+    ended_receivers bigint[];
     ended_pauses timestamptz[];
     ended_statuses smallint[];
     retry_endpoints bigint[];
@@ -60,14 +62,14 @@ BEGIN
          WHERE o.new_status = 0 AND d.id = o.delivery_id AND d.claim_token = o.claim_token
            AND d.id = ANY(delivery_ids) AND d.status <> 0
      RETURNING d.id, d.webhook_id, d.attempt_count, 0::smallint AS status, d.next_attempt_at, o.sent, o.age_ms,
-               o.duration_ms, o.status_code, o.error, o.excerpt, o.pause_ms, o.gone, o.reached),
+               o.duration_ms, o.status_code, o.error, o.excerpt, o.pause_ms, o.gone, o.reached, d.receiver_id),
     finished AS (
         DELETE FROM delivery d USING outcome o
          WHERE o.new_status IN (2, 3) AND d.id = o.delivery_id
            AND d.claim_token = o.claim_token AND d.id = ANY(delivery_ids) AND d.status <> 0
      RETURNING d.id, d.event_id, d.event_accepted_at, d.webhook_id, d.application_id, d.attempt_count, d.created_at,
                o.new_status AS status, o.sent, o.age_ms, o.duration_ms, o.status_code, o.error, o.excerpt,
-               o.pause_ms, o.gone, o.reached),
+               o.pause_ms, o.gone, o.reached, d.receiver_id),
     archived AS (
         INSERT INTO delivery_history (id, event_id, event_accepted_at, webhook_id, application_id, status,
                                       attempt_count, created_at, finished_at)
@@ -76,10 +78,10 @@ BEGIN
           FROM finished f),
     recorded AS (
         SELECT r.id, r.webhook_id, r.attempt_count, r.status, r.next_attempt_at, r.sent, r.age_ms, r.duration_ms,
-               r.status_code, r.error, r.excerpt, r.pause_ms, r.gone, r.reached FROM retried r
+               r.status_code, r.error, r.excerpt, r.pause_ms, r.gone, r.reached, r.receiver_id FROM retried r
         UNION ALL
         SELECT f.id, f.webhook_id, f.attempt_count, f.status, NULL, f.sent, f.age_ms, f.duration_ms, f.status_code,
-               f.error, f.excerpt, f.pause_ms, f.gone, f.reached FROM finished f),
+               f.error, f.excerpt, f.pause_ms, f.gone, f.reached, f.receiver_id FROM finished f),
     attempts AS (
         INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, status_code, error,
                                       response_excerpt)
@@ -95,9 +97,10 @@ BEGIN
            array_agg(r.webhook_id) FILTER (WHERE r.reached), array_agg(r.status = 2) FILTER (WHERE r.reached),
            array_agg(clock_timestamp() - (r.age_ms - r.duration_ms) * interval '1 millisecond')
                FILTER (WHERE r.reached),
-           array_agg(r.error) FILTER (WHERE r.reached)
+           array_agg(r.error) FILTER (WHERE r.reached),
+           array_agg(r.receiver_id)
       INTO ended_ids, ended_endpoints, ended_statuses, ended_pauses, retry_endpoints, retry_due, gone_endpoints,
-           attempted_endpoints, attempt_succeeded, attempt_ended, attempt_errors
+           attempted_endpoints, attempt_succeeded, attempt_ended, attempt_errors, ended_receivers
       FROM recorded r;
     PERFORM set_config('enable_nestloop', saved_nestloop, true), set_config('enable_mergejoin', saved_mergejoin, true);
 
@@ -114,6 +117,7 @@ BEGIN
         PERFORM herald_record_health(attempted_endpoints, attempt_succeeded, attempt_ended, attempt_errors);
     END IF;
     PERFORM herald_release_slots(ended_endpoints, array_fill(1, ARRAY[cardinality(ended_endpoints)]), ended_pauses);
+    PERFORM herald_release_receivers(ended_receivers, ended_pauses);
     IF retry_endpoints IS NOT NULL THEN
         PERFORM herald_wake_endpoints(retry_endpoints, retry_due);
     END IF;

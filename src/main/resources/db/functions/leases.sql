@@ -1,6 +1,6 @@
 -- Leases: claims whose lease ran out (a replica died or froze) are taken back, at most `max_rows` a call. A delivery
 -- with attempts left is due again at once; one whose last attempt it was moves to the history as FAILED. Each gets a
--- "lease expired" attempt in the log; its endpoint's slot is given back.
+-- "lease expired" attempt in the log; its slot is given back at its endpoint and at the receiver its claim charged.
 CREATE OR REPLACE FUNCTION herald_reap_expired_leases(max_rows int, lease_ms bigint)
 RETURNS TABLE (reaped int, failed int)
 LANGUAGE plpgsql AS $$
@@ -9,6 +9,7 @@ DECLARE
     endpoints bigint[];
     reset_ids bigint[];
     reset_endpoints bigint[];
+    reset_receivers bigint[];
     ready_endpoints bigint[];
     failed_count int;
 BEGIN
@@ -27,12 +28,13 @@ BEGIN
            SET status = 0, next_attempt_at = clock_timestamp(), claim_token = NULL, lease_until = NULL
          WHERE d.id = ANY(candidates) AND d.status = 1 AND d.lease_until < clock_timestamp()  -- not completed meanwhile
            AND d.attempt_count < d.attempt_limit
-     RETURNING d.id, d.webhook_id, d.attempt_count, 0 AS status),
+     RETURNING d.id, d.webhook_id, d.attempt_count, 0 AS status, d.receiver_id),
     ended AS (
         DELETE FROM delivery d
          WHERE d.id = ANY(candidates) AND d.status = 1 AND d.lease_until < clock_timestamp()
            AND d.attempt_count >= d.attempt_limit
-     RETURNING d.id, d.event_id, d.event_accepted_at, d.webhook_id, d.application_id, d.attempt_count, d.created_at),
+     RETURNING d.id, d.event_id, d.event_accepted_at, d.webhook_id, d.application_id, d.attempt_count, d.created_at,
+               d.receiver_id),
     archived AS (
         INSERT INTO delivery_history (id, event_id, event_accepted_at, webhook_id, application_id, status,
                                       attempt_count, created_at, finished_at)
@@ -40,15 +42,15 @@ BEGIN
                clock_timestamp()
           FROM ended),
     reset AS (
-        SELECT id, webhook_id, attempt_count, status FROM retried
-        UNION ALL SELECT id, webhook_id, attempt_count, 3 FROM ended),
+        SELECT id, webhook_id, attempt_count, status, receiver_id FROM retried
+        UNION ALL SELECT id, webhook_id, attempt_count, 3, receiver_id FROM ended),
     logged AS (
         INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, error)
         SELECT id, attempt_count, clock_timestamp() - lease_ms * interval '1 millisecond', 0, 'lease expired'
           FROM reset)
     SELECT array_agg(id), array_agg(webhook_id), array_agg(webhook_id) FILTER (WHERE reset.status = 0),
-           count(*) FILTER (WHERE reset.status = 3)
-      INTO reset_ids, reset_endpoints, ready_endpoints, failed_count
+           count(*) FILTER (WHERE reset.status = 3), array_agg(receiver_id)
+      INTO reset_ids, reset_endpoints, ready_endpoints, failed_count, reset_receivers
       FROM reset;
     IF reset_ids IS NULL THEN
         RETURN QUERY SELECT 0, 0;
@@ -56,6 +58,7 @@ BEGIN
     END IF;
     PERFORM herald_release_slots(reset_endpoints, array_fill(1, ARRAY[cardinality(reset_endpoints)]),
                                  array_fill(NULL::timestamptz, ARRAY[cardinality(reset_endpoints)]));
+    PERFORM herald_release_receivers(reset_receivers, array_fill(NULL::timestamptz, ARRAY[cardinality(reset_receivers)]));
     IF ready_endpoints IS NOT NULL THEN
         PERFORM herald_wake_endpoints(ready_endpoints, array_fill(clock_timestamp(), ARRAY[cardinality(ready_endpoints)]));
     END IF;

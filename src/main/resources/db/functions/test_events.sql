@@ -1,7 +1,8 @@
 -- Test events (sendTestEvent): one attempt to a webhook outside its deliveries, counted in its caps as a claim is.
 
--- Starts a test on an application's webhook by the rule of a claim's room (herald_room, claim.sql): the lower of the
--- global and the webhook's caps, a receiver's pause respected; a running test refuses another. Answers nothing when the
+-- Starts a test on an application's webhook by the rule of a claim's room (herald_room, claim.sql), at its webhook
+-- (the lower of the global and the webhook's caps) and at its receiver (the global caps, across every webhook that
+-- names it); a receiver's pause is respected and a running test refuses another. Answers nothing when the
 -- webhook is not the application's; else why it cannot start now (null when it started) and what the attempt needs.
 -- A test's slot frees itself when its lease ends, so a replica that died mid-test never shrinks the cap for good.
 CREATE OR REPLACE FUNCTION herald_start_test(p_webhook bigint, p_application int, global_in_flight int, global_starts int,
@@ -12,6 +13,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
     hook record;
     e record;
+    r record;
+    receiver_recent timestamptz[];
+    receiver_tests int;
     recent timestamptz[];
     cap_in_flight int;
     cap_starts int;
@@ -19,7 +23,7 @@ DECLARE
 BEGIN
     SELECT w.webhook_url, w.secret,
            CASE WHEN w.previous_secret_expires_at > clock_timestamp() THEN w.previous_secret END AS previous_secret,
-           w.legacy_signature_header, w.headers, w.max_in_flight, w.max_per_minute
+           w.legacy_signature_header, w.headers, w.max_in_flight, w.max_per_minute, w.receiver_id
       INTO hook
       FROM webhook w JOIN provider p ON p.id = w.provider_id
      WHERE w.id = p_webhook AND p.application_id = p_application;
@@ -28,20 +32,33 @@ BEGIN
     END IF;
     INSERT INTO endpoint_state (webhook_id) VALUES (p_webhook) ON CONFLICT (webhook_id) DO NOTHING;
     SELECT * INTO e FROM endpoint_state WHERE endpoint_state.webhook_id = p_webhook FOR UPDATE;
+    SELECT * INTO r FROM receiver WHERE receiver.id = hook.receiver_id FOR UPDATE;
+    receiver_recent := herald_recent_starts(coalesce(r.window_starts, '{}'), window_ms);
+    SELECT count(*)::int INTO receiver_tests FROM webhook tw JOIN endpoint_state te ON te.webhook_id = tw.id
+     WHERE tw.receiver_id = hook.receiver_id AND te.test_until > clock_timestamp();
     cap_in_flight := least(global_in_flight, coalesce(hook.max_in_flight, global_in_flight));
     cap_starts := least(global_starts, coalesce(hook.max_per_minute, global_starts));
     recent := herald_recent_starts(e.window_starts, window_ms);
     refusal := CASE
         WHEN e.test_until > clock_timestamp() THEN 'a test event is already running for this webhook'
-        WHEN herald_room(true, coalesce(e.paused_until > clock_timestamp(), false), e.in_flight, false, cap_in_flight,
-                         cardinality(recent), cap_starts) > 0 THEN NULL
+        WHEN herald_room(true, coalesce(e.paused_until > clock_timestamp(), false), e.in_flight, 0, cap_in_flight,
+                         cardinality(recent), cap_starts) > 0
+             AND (r.id IS NULL OR herald_room(true, coalesce(r.paused_until > clock_timestamp(), false), r.in_flight,
+                                              receiver_tests, global_in_flight, cardinality(receiver_recent),
+                                              global_starts) > 0) THEN NULL
+        WHEN r.paused_until > clock_timestamp()
+             THEN 'the receiver asked for a pause (429) until ' || herald_utc_text(r.paused_until)
         WHEN e.paused_until > clock_timestamp()
              THEN 'the receiver asked for a pause (429) until ' || herald_utc_text(e.paused_until)
         WHEN e.in_flight >= cap_in_flight
              THEN format('%s deliveries are in flight, the webhook''s cap (maxInFlight %s); try again when one ends',
                          e.in_flight, cap_in_flight)
-        ELSE format('%s attempts started in the last minute, the webhook''s cap (maxPerMinute %s)',
-                    cardinality(recent), cap_starts)
+        WHEN cardinality(recent) >= cap_starts
+             THEN format('%s attempts started in the last minute, the webhook''s cap (maxPerMinute %s)',
+                         cardinality(recent), cap_starts)
+        ELSE format('its receiving endpoint, which other webhooks name too, is at its cap (%s in flight, %s started in'
+                    || ' the last minute); try again when one ends', r.in_flight + receiver_tests,
+                    cardinality(receiver_recent))
         END;
     IF refusal IS NULL THEN
         test_lease := clock_timestamp() + lease_ms * interval '1 millisecond';
@@ -50,6 +67,9 @@ BEGIN
                -- a start charged must never be earlier than one already charged
                window_starts = recent || greatest(clock_timestamp(), recent[cardinality(recent)])
          WHERE endpoint_state.webhook_id = p_webhook;
+        UPDATE receiver
+           SET window_starts = receiver_recent || greatest(clock_timestamp(), receiver_recent[cardinality(receiver_recent)])
+         WHERE receiver.id = hook.receiver_id;
     END IF;
     RETURN QUERY SELECT refusal, hook.webhook_url, hook.secret, hook.previous_secret, hook.legacy_signature_header,
                         hook.headers, test_lease;

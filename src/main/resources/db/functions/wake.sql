@@ -1,10 +1,11 @@
 -- The wake rule: when a claim next looks at an endpoint (endpoint_state.next_check_at).
 --
 -- The lock order every writer keeps: endpoint_state rows first, in webhook id order, then webhook rows, then
--- deliveries. Claims take endpoint rows with SKIP LOCKED and never wait; every other writer that touches an
--- endpoint's deliveries (completions, the lease reaper, replay, webhook updates and deletes, test events) locks its
--- endpoint rows first, so two writers never hold what the other waits for. Fan-out alone locks events first: only
--- fan-out locks events, and the deliveries it inserts are new rows nobody else can hold.
+-- deliveries, then receiver rows in id order. Claims take endpoint and receiver rows with SKIP LOCKED and never wait;
+-- every other writer that touches an endpoint's deliveries (completions, the lease reaper, replay, webhook updates
+-- and deletes, test events) locks its endpoint rows first, so two writers never hold what the other waits for.
+-- Fan-out alone locks events first: only fan-out locks events, and the deliveries it inserts are new rows nobody
+-- else can hold.
 
 -- A writer that makes work due for endpoints at `due` (new deliveries, a retry, a replay, a webhook switched on, a
 -- test's end) calls this, in its own transaction, so that a claim looks at each endpoint by then. Rows are created

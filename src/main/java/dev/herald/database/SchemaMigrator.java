@@ -62,6 +62,7 @@ public class SchemaMigrator {
     static final List<String> FUNCTION_FILES = List.of(
             "common.sql",
             "wake.sql",
+            "receivers.sql",
             "claim.sql",
             "health.sql",
             "fan_out.sql",

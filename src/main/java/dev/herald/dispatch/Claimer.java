@@ -32,9 +32,9 @@ public class Claimer {
      * $1 locked endpoint ids, $2 global in-flight cap, $3 global starts allowed per window (a webhook may have lower
      * caps of its own), $4 window (+ guard) in ms, $5 deliveries per endpoint per claim, $6 lease in ms,
      * $7 deliveries in all, $8 applications with attempts here, $9 the slots each may still take, $10 the slots an
-     * application not listed may take.
+     * application not listed may take, $11 how soon to look again at an endpoint whose receiver is full.
      */
-    static final String CLAIM = "SELECT * FROM herald_claim($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    static final String CLAIM = "SELECT * FROM herald_claim($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
     @Inject
     Pool pool;
@@ -78,11 +78,12 @@ public class Claimer {
 
     private Uni<List<ClaimedDelivery>> claimFrom(SqlConnection connection, Long[] endpointIds, int perEndpoint,
             int limit, SlotShares.Room shares, long leaseEndsNanos) {
-        Duration window = Duration.ofSeconds(60).plus(dispatch.rateWindowGuard());
+        Duration window = dispatch.rateWindow().plus(dispatch.rateWindowGuard());
         return connection.preparedQuery(CLAIM)
                 .execute(Tuple.from(new Object[] { endpointIds, delivery.maxInFlightPerEndpoint(),
                         delivery.maxPerMinutePerEndpoint(), window.toMillis(), perEndpoint, dispatch.lease().toMillis(),
-                        limit, shares.applications(), shares.room(), shares.unlisted() }))
+                        limit, shares.applications(), shares.room(), shares.unlisted(),
+                        dispatch.receiverRecheck().toMillis() }))
                 .map(rows -> {
                     // the window was charged when the claim ran, just before this answer arrived
                     long answeredNanos = System.nanoTime();

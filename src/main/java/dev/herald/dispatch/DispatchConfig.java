@@ -33,6 +33,20 @@ public interface DispatchConfig {
     @WithDefault("0.5")
     double maxApplicationShare();
 
+    /**
+     * How soon a claim looks again at an endpoint whose receiving endpoint is full because other webhooks naming it
+     * hold its slots (a completion wakes the endpoint that ends an attempt, not the others at its receiver).
+     */
+    @WithDefault("250ms")
+    Duration receiverRecheck();
+
+    /**
+     * The rate window the per-endpoint start caps count in: 60 s, as {@code max-per-minute-per-endpoint} says. Tests
+     * shorten it so that no test waits a real minute.
+     */
+    @WithDefault("60s")
+    Duration rateWindow();
+
     /** Endpoints one claim statement locks. */
     @WithDefault("100")
     int endpointsPerClaim();

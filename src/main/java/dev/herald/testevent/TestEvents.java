@@ -72,7 +72,7 @@ public class TestEvents {
 
     public Uni<TestDelivery> send(int applicationId, String rawWebhookId) {
         long webhookId = Ids.parse("webhookId", rawWebhookId);
-        Duration window = Duration.ofSeconds(60).plus(dispatch.rateWindowGuard());
+        Duration window = dispatch.rateWindow().plus(dispatch.rateWindowGuard());
         return pool.preparedQuery(START)
                 .execute(Tuple.from(new Object[] { webhookId, applicationId, delivery.maxInFlightPerEndpoint(),
                         delivery.maxPerMinutePerEndpoint(), window.toMillis(),

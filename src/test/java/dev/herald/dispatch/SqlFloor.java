@@ -197,7 +197,7 @@ public final class SqlFloor {
                         }
                         return connection.preparedQuery(Claimer.CLAIM).execute(Tuple.from(new Object[] { ids,
                                 maxInFlight, maxPerMinute, WINDOW_MS, PER_ENDPOINT, LEASE_MS, CLAIM_LIMIT,
-                                new Integer[0], new Integer[0], CLAIM_LIMIT }))
+                                new Integer[0], new Integer[0], CLAIM_LIMIT, 250L }))
                                 .map(SqlFloor::rows);
                     })));
         }
