@@ -105,7 +105,8 @@ BEGIN
                herald_recent_starts(e.window_starts, window_ms) AS recent
           FROM endpoint_state e JOIN webhook w ON w.id = e.webhook_id
          WHERE e.webhook_id = ANY(endpoint_ids) AND w.id = ANY(endpoint_ids)  -- both: else the planner scans webhook
-           AND w.receiver_id = ANY(held)),
+           -- a webhook no receiver row names yet (stored a moment ago by an older replica) has its own caps only
+           AND (w.receiver_id = ANY(held) OR w.receiver_id IS NULL)),
     capacity AS (
         SELECT r.*, least(per_endpoint, herald_room(r.active, r.paused, r.in_flight, r.testing::int, r.max_in_flight,
                                                      cardinality(r.recent), r.max_starts)) AS free
@@ -126,10 +127,10 @@ BEGIN
                       row_number() OVER (PARTITION BY r.receiver_id ORDER BY r.in_endpoint, r.next_attempt_at, r.id)
                           AS at_receiver
                  FROM ready r) r
-          JOIN receiver_free f ON f.id = r.receiver_id
+          LEFT JOIN receiver_free f ON f.id = r.receiver_id
           LEFT JOIN unnest(share_applications, share_room) AS s(application_id, room)
                  ON s.application_id = r.application_id
-         WHERE r.turn <= coalesce(s.room, default_share) AND r.at_receiver <= f.free
+         WHERE r.turn <= coalesce(s.room, default_share) AND (f.id IS NULL OR r.at_receiver <= f.free)
          ORDER BY r.turn, r.next_attempt_at
          LIMIT max_deliveries),
     claimed AS (
@@ -175,15 +176,19 @@ BEGIN
                    WHEN s.in_flight + s.testing::int >= s.max_in_flight THEN s.test_until
                    WHEN cardinality(s.starts) >= s.max_starts
                         THEN s.starts[cardinality(s.starts) - s.max_starts + 1] + window_ms * interval '1 millisecond'
+                   WHEN s.next_due IS NULL THEN 'infinity'  -- nothing waits: new work wakes it
                    WHEN cardinality(rc.starts) >= global_starts
-                        THEN rc.starts[cardinality(rc.starts) - global_starts + 1] + window_ms * interval '1 millisecond'
+                        THEN greatest(s.next_due, rc.starts[cardinality(rc.starts) - global_starts + 1]
+                                                  + window_ms * interval '1 millisecond')
                    WHEN rc.in_flight + rc.tests >= global_in_flight
-                        THEN clock_timestamp() + receiver_recheck_ms * interval '1 millisecond'
-                   ELSE coalesce((SELECT min(q.next_attempt_at) FROM delivery q
-                                   WHERE q.webhook_id = s.webhook_id AND q.status = 0
-                                     AND q.id <> ALL(ARRAY(SELECT k.id FROM claimed k))), 'infinity')
+                        THEN greatest(s.next_due, clock_timestamp() + receiver_recheck_ms * interval '1 millisecond')
+                   ELSE s.next_due
                END
-          FROM charged s JOIN receiver_charged rc ON rc.id = s.receiver_id
+          FROM (SELECT c.*, (SELECT min(q.next_attempt_at) FROM delivery q
+                              WHERE q.webhook_id = c.webhook_id AND q.status = 0
+                                AND q.id <> ALL(ARRAY(SELECT k.id FROM claimed k))) AS next_due
+                  FROM charged c) s
+          LEFT JOIN receiver_charged rc ON rc.id = s.receiver_id
          WHERE e.webhook_id = s.webhook_id AND e.webhook_id = ANY(endpoint_ids))  -- ANY: else a scan of all endpoints
     SELECT c.id, c.webhook_id, c.event_id, c.attempt_count, c.attempt_limit, c.claim_token, c.application_id,
            w.webhook_url, ev.payload::text,

@@ -11,7 +11,7 @@ CREATE OR REPLACE FUNCTION herald_take_ingest_allowance(p_application int, p_eve
 RETURNS TABLE (granted boolean, per_second int, per_request int, remaining int, full_in_ms bigint, retry_in_ms bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
-    now_at timestamptz := clock_timestamp();
+    now_at timestamptz;
     stored record;
     available double precision;
 BEGIN
@@ -20,10 +20,12 @@ BEGIN
     IF NOT FOUND THEN
         RETURN;  -- deleted meanwhile: no answer
     END IF;
-    INSERT INTO ingest_allowance (application_id, tokens, refreshed_at) VALUES (p_application, per_second, now_at)
+    INSERT INTO ingest_allowance (application_id, tokens, refreshed_at) VALUES (p_application, per_second,
+                                                                                 clock_timestamp())
         ON CONFLICT (application_id) DO NOTHING;
     SELECT t.tokens, t.refreshed_at INTO stored FROM ingest_allowance t WHERE t.application_id = p_application
        FOR UPDATE;
+    now_at := greatest(clock_timestamp(), stored.refreshed_at);  -- read once the row is ours: never back in time
     available := least(per_second::double precision,
                        stored.tokens + greatest(0, extract(epoch FROM now_at - stored.refreshed_at)) * per_second);
     granted := p_events <= per_request AND p_events <= available;

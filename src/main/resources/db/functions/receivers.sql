@@ -1,14 +1,23 @@
 -- Receivers: the endpoints webhooks' URLs name. Caps hold per receiver, across every webhook that names it.
 
--- The receiving endpoint a URL names: scheme and host in lower case, the port written out (80, 443 by default) and
--- the path ('/' when empty); the query and fragment do not make another endpoint. A URL this cannot read (Herald's
--- URL rules let none through) is its own key.
+-- The receiving endpoint a URL names: scheme and host in lower case (a host's trailing dot dropped), the port written
+-- out (80, 443 by default) and the path as servers read it: '.' segments and repeated or trailing slashes dropped,
+-- '/' when empty. The query and fragment do not make another endpoint. A URL this
+-- cannot read (Herald's URL rules let none through) is its own key. One name of a host is not another (an address,
+-- a CNAME): the endpoint is the URL's, not the server's.
+CREATE OR REPLACE FUNCTION herald_receiver_path(path text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT '/' || coalesce(string_agg(segment, '/' ORDER BY n), '')
+      FROM unnest(string_to_array(path, '/')) WITH ORDINALITY AS s(segment, n)
+     WHERE segment NOT IN ('', '.')
+$$;
+
 CREATE OR REPLACE FUNCTION herald_receiver_key(url text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT coalesce(
-        (SELECT lower(m[1]) || '://' || lower(m[2]) || ':'
+        (SELECT lower(m[1]) || '://' || rtrim(lower(m[2]), '.') || ':'
                 || coalesce(m[3]::int::text, CASE lower(m[1]) WHEN 'https' THEN '443' ELSE '80' END)
-                || coalesce(nullif(m[4], ''), '/')
+                || herald_receiver_path(m[4])
            FROM regexp_match(url, '^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#:\[\]]+|\[[^\]]*\])(?::([0-9]{1,5}))?([^?#]*)') AS m),
         url)
 $$;
@@ -17,16 +26,16 @@ $$;
 CREATE OR REPLACE FUNCTION herald_receiver(key text) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
-    found bigint;
+    receiver_id bigint;
 BEGIN
-    SELECT r.id INTO found FROM receiver r WHERE r.url_key = key;
-    IF found IS NULL THEN
-        INSERT INTO receiver (url_key) VALUES (key) ON CONFLICT (url_key) DO NOTHING RETURNING id INTO found;
-        IF found IS NULL THEN
-            SELECT r.id INTO found FROM receiver r WHERE r.url_key = key;  -- made at the same moment by another
+    SELECT r.id INTO receiver_id FROM receiver r WHERE r.url_key = key;
+    IF receiver_id IS NULL THEN
+        INSERT INTO receiver (url_key) VALUES (key) ON CONFLICT (url_key) DO NOTHING RETURNING id INTO receiver_id;
+        IF receiver_id IS NULL THEN
+            SELECT r.id INTO receiver_id FROM receiver r WHERE r.url_key = key;  -- made at the same moment by another
         END IF;
     END IF;
-    RETURN found;
+    RETURN receiver_id;
 END $$;
 
 -- A webhook names its receiver when it is stored and whenever its URL changes, whoever stores it.
@@ -58,4 +67,49 @@ BEGIN
       FROM (SELECT x.id, count(*)::int AS n, max(x.pause) AS pause
               FROM unnest(ids, pause_until) AS x(id, pause) WHERE x.id IS NOT NULL GROUP BY x.id) s
      WHERE r.id = s.id;
+END $$;
+
+-- Before a webhook is deleted: its attempts in flight are forgotten, and their slots given back at the receivers
+-- their claims charged (the webhook's delete would take the deliveries with it, and their outcomes would then match
+-- no row: the receiver, shared by other webhooks, would keep the slots for good). The caller holds the webhook's
+-- endpoint row; the webhook's row, the deliveries and the receivers follow, in the lock order.
+CREATE OR REPLACE FUNCTION herald_release_webhook_in_flight(p_webhook bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    released bigint[];
+BEGIN
+    PERFORM 1 FROM webhook w WHERE w.id = p_webhook FOR UPDATE;
+    WITH gone AS (DELETE FROM delivery d WHERE d.webhook_id = p_webhook AND d.status = 1 RETURNING d.receiver_id)
+    SELECT array_agg(g.receiver_id) INTO released FROM gone g;
+    IF released IS NOT NULL THEN
+        PERFORM herald_release_receivers(released, array_fill(NULL::timestamptz, ARRAY[cardinality(released)]));
+    END IF;
+END $$;
+
+-- Receivers whose in-flight count disagrees with the deliveries in flight are counted again: what replicas older
+-- than receivers left uncharged, or a slot a path not foreseen left behind. The counting that sets them runs after
+-- their rows are locked (SKIP LOCKED: a claim or completion holding one is left for the next round), so it sees
+-- every claim and completion committed before. Answers how many were set right.
+CREATE OR REPLACE FUNCTION herald_recount_receivers() RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+    suspects bigint[];
+    held bigint[];
+    mended int;
+BEGIN
+    SELECT array_agg(r.id) INTO suspects
+      FROM receiver r
+      LEFT JOIN (SELECT d.receiver_id, count(*)::int AS n FROM delivery d WHERE d.status = 1 GROUP BY d.receiver_id) c
+             ON c.receiver_id = r.id
+     WHERE r.in_flight <> coalesce(c.n, 0);
+    IF suspects IS NULL THEN
+        RETURN 0;
+    END IF;
+    held := ARRAY(SELECT r.id FROM receiver r WHERE r.id = ANY(suspects) ORDER BY r.id FOR UPDATE SKIP LOCKED);
+    UPDATE receiver r SET in_flight = c.n
+      FROM (SELECT h.id, (SELECT count(*)::int FROM delivery d WHERE d.receiver_id = h.id AND d.status = 1) AS n
+              FROM unnest(held) AS h(id)) c
+     WHERE r.id = c.id AND r.in_flight <> c.n;
+    GET DIAGNOSTICS mended = ROW_COUNT;
+    RETURN mended;
 END $$;

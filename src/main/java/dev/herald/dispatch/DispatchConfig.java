@@ -37,7 +37,7 @@ public interface DispatchConfig {
      * How soon a claim looks again at an endpoint whose receiving endpoint is full because other webhooks naming it
      * hold its slots (a completion wakes the endpoint that ends an attempt, not the others at its receiver).
      */
-    @WithDefault("250ms")
+    @WithDefault("1s")
     Duration receiverRecheck();
 
     /**

@@ -30,7 +30,18 @@ public class EndpointVacuum {
     @Inject
     DispatchConfig dispatch;
 
+    /** Vacuum rounds between two recounts of receivers. */
+    private static final int RECOUNT_EVERY = 12;
+    private static final String RECOUNT = """
+            WITH applications AS (
+                UPDATE endpoint_state e SET application_id = p.application_id
+                  FROM webhook w JOIN provider p ON p.id = w.provider_id
+                 WHERE w.id = e.webhook_id AND e.application_id = 0)
+            SELECT herald_recount_receivers()""";
+
     private final FailureRun vacuums = new FailureRun(LOG, "Vacuuming endpoint_state (autovacuum still does it, later)");
+    private final FailureRun recounts = new FailureRun(LOG, "Recounting receivers' slots");
+    private int rounds;
     private long timer = -1;
 
     void start() {
@@ -45,5 +56,23 @@ public class EndpointVacuum {
         pool.query("VACUUM (SKIP_LOCKED) endpoint_state, receiver").execute().subscribe().with(
                 done -> vacuums.succeeded(),
                 vacuums::failed);
+        if (++rounds % RECOUNT_EVERY == 0) {
+            recount();
+        }
+    }
+
+    /**
+     * Once a minute or so: receivers whose in-flight count disagrees with the deliveries in flight are counted again
+     * (herald_recount_receivers), and endpoint rows made without their application (by a replica older than fair
+     * claims) get it.
+     */
+    private void recount() {
+        pool.query(RECOUNT).execute().subscribe().with(rows -> {
+            recounts.succeeded();
+            int mended = rows.iterator().next().getInteger(0);
+            if (mended > 0) {
+                LOG.infof("%d receivers' in-flight counts were set right from their deliveries in flight", mended);
+            }
+        }, recounts::failed);
     }
 }

@@ -94,6 +94,9 @@ class WebhookWrites {
 
     private static final String WAKE = "SELECT herald_wake_endpoints(ARRAY[$1::bigint], ARRAY[clock_timestamp()])";
 
+    /* its attempts in flight give their slots back at their receivers, which other webhooks share */
+    private static final String RELEASE_IN_FLIGHT = "SELECT herald_release_webhook_in_flight($1)";
+
     private static final String DELETE = """
             DELETE FROM webhook w USING provider p
              WHERE w.id = $1 AND p.id = w.provider_id AND p.application_id = $2
@@ -175,6 +178,7 @@ class WebhookWrites {
 
     Uni<Void> delete(int applicationId, long webhookId) {
         return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId)
+                .chain(() -> connection.preparedQuery(RELEASE_IN_FLIGHT).execute(Tuple.of(webhookId)))
                 .chain(() -> connection.preparedQuery(DELETE).execute(Tuple.of(webhookId, applicationId)))
                 .map(rows -> only(rows, "id", "webhook", webhookId))
                 .replaceWithVoid());

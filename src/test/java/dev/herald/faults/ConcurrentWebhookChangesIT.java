@@ -49,8 +49,11 @@ class ConcurrentWebhookChangesIT extends FaultTier {
                     + " w.id = e.webhook_id WHERE e.in_flight <> 0 AND w.provider_id = " + tenant.provider()));
             receiver.answer("/busy", Receiver.Behaviour.silent()); // deletes now meet requests in flight
             herald.postEvents(tenant.key(), Events.notifications(20, tenant.provider()));
-            receiver.await("/busy", r -> receiver.inFlight("/busy") >= 20, Duration.ofSeconds(20));
+            // twenty webhooks name one receiving endpoint: its ten slots fill
+            receiver.await("/busy", r -> receiver.inFlight("/busy") >= 10, Duration.ofSeconds(20));
             allAtOnce(herald, tenant, webhooks, "mutation { changed: deleteWebhook(id: \"%d\") }");
+            // the deleted webhooks' attempts gave their receiver's slots back: other webhooks naming it are served
+            database.awaitCount("receiver WHERE url_key LIKE '%/busy' AND in_flight = 0", 1, Duration.ofSeconds(5));
 
             // a claim is idle in transaction for a moment between its statements; one the deletes left open stays
             // so (until PostgreSQL's 30 s idle-in-transaction timeout)

@@ -43,6 +43,26 @@ class FailedAuthenticationsTest {
     }
 
     @Test
+    void ipv6AddressesCountByTheirSlash64() {
+        for (int i = 0; i < 3; i++) {
+            throttle.failed("2001:db8:0:1::" + Integer.toHexString(i + 1));
+        }
+        assertTrue(throttle.throttled("2001:db8:0:1:ffff::9"), "another address of the same /64");
+        assertTrue(!throttle.throttled("2001:db8:0:2::1"), "another /64");
+    }
+
+    @Test
+    void aFullTableKeepsTheAddressesItThrottles() {
+        for (int i = 0; i < 3; i++) {
+            throttle.failed("192.0.2.1");
+        }
+        for (int i = 0; i < FailedAuthentications.TRACKED * 2; i++) {
+            throttle.failed("10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255));
+        }
+        assertTrue(throttle.throttled("192.0.2.1"), "flooding the table does not free a guesser");
+    }
+
+    @Test
     void memoryIsBoundedWhateverTheNumberOfAddresses() {
         for (int i = 0; i < FailedAuthentications.TRACKED * 2; i++) {
             throttle.failed("10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255));

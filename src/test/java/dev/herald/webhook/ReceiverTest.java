@@ -25,9 +25,12 @@ class ReceiverTest {
             "https://Example.COM/hook,             https://example.com:443/hook",
             "https://example.com:443/hook?a=1#top, https://example.com:443/hook",
             "http://example.com,                   http://example.com:80/",
-            "HTTP://example.com:8080/a/b/,         http://example.com:8080/a/b/",
+            "HTTP://example.com:8080/a/b/,         http://example.com:8080/a/b",
             "http://127.0.0.1:08080/x,             http://127.0.0.1:8080/x",
-            "https://[::1]:9443/v1,                https://[::1]:9443/v1" })
+            "https://[::1]:9443/v1,                https://[::1]:9443/v1",
+            "https://example.com/hook/,            https://example.com:443/hook",
+            "https://example.com//a/./b,           https://example.com:443/a/b",
+            "https://example.com./hook,            https://example.com:443/hook" })
     void aUrlNamesItsEndpointBySchemeHostPortAndPath(String url, String key) {
         assertEquals(key, database.query("SELECT herald_receiver_key('" + url + "')").iterator().next().getString(0));
     }

@@ -8,7 +8,6 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import graphql.language.Definition;
@@ -28,8 +27,7 @@ import graphql.parser.exceptions.ParseCancelledException;
 
 /**
  * The size of a GraphQL document, measured from its text before anything runs: its deepest field, its fields in
- * all and its aliases (fragments expanded where they are spread), and its {@link FieldCosts cost}. A document that
- * does not parse is left to GraphQL's own answer.
+ * all and its aliases (fragments expanded where they are spread), and its {@link FieldCosts cost}.
  *
  * <p>The measure reads each selection of the text once, whatever the document says: fragments are measured once
  * each (in an order where a fragment comes after those it spreads) and a spread adds its fragment's measure. A
@@ -43,13 +41,14 @@ record QueryShape(int depth, long fields, long aliases, long cost) {
     static final long CEILING = 1L << 40;
 
     /**
-     * The shape, or empty when the text does not parse (GraphQL answers that itself).
+     * The shape of the document.
      *
      * @param variables the request's variables, for page sizes given as variables (may be empty)
      * @throws TooLong       when the text has more than {@code tokenLimit} tokens (the parser stops there)
+     * @throws Unparsable    when the text is not a GraphQL document
      * @throws FragmentCycle when fragment spreads form a cycle
      */
-    static Optional<QueryShape> of(String query, int tokenLimit, Map<String, Object> variables) {
+    static QueryShape of(String query, int tokenLimit, Map<String, Object> variables) {
         Document document;
         try {
             // the shape needs no source locations or comments: not capturing them halves the parse
@@ -60,7 +59,7 @@ record QueryShape(int depth, long fields, long aliases, long cost) {
         } catch (ParseCancelledException cancelled) {
             throw new TooLong();
         } catch (InvalidSyntaxException unparsable) {
-            return Optional.empty();
+            throw new Unparsable(unparsable.getMessage());
         }
         Map<String, FragmentDefinition> fragments = new HashMap<>();
         for (Definition<?> definition : document.getDefinitions()) {
@@ -78,7 +77,7 @@ record QueryShape(int depth, long fields, long aliases, long cost) {
                 total = total.beside(measurer.measure(operation.getSelectionSet()));
             }
         }
-        return Optional.of(new QueryShape(total.depth, total.fields, total.aliases, total.cost));
+        return new QueryShape(total.depth, total.fields, total.aliases, total.cost);
     }
 
     /**
@@ -168,6 +167,14 @@ record QueryShape(int depth, long fields, long aliases, long cost) {
 
         TooLong() {
             super(null, null, false, false);
+        }
+    }
+
+    /** A document that does not parse; the message says where. */
+    static final class Unparsable extends RuntimeException {
+
+        Unparsable(String where) {
+            super(where, null, false, false);
         }
     }
 

@@ -107,11 +107,38 @@ class GraphQLLimitsTest {
         assertEquals("limit: must be between 1 and 500", refused.getString("errors[0].message"));
     }
 
+    /** A document that does not parse never reaches GraphQL: what the door cannot measure does not run. */
     @Test
-    void malformedQueriesAreStillAnsweredByGraphQL() {
+    void malformedQueriesAreRefusedAtTheDoorSayingWhere() {
         JsonPath answer = GraphQL.as(KEY, "{ providers { ");
-        // SmallRye GraphQL's own answer, not a limit's
-        assertEquals("Unparseable input document", answer.getString("errors[0].message"), answer.prettify());
+        assertEquals("BAD_REQUEST", GraphQL.errorClassification(answer), answer.prettify());
+        assertTrue(answer.getString("errors[0].message").startsWith("query: does not parse ("), answer.prettify());
+    }
+
+    /** Line breaks inside a name: SmallRye GraphQL drops them from an application/graphql body, so the door does too. */
+    @Test
+    void anApplicationGraphQLBodyIsMeasuredAsItRuns() {
+        JsonPath refused = given().contentType("application/graphql").header("x-api-key", KEY)
+                .body(("{ a: webho\noks(limit: 500) { id health { minutes { minute succeeded failed } } }"
+                        + " b: webho\noks(limit: 500) { id health { minutes { minute succeeded failed } } } }")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .post("/graphql").then().extract().jsonPath();
+        assertTrue(refused.getString("errors[0].message").startsWith("query: costs"), refused.prettify());
+    }
+
+    @Test
+    void graphqlOverWebSocketIsNotServed() {
+        given().header("Upgrade", "websocket").header("Connection", "Upgrade").header("Sec-WebSocket-Version", "13")
+                .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==").header("Sec-WebSocket-Protocol",
+                        "graphql-transport-ws")
+                .get("/graphql").then().statusCode(400);
+    }
+
+    @Test
+    void getRequestsAreNotServed() {
+        int status = given().queryParam("query", "{ providers { providerId } }").header("x-api-key", KEY)
+                .get("/graphql").then().extract().statusCode();
+        assertTrue(status == 405 || status == 404 || status == 400, "GET answered " + status);
     }
 
     /** The 45-byte request that once hung the API: a fragment that spreads itself, sent without a key. */
