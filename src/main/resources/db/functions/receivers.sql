@@ -57,8 +57,14 @@ UPDATE webhook SET webhook_url = webhook_url WHERE receiver_id IS NULL;
 -- Slots given back at receivers, one per entry of `ids` (NULL entries: deliveries their claims charged to no
 -- receiver, by a replica older than receivers), with the pause a receiver asked for (429) until `pause_until`.
 -- Receiver rows are locked in id order, after the caller's endpoint rows and deliveries (the lock order, wake.sql).
+-- For each slot given back, one other webhook of that receiver that waits for a slot there (looked at again shortly:
+-- herald_claim parked it while the receiver was full) is due now, so that a shared receiver's slots do not stay
+-- idle until then. Those endpoint rows are taken with SKIP LOCKED: one held elsewhere is being looked at already,
+-- and holding receiver rows, this never waits for an endpoint row.
 CREATE OR REPLACE FUNCTION herald_release_receivers(ids bigint[], pause_until timestamptz[]) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    waiting bigint[];
 BEGIN
     PERFORM 1 FROM receiver r WHERE r.id = ANY(ids) ORDER BY r.id FOR UPDATE;
     UPDATE receiver r
@@ -67,6 +73,23 @@ BEGIN
       FROM (SELECT x.id, count(*)::int AS n, max(x.pause) AS pause
               FROM unnest(ids, pause_until) AS x(id, pause) WHERE x.id IS NOT NULL GROUP BY x.id) s
      WHERE r.id = s.id;
+    waiting := ARRAY(
+        SELECT e.webhook_id FROM endpoint_state e
+         WHERE e.webhook_id = ANY(ARRAY(
+               SELECT c.webhook_id
+                 FROM (SELECT x.id, count(*)::int AS n FROM unnest(ids) AS x(id) WHERE x.id IS NOT NULL GROUP BY x.id) r
+                CROSS JOIN LATERAL (
+                      SELECT w.id AS webhook_id FROM webhook w JOIN endpoint_state q ON q.webhook_id = w.id
+                       WHERE w.receiver_id = r.id AND q.next_check_at > clock_timestamp()
+                         AND q.next_check_at < 'infinity'
+                         AND EXISTS (SELECT 1 FROM delivery d WHERE d.webhook_id = w.id AND d.status = 0)
+                       ORDER BY q.next_check_at
+                       LIMIT r.n) c))
+         ORDER BY e.webhook_id
+           FOR UPDATE SKIP LOCKED);
+    IF cardinality(waiting) > 0 THEN
+        UPDATE endpoint_state e SET next_check_at = clock_timestamp() WHERE e.webhook_id = ANY(waiting);
+    END IF;
 END $$;
 
 -- Before a webhook is deleted: its attempts in flight are forgotten, and their slots given back at the receivers

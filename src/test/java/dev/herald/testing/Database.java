@@ -36,10 +36,11 @@ public class Database {
         }
     }
 
-    /** Forgets every delivery not yet final and empties every endpoint: leaves no claims to the next test. */
+    /** Forgets every delivery not yet final and empties every endpoint and receiver: leaves no claims to the next test. */
     public void finishEveryDelivery() {
         query("DELETE FROM delivery");
         query("UPDATE endpoint_state SET in_flight = 0, next_check_at = 'infinity'");
+        query("UPDATE receiver SET in_flight = 0, window_starts = '{}'");
     }
 
     /** Row counts of the tenancy and webhook tables, to prove a failed call wrote nothing. */
