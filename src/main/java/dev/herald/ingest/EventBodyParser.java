@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 
 import dev.herald.api.InvalidInput;
+import dev.herald.api.PayloadTooLarge;
 import dev.herald.api.UnsupportedMediaType;
 
 /**
@@ -124,7 +125,8 @@ final class EventBodyParser {
         }
         int end = (int) parser.currentLocation().getByteOffset();
         if (end - start > maxEventSize) {
-            throw new EventTooLarge(path.isEmpty() ? "body" : path, end - start, maxEventSize);
+            throw new PayloadTooLarge((path.isEmpty() ? "body" : path) + ": the event is " + (end - start)
+                    + " bytes; the limit is " + maxEventSize + " (herald.ingest.max-event-size)");
         }
         String field = path.isEmpty() ? "providerId" : path + ".providerId";
         if (providerId == null) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.herald.api.PayloadTooLarge;
 import dev.herald.api.TooManyRequests;
 
 /**
@@ -34,11 +35,11 @@ public record Allowance(boolean granted, int perSecond, int perRequest, int rema
     /** Throws when the request may not go on, naming the quota it broke. */
     public void require() {
         if (events > perRequest) {
-            throw new RequestTooLarge("body: " + events + " events; at most " + perRequest
+            throw new PayloadTooLarge("body: " + events + " events; at most " + perRequest
                     + " in one request (herald.ingest.max-events-per-request)");
         }
         if (events > perSecond) {
-            throw new RequestTooLarge("body: " + events + " events; at most " + perSecond
+            throw new PayloadTooLarge("body: " + events + " events; at most " + perSecond
                     + " in one request while the application may send " + perSecond
                     + " a second (herald.ingest.max-events-per-second-per-application)");
         }
