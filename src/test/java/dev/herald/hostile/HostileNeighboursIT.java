@@ -97,8 +97,10 @@ class HostileNeighboursIT extends HostileTier {
                 silentOpen(receiver));
         assertTrue(silentOpen(receiver) <= held, "no replica gave the noisy tenant more than its share: "
                 + silentOpen(receiver));
-        // within twice its p99 alone (or 50 ms more, the scheduling noise of a 2-core machine with three JVMs on it)
-        assertTrue(p99(beside) <= Math.max(2 * p99(alone), p99(alone) + 50), "the quiet tenant's p99 was "
+        // within twice its p99 alone, or the scheduling noise of this 2-core machine more: 50 ms with one replica's
+        // JVM beside the test's and PostgreSQL, 100 ms with two (seen: 0.4x to 1.6x with one, 0.3x to 2.4x with two)
+        long noise = 50L * replicas.size();
+        assertTrue(p99(beside) <= Math.max(2 * p99(alone), p99(alone) + noise), "the quiet tenant's p99 was "
                 + p99(beside) + " ms beside " + SILENT_ENDPOINTS + " silent endpoints; alone " + p99(alone) + " ms");
     }
 
