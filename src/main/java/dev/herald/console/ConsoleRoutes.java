@@ -9,7 +9,8 @@ import io.vertx.ext.web.Router;
 /**
  * The console's pages are static files (META-INF/resources/console); this adds what a browser needs to hold them to
  * their promise: a Content-Security-Policy that allows only Herald's own files (no inline script or style, no other
- * origin, no framing), and {@code /console} answered with its directory, whose index.html Quarkus serves.
+ * origin, no framing), and {@code /} and {@code /console} answered with its directory, whose index.html Quarkus
+ * serves.
  */
 @Singleton
 public class ConsoleRoutes {
@@ -22,6 +23,8 @@ public class ConsoleRoutes {
     void redirectToDirectory(@Observes Router router) {
         // a path route would also match "/console/" (Vert.x ignores a trailing slash): match the bare path only
         router.getWithRegex("^" + PATH + "$").handler(context -> context.redirect(PATH + "/"));
+        // Herald's root has nothing else to show a browser
+        router.getWithRegex("^/$").handler(context -> context.redirect(PATH + "/"));
     }
 
     void secureHeaders(@Observes Filters filters) {

@@ -27,8 +27,10 @@ class ConsoleRoutesTest {
     }
 
     @Test
-    void theBarePathLeadsToTheConsole() {
+    void theBarePathAndTheRootLeadToTheConsole() {
         given().redirects().follow(false).get("/console").then().statusCode(302)
+                .header("Location", endsWith("/console/"));
+        given().redirects().follow(false).get("/").then().statusCode(302)
                 .header("Location", endsWith("/console/"));
     }
 

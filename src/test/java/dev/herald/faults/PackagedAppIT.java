@@ -37,6 +37,7 @@ class PackagedAppIT extends FaultTier {
             try (herald) {
                 Herald.Tenant tenant = herald.newTenant("sigterm");
                 assertEquals(404, herald.status("/q/graphql-ui/"), "no GraphQL UI in production unless switched on");
+                assertEquals(404, herald.status("/dev/echo"), "no dev receiver in production");
                 assertAliasFloodRefusedQuickly(herald, tenant);
                 herald.newWebhook(tenant, receiver.url("/slow"));
                 herald.postEvents(tenant.key(), Events.notification(1, tenant.provider()));
