@@ -99,12 +99,25 @@ public class SchemaMigrator {
         return pool.withConnection(connection -> connection.query("SELECT pg_advisory_lock(" + ADVISORY_LOCK_KEY + ")")
                 .execute()
                 .chain(() -> applyPending(connection, migrations))
-                .chain(() -> applyChangedFunctions(connection, functions, buildVersion))
+                .chain(migrated -> applyChangedFunctions(connection, functions, buildVersion)
+                        .invoke(applied -> report(buildVersion, migrated, applied)))
+                .replaceWithVoid()
                 .eventually(() -> connection.query("SELECT pg_advisory_unlock(" + ADVISORY_LOCK_KEY + ")").execute()));
     }
 
-    /** Each function file whose checksum differs from the one applied last, in its own transaction. */
-    private Uni<Void> applyChangedFunctions(SqlConnection connection, List<FunctionFile> files, int buildVersion) {
+    /** One line when anything was applied (each step is logged at DEBUG): dev mode's start stays short. */
+    private static void report(int buildVersion, int migrations, int functionFiles) {
+        if (migrations + functionFiles > 0) {
+            LOG.infof("Database schema at V%d: %d migration%s and %d SQL function file%s applied", buildVersion,
+                    migrations, migrations == 1 ? "" : "s", functionFiles, functionFiles == 1 ? "" : "s");
+        }
+    }
+
+    /**
+     * Each function file whose checksum differs from the one applied last, in its own transaction; answers how
+     * many.
+     */
+    private Uni<Integer> applyChangedFunctions(SqlConnection connection, List<FunctionFile> files, int buildVersion) {
         return connection.query("""
                 DO $$ BEGIN
                     IF to_regclass('herald_function_file') IS NULL THEN
@@ -126,12 +139,12 @@ public class SchemaMigrator {
                 .chain(applied -> Multi.createFrom().iterable(files)
                         .filter(file -> !file.checksum().equals(applied.get(file.name())))
                         .onItem().transformToUniAndConcatenate(file -> applyFunctions(connection, file, buildVersion))
-                        .collect().last())
-                .replaceWithVoid();
+                        .collect().asList())
+                .map(List::size);
     }
 
-    private Uni<Void> applyFunctions(SqlConnection connection, FunctionFile file, int buildVersion) {
-        LOG.infof("Applying SQL functions %s%s", FunctionFile.LOCATION, file.name());
+    private Uni<String> applyFunctions(SqlConnection connection, FunctionFile file, int buildVersion) {
+        LOG.debugf("Applying SQL functions %s%s", FunctionFile.LOCATION, file.name());
         return connection.begin().chain(tx -> connection.query(file.sql()).execute()
                 .chain(() -> connection.preparedQuery("""
                         INSERT INTO herald_function_file (name, checksum, schema_version) VALUES ($1, $2, $3)
@@ -140,10 +153,12 @@ public class SchemaMigrator {
                                applied_on = now()""")
                         .execute(Tuple.of(file.name(), file.checksum(), buildVersion)))
                 .chain(tx::commit)
-                .onFailure().call(tx::rollback));
+                .onFailure().call(tx::rollback))
+                .replaceWith(file.name());
     }
 
-    private Uni<Void> applyPending(SqlConnection connection, List<Migration> migrations) {
+    /** Every migration not applied yet, each in its own transaction; answers how many. */
+    private Uni<Integer> applyPending(SqlConnection connection, List<Migration> migrations) {
         // not CREATE TABLE IF NOT EXISTS: its notice on every start is logged as a WARN by the client
         return connection.query("""
                 DO $$ BEGIN
@@ -166,8 +181,9 @@ public class SchemaMigrator {
                 .invoke(applied -> refuseNewerSchema(applied, migrations))
                 .chain(applied -> Multi.createFrom().iterable(migrations)
                         .onItem().transformToUniAndConcatenate(m -> applyIfPending(connection, m, applied))
-                        .collect().last())
-                .replaceWithVoid();
+                        .filter(Boolean::booleanValue)
+                        .collect().asList())
+                .map(List::size);
     }
 
     /**
@@ -184,21 +200,23 @@ public class SchemaMigrator {
         }
     }
 
-    private Uni<Void> applyIfPending(SqlConnection connection, Migration migration, Map<Integer, String> applied) {
+    /** Applies the migration unless it was; answers whether it did. */
+    private Uni<Boolean> applyIfPending(SqlConnection connection, Migration migration, Map<Integer, String> applied) {
         String checksum = applied.get(migration.version());
         if (checksum != null) {
             if (!checksum.equals(migration.checksum())) {
                 return Uni.createFrom().failure(new IllegalStateException("Migration V" + migration.version()
                         + " was changed after it was applied; add a new migration instead"));
             }
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(false);
         }
-        LOG.infof("Applying schema migration V%d (%s)", migration.version(), migration.description());
+        LOG.debugf("Applying schema migration V%d (%s)", migration.version(), migration.description());
         return connection.begin().chain(tx -> connection.query(migration.sql()).execute()
                 .chain(() -> connection.preparedQuery(
                         "INSERT INTO herald_schema_history (version, description, checksum) VALUES ($1, $2, $3)")
                         .execute(Tuple.of(migration.version(), migration.description(), migration.checksum())))
                 .chain(tx::commit)
-                .onFailure().call(tx::rollback));
+                .onFailure().call(tx::rollback))
+                .replaceWith(true);
     }
 }
