@@ -25,6 +25,11 @@ public record ClaimedDelivery(long id, long webhookId, int applicationId, long e
         long claimToken, String url, String payload, long acceptedNanos, String secret, String previousSecret,
         String legacyHeader, String headers, String traceparent, long leaseEndsNanos, long startByNanos) {
 
+    /** Its webhook, as stored. */
+    StoredEndpoint endpoint() {
+        return new StoredEndpoint(webhookId, url, secret, previousSecret, legacyHeader, headers);
+    }
+
     /** The {@code webhook-id} header: one per delivery, the same on every attempt. */
     public String messageId() {
         return "msg_" + id;

@@ -1,9 +1,13 @@
 package dev.herald.dispatch;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.herald.delivery.CompactJson;
+import dev.herald.delivery.CustomHeader;
 import dev.herald.delivery.OutgoingRequest;
 import dev.herald.delivery.SigningKeys;
 import dev.herald.webhook.SecretCipher;
@@ -12,8 +16,9 @@ import dev.herald.webhook.StoredHeaders;
 import dev.herald.webhook.UnreadableSecret;
 
 /**
- * Prepares a claimed delivery's attempt: its keys and headers decrypted (each cached per webhook and stored
- * value), its body as the webhook takes it (the exact bytes, or the compact form legacy receivers verify).
+ * Prepares a request to a webhook, a claimed delivery's attempt or a test event: its keys and headers decrypted
+ * (each cached per webhook and stored value), its body as the webhook takes it (the exact bytes, or the compact
+ * form legacy receivers verify).
  */
 @ApplicationScoped
 public class OutgoingRequests {
@@ -35,10 +40,25 @@ public class OutgoingRequests {
         if (claimed.payload() == null) {
             throw new EventGone();
         }
-        SigningKeys keys = new SigningKeys(cipher.decrypt(claimed.webhookId(), Material.SIGNING, claimed.secret()),
-                previousSecret(claimed), claimed.legacyHeader());
-        return new OutgoingRequest(claimed.webhookId(), claimed.url(), claimed.messageId(), body(claimed), keys,
-                headers.open(claimed.webhookId(), claimed.headers()), traceparent, claimed.leaseEndsNanos(), claimed.startByNanos());
+        return prepare(claimed.endpoint(), claimed.messageId(), claimed.payload(), List.of(), traceparent,
+                claimed.leaseEndsNanos(), claimed.startByNanos());
+    }
+
+    /**
+     * A request of this payload to this endpoint, with these headers after the owner's. Throws
+     * {@link UnreadableSecret} when its secret or headers cannot be decrypted.
+     */
+    public OutgoingRequest prepare(StoredEndpoint endpoint, String messageId, String payload,
+            List<CustomHeader> extraHeaders, String traceparent, long leaseEndsNanos, long startByNanos) {
+        SigningKeys keys = new SigningKeys(cipher.decrypt(endpoint.webhookId(), Material.SIGNING, endpoint.secret()),
+                previousSecret(endpoint), endpoint.legacyHeader());
+        List<CustomHeader> sent = headers.open(endpoint.webhookId(), endpoint.headers());
+        if (!extraHeaders.isEmpty()) {
+            sent = new ArrayList<>(sent);
+            sent.addAll(extraHeaders);
+        }
+        return new OutgoingRequest(endpoint.webhookId(), endpoint.url(), messageId,
+                body(endpoint.legacyHeader(), payload), keys, sent, traceparent, leaseEndsNanos, startByNanos);
     }
 
     /**
@@ -47,23 +67,23 @@ public class OutgoingRequests {
      * framework parsed it (an indented body would never match). A payload JavaScript could not parse (PostgreSQL's
      * json type let it in) goes as it is: such a receiver could not have read it either way.
      */
-    private static String body(ClaimedDelivery claimed) {
-        if (claimed.legacyHeader() == null) {
-            return claimed.payload();
+    private static String body(String legacyHeader, String payload) {
+        if (legacyHeader == null) {
+            return payload;
         }
         try {
-            return CompactJson.stringify(claimed.payload());
+            return CompactJson.stringify(payload);
         } catch (IllegalArgumentException notJavaScriptJson) {
-            return claimed.payload();
+            return payload;
         }
     }
 
     /** The secret still in its rotation grace; an unreadable one is left out rather than failing the delivery. */
-    private String previousSecret(ClaimedDelivery claimed) {
+    private String previousSecret(StoredEndpoint endpoint) {
         try {
-            return cipher.decrypt(claimed.webhookId(), Material.SIGNING, claimed.previousSecret());
+            return cipher.decrypt(endpoint.webhookId(), Material.SIGNING, endpoint.previousSecret());
         } catch (UnreadableSecret secret) {
-            unreadable.previous(claimed.webhookId(), claimed.previousSecret(), secret);
+            unreadable.previous(endpoint.webhookId(), endpoint.previousSecret(), secret);
             return null;
         }
     }

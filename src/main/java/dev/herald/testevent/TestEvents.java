@@ -4,7 +4,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,13 +17,10 @@ import dev.herald.api.NotFound;
 import dev.herald.delivery.AttemptResult;
 import dev.herald.delivery.CustomHeader;
 import dev.herald.delivery.DeliveryConfig;
-import dev.herald.delivery.OutgoingRequest;
-import dev.herald.delivery.SigningKeys;
 import dev.herald.delivery.WebhookSender;
 import dev.herald.dispatch.DispatchConfig;
-import dev.herald.webhook.SecretCipher;
-import dev.herald.webhook.SecretCipher.Material;
-import dev.herald.webhook.StoredHeaders;
+import dev.herald.dispatch.OutgoingRequests;
+import dev.herald.dispatch.StoredEndpoint;
 import dev.herald.webhook.UnreadableSecret;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -33,7 +29,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Test events: one signed POST of a sample notification to one webhook, as a delivery's attempt is made (the same
- * sender, address checks, headers and signatures) plus {@code webhook-test: true}. It holds one of the endpoint's
+ * request, built by {@link OutgoingRequests}, the same sender, address checks and signatures) plus
+ * {@code webhook-test: true}. It holds one of the endpoint's
  * in-flight slots and one start of its rate window, in the database like a claim ({@code herald_start_test}), so
  * the caps hold across replicas; the slot is given back when the attempt ends, or frees itself when its lease
  * passes (this replica died). Nothing is written to the delivery history or the endpoint's health.
@@ -62,10 +59,7 @@ public class TestEvents {
     DispatchConfig dispatch;
 
     @Inject
-    SecretCipher cipher;
-
-    @Inject
-    StoredHeaders headers;
+    OutgoingRequests requests;
 
     @Inject
     WebhookSender sender;
@@ -111,29 +105,16 @@ public class TestEvents {
     }
 
     private Uni<AttemptResult> attempt(long webhookId, Row webhook) {
-        OutgoingRequest request;
+        StoredEndpoint endpoint = new StoredEndpoint(webhookId, webhook.getString("webhook_url"),
+                webhook.getString("secret"), webhook.getString("previous_secret"),
+                webhook.getString("legacy_signature_header"), webhook.getString("headers"));
+        long now = System.nanoTime();
         try {
-            String previous = webhook.getString("previous_secret");
-            SigningKeys keys = new SigningKeys(cipher.decrypt(webhookId, Material.SIGNING, webhook.getString("secret")),
-                    previous == null ? null : readableOrNull(webhookId, previous),
-                    webhook.getString("legacy_signature_header"));
-            List<CustomHeader> sent = new ArrayList<>(headers.open(webhookId, webhook.getString("headers")));
-            sent.add(TEST_HEADER);
-            long now = System.nanoTime();
-            request = new OutgoingRequest(webhookId, webhook.getString("webhook_url"),
-                    "msg_test_" + Long.toUnsignedString(RANDOM.nextLong(), 36), SampleNotification.at(Instant.now()),
-                    keys, sent, null, now + delivery.timeout().toNanos(), now + LEASE_MARGIN.toNanos());
+            return sender.send(requests.prepare(endpoint, "msg_test_" + Long.toUnsignedString(RANDOM.nextLong(), 36),
+                    SampleNotification.at(Instant.now()), List.of(TEST_HEADER), null,
+                    now + delivery.timeout().toNanos(), now + LEASE_MARGIN.toNanos()));
         } catch (UnreadableSecret unreadable) {
             return Uni.createFrom().item(AttemptResult.unsendable(unreadable.getMessage()));
-        }
-        return sender.send(request);
-    }
-
-    private String readableOrNull(long webhookId, String stored) {
-        try {
-            return cipher.decrypt(webhookId, Material.SIGNING, stored);
-        } catch (UnreadableSecret unreadable) {
-            return null;
         }
     }
 }

@@ -1,0 +1,13 @@
+package dev.herald.dispatch;
+
+/**
+ * What a webhook's row holds for sending a request to it, as stored: its secrets and headers still encrypted.
+ *
+ * @param secret         its signing secret
+ * @param previousSecret the secret it replaced, while the rotation grace lasts; else null
+ * @param legacyHeader   the header of the opt-in legacy signature, or null
+ * @param headers        its owner's request headers, or null
+ */
+public record StoredEndpoint(long webhookId, String url, String secret, String previousSecret, String legacyHeader,
+        String headers) {
+}
