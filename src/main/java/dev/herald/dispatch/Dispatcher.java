@@ -1,7 +1,6 @@
 package dev.herald.dispatch;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,13 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
-import dev.herald.delivery.AttemptResult;
 import dev.herald.delivery.DeliveryConfig;
 import dev.herald.delivery.WebhookSender;
 import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.tracing.Tracing;
-import dev.herald.webhook.UnreadableSecret;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -26,9 +22,8 @@ import io.vertx.mutiny.sqlclient.Pool;
  * outcome goes to the {@link Completer}. Rounds of one kind never overlap; a signal during a round makes the
  * round run again. Everything runs on the Vert.x event loop and never blocks it.
  *
- * <p>One delivery, in stages: claim ({@link Claimer}) → prepare ({@link OutgoingRequests}) → send (sign, POST, under one
- * deadline: {@link WebhookSender}) → classify ({@link Outcome}) → record ({@link Completer}). Whatever fails in a
- * stage becomes that delivery's outcome; nothing one delivery does can stop the loop or another delivery.
+ * <p>One delivery: claimed here ({@link Claimer}), then prepared, sent, decided and recorded by
+ * {@link DeliveryPath}; nothing one delivery does can stop the loop or another delivery.
  */
 public class Dispatcher {
 
@@ -38,13 +33,9 @@ public class Dispatcher {
     private final Claimer claimer;
     private final FanOut fanOut;
     private final LeaseReaper reaper;
-    private final WebhookSender sender;
-    private final DeliveryConfig delivery;
     private final DispatchConfig dispatch;
     private final Completer completer;
-    private final OutgoingRequests requests;
-    private final Tracing tracing;
-    private final UnreadableSecrets unreadable;
+    private final DeliveryPath path;
     private final DeliveryMetrics metrics;
 
     private final AtomicInteger freeSlots;
@@ -63,20 +54,16 @@ public class Dispatcher {
     public Dispatcher(Vertx vertx, Pool pool, Claimer claimer, FanOut fanOut, LeaseReaper reaper,
             WebhookSender sender, OutgoingRequests requests, Tracing tracing, UnreadableSecrets unreadable,
             DeliveryMetrics metrics, DeliveryConfig delivery, DispatchConfig dispatch) {
-        this.tracing = tracing;
-        this.requests = requests;
-        this.unreadable = unreadable;
         this.metrics = metrics;
         this.vertx = vertx;
         this.claimer = claimer;
         this.fanOut = fanOut;
         this.reaper = reaper;
-        this.sender = sender;
-        this.delivery = delivery;
         this.dispatch = dispatch;
         this.freeSlots = new AtomicInteger(dispatch.maxConcurrentAttempts());
         this.shares = new SlotShares(dispatch.maxConcurrentAttempts(), dispatch.maxApplicationShare());
         this.completer = new Completer(pool, vertx, dispatch, metrics, this::wake);
+        this.path = new DeliveryPath(requests, sender, completer, tracing, unreadable, metrics, delivery);
     }
 
     public void start() {
@@ -229,46 +216,12 @@ public class Dispatcher {
                 });
     }
 
-    /** Prepares, sends and records one claimed delivery; never throws, and always gives its slot back. */
+    /** Takes one claimed delivery through its stages ({@link DeliveryPath}); its slot is always given back. */
     private void attempt(ClaimedDelivery claimed) {
-        Tracing.AttemptSpan span = tracing.attempt(claimed.traceparent(), claimed.id(), claimed.webhookId(),
-                claimed.attemptNumber());
-        Uni<AttemptResult> attempt;
-        try {
-            attempt = sender.send(requests.prepare(claimed, span.traceparent()));
-        } catch (UnreadableSecret secret) {
-            // a secret or the headers: logged once per webhook and what is stored
-            unreadable.current(claimed.webhookId(), claimed.secret() + "|" + claimed.headers(), secret);
-            attempt = Uni.createFrom().item(AttemptResult.unsendable(secret.getMessage()));
-        } catch (OutgoingRequests.EventGone gone) {
-            attempt = Uni.createFrom().item(AttemptResult.unsendable(gone.getMessage()));
-        } catch (RuntimeException unexpected) {
-            attempt = Uni.createFrom().item(unexpected(claimed, unexpected));
-        }
-        attempt.onFailure().recoverWithItem(failure -> unexpected(claimed, failure))
-                .subscribe().with(result -> {
-                    span.end(result);
-                    record(claimed, result);
-                });
-    }
-
-    private void record(ClaimedDelivery claimed, AttemptResult result) {
-        try {
-            metrics.attempted(result);
-            completer.submit(Outcome.of(claimed, result, delivery.retrySchedule()));
-        } catch (RuntimeException unexpected) {
-            LOG.errorf(unexpected, "The outcome of delivery %d could not be queued; its lease expires and it is"
-                    + " attempted again", claimed.id());
-        } finally {
+        path.run(claimed, () -> {
             shares.ended(claimed.applicationId());
             freeSlots.incrementAndGet();
-        }
-    }
-
-    /** A failure nobody foresaw (a bug), as the attempt's outcome: retried on the schedule, like a network error. */
-    private static AttemptResult unexpected(ClaimedDelivery claimed, Throwable failure) {
-        LOG.errorf(failure, "Attempting delivery %d failed unexpectedly; it is retried", claimed.id());
-        return AttemptResult.internal(failure.getClass().getSimpleName());
+        });
     }
 
     /** Sets the wake-up timer for {@code delay} from now, when that comes before the next poll. */
