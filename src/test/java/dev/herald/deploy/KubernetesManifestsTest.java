@@ -18,7 +18,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.herald.testing.DebianTools;
 
-/** deploy/kubernetes renders with kubectl, and what it renders keeps the promises the README makes. */
+/** deploy/kubernetes renders with kubectl, and what it renders keeps the promises docs/operations.md makes. */
 class KubernetesManifestsTest {
 
     private static final Set<String> SECRET_ENV = Set.of("QUARKUS_DATASOURCE_REACTIVE_URL",

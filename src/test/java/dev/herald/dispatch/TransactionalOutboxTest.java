@@ -19,10 +19,10 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
- * Producers sharing the database INSERT into the outbox inside their own transactions (the README's statement);
- * commits wake the dispatcher, with polling all but off. Transactions commit out of the order their ids were
- * drawn in: an outbox read by "everything after the last id seen" would skip the event whose transaction
- * committed last. Herald must deliver it, and must not wait for an id a rolled-back transaction drew.
+ * Producers sharing the database INSERT into the outbox inside their own transactions (docs/api.md, "Inside your
+ * own transaction"); commits wake the dispatcher, with polling all but off. Transactions commit out of the order
+ * their ids were drawn in: an outbox read by "everything after the last id seen" would skip the event whose
+ * transaction committed last. Herald must deliver it, and must not wait for an id a rolled-back transaction drew.
  */
 @QuarkusTest
 @TestProfile(NotifyOnly.class)

@@ -121,7 +121,7 @@ class IdempotentIngestTest extends WithReceiver {
         assertEquals(before - 1, database.count("event_idempotency"));
     }
 
-    /** The producer's own INSERT, as the README shows it: the second run of it stores nothing. */
+    /** The producer's own INSERT, as docs/api.md shows it: the second run of it stores nothing. */
     @Test
     void theProducersInsertWithOnConflictDoNothingStoresOnce() {
         int application = database.query("SELECT application_id FROM provider WHERE id = " + provider).iterator()
