@@ -186,7 +186,7 @@ public final class SqlFloor {
 
         private List<Row> claim() throws Exception {
             return await(pool.withTransaction(connection -> connection.preparedQuery(Claimer.LOCK_DUE_ENDPOINTS)
-                    .execute(Tuple.of(ENDPOINTS_PER_CLAIM, new Integer[0])).compose(locked -> {
+                    .execute(Tuple.of(ENDPOINTS_PER_CLAIM, (Object) new Integer[0])).compose(locked -> {
                         Long[] ids = new Long[locked.size()];
                         int i = 0;
                         for (Row row : locked) {
