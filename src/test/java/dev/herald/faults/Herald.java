@@ -1,5 +1,7 @@
 package dev.herald.faults;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -17,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+
+import org.awaitility.core.ConditionTimeoutException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -96,7 +100,7 @@ public final class Herald implements AutoCloseable {
             Herald herald = launch(server);
             try {
                 herald.awaitReady(Duration.ofSeconds(60));
-            } catch (AssertionError | InterruptedException notReady) {
+            } catch (RuntimeException | AssertionError notReady) {
                 herald.process.destroyForcibly();
                 throw notReady;
             }
@@ -304,16 +308,17 @@ public final class Herald implements AutoCloseable {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
-    private void awaitReady(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (status("/q/health/ready") != 200) {
-            if (!process.isAlive()) {
-                throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + log());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(name + " was not ready within " + timeout + ":\n" + log());
-            }
-            Thread.sleep(100);
+    private void awaitReady(Duration timeout) {
+        try {
+            await(name + " ready").atMost(timeout).pollInterval(Duration.ofMillis(100))
+                    .failFast(() -> {
+                        if (!process.isAlive()) {
+                            throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + log());
+                        }
+                    })
+                    .until(() -> status("/q/health/ready") == 200);
+        } catch (ConditionTimeoutException notReady) {
+            throw new AssertionError(name + " was not ready within " + timeout + ":\n" + log(), notReady);
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.herald.faults;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -173,15 +176,9 @@ public final class Postgres {
     }
 
     /** Waits (bounded) until {@code SELECT count(*) FROM <tableAndWhere>} reaches {@code expected}. */
-    public void awaitCount(String tableAndWhere, long expected, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long now;
-        while ((now = queryLong("SELECT count(*) FROM " + tableAndWhere)) != expected) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("count(" + tableAndWhere + ") is " + now + ", expected " + expected);
-            }
-            Thread.sleep(100);
-        }
+    public void awaitCount(String tableAndWhere, long expected, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertEquals(expected,
+                queryLong("SELECT count(*) FROM " + tableAndWhere), "count(" + tableAndWhere + ")"));
     }
 
     private void signal(String signal) {
