@@ -1,5 +1,6 @@
 package dev.herald.dispatch;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,10 +67,11 @@ class WebhookCapsTest {
             Events.post(key, Events.notifications(12, provider));
             runTwoReplicas(() -> {
                 receiver.await("/fast", r -> r.size() >= 5, Duration.ofSeconds(20));
-                Thread.sleep(3_000); // time enough for the other seven, were they let through
+                await("time enough for the other seven, were they let through").during(Duration.ofSeconds(3))
+                        .atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(50))
+                        .untilAsserted(() -> assertEquals(5, receiver.at("/fast").size(), "five in the first minute"));
                 return null;
             });
-            assertEquals(5, receiver.at("/fast").size(), "five in the first minute");
             assertEquals(7, database.count("delivery WHERE webhook_id = " + webhook + " AND status = 0"),
                     "the others wait for the window");
         }
