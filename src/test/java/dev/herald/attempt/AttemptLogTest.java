@@ -1,5 +1,6 @@
 package dev.herald.attempt;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -174,13 +175,8 @@ class AttemptLogTest extends WithReceiver {
         return GraphQL.as(key, "{ deliveries(%s) { totalCount } }".formatted(filter)).getInt("data.deliveries.totalCount");
     }
 
-    private void awaitCount(String filter, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (countOf(filter) != count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("deliveries(" + filter + ") never counted " + count + ": " + countOf(filter));
-            }
-            Thread.sleep(100);
-        }
+    private void awaitCount(String filter, int count) {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertEquals(count, countOf(filter), "deliveries(" + filter + ")"));
     }
 }
