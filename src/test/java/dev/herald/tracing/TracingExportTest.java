@@ -1,6 +1,7 @@
 package dev.herald.tracing;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,13 +69,10 @@ class TracingExportTest extends WithReceiver {
         awaitExported(HexFormat.of().parseHex(retry.substring(36, 52)), "the retry's span id");
     }
 
-    private static void awaitExported(byte[] wanted, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (OtlpCollector.bodies().stream().noneMatch(body -> contains(body, wanted))) {
-            assertTrue(System.nanoTime() < deadline, what + " was not exported within 10 s ("
-                    + OtlpCollector.bodies().size() + " exports)");
-            Thread.sleep(100);
-        }
+    private static void awaitExported(byte[] wanted, String what) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertTrue(
+                OtlpCollector.bodies().stream().anyMatch(body -> contains(body, wanted)),
+                () -> what + " was not exported (" + OtlpCollector.bodies().size() + " exports)"));
     }
 
     private static boolean contains(byte[] body, byte[] wanted) {
