@@ -1,6 +1,7 @@
 package dev.herald.console;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -355,16 +356,20 @@ class ConsoleBrowserTest extends WithReceiver {
                 .getString("data.webhookSecret.secret");
     }
 
-    /** Runs {@code action} until {@code done} holds, at most 20 times a second apart. */
-    private static void retryUntil(Runnable action, java.util.function.BooleanSupplier done) throws Exception {
-        for (int i = 0; i < 20; i++) {
-            action.run();
-            Thread.sleep(1000);
-            if (done.getAsBoolean()) {
-                return;
-            }
-        }
-        throw new AssertionError("the page never showed it");
+    /**
+     * Runs {@code action}, then again each second until {@code done} holds, for at most 20 s. Polls in the test's
+     * thread: Playwright is driven from the thread that made it.
+     */
+    private static void retryUntil(Runnable action, java.util.function.BooleanSupplier done) {
+        action.run();
+        await("the page showing it").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1))
+                .pollInSameThread().until(() -> {
+                    if (done.getAsBoolean()) {
+                        return true;
+                    }
+                    action.run();
+                    return false;
+                });
     }
 
     private static String base() {
