@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,7 +34,7 @@ import io.restassured.path.json.JsonPath;
  * page after page by cursor, filtered by state and time, and counts no further than 1,000.
  */
 @QuarkusTest
-class AttemptLogTest extends WithReceiver {
+class AttemptLogTest extends WithReceiver implements LeavesNoDeliveries {
 
     @Inject
     Database database;

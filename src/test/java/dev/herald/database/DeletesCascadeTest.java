@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,7 +24,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * of anyone else's goes with it.
  */
 @QuarkusTest
-class DeletesCascadeTest extends WithReceiver {
+class DeletesCascadeTest extends WithReceiver implements LeavesNoDeliveries {
 
     @Inject
     Database database;

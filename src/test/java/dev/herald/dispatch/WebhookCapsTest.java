@@ -9,12 +9,12 @@ import java.time.Duration;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.ManualDispatch;
 import dev.herald.testing.Receiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,18 +28,13 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @TestProfile(ManualDispatch.class)
-class WebhookCapsTest {
+class WebhookCapsTest implements LeavesNoDeliveries {
 
     @Inject
     Dispatchers dispatchers;
 
     @Inject
     Database database;
-
-    @AfterEach
-    void releaseEverything() {
-        database.finishEveryDelivery();
-    }
 
     @Test
     void twoReplicasKeepAWebhooksOwnInFlightCap() throws Exception {

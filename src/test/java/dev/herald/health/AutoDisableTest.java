@@ -12,13 +12,13 @@ import java.util.logging.Level;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.FastFailures;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.LogCapture;
 import dev.herald.testing.Metrics;
 import dev.herald.testing.Receiver;
@@ -33,15 +33,10 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @TestProfile(FastFailures.class)
-class AutoDisableTest extends WithReceiver {
+class AutoDisableTest extends WithReceiver implements LeavesNoDeliveries {
 
     @Inject
     Database database;
-
-    @AfterEach
-    void releaseEverything() {
-        database.finishEveryDelivery();
-    }
 
     @Test
     void onlyFailuresForTheWholePeriodSwitchAWebhookOffUntilItsOwnerSwitchesItOn() throws Exception {

@@ -11,14 +11,11 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,18 +29,10 @@ import io.restassured.http.ContentType;
  */
 @QuarkusTest
 @TestProfile(OtlpCollector.class)
-class TracingExportTest extends WithReceiver {
+class TracingExportTest extends WithReceiver implements LeavesNoDeliveries {
 
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final String PRODUCER = "00-" + TRACE_ID + "-00f067aa0ba902b7-01";
-
-    @Inject
-    Database database;
-
-    @AfterEach
-    void releaseEverything() {
-        database.finishEveryDelivery();
-    }
 
     @Test
     void aProducersTraceReachesEveryAttemptAndTheSpansAreExported() throws Exception {
