@@ -25,6 +25,8 @@ import org.awaitility.core.ConditionTimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.herald.testing.TemporaryFiles;
+
 /**
  * The packaged application ({@code target/quarkus-app/quarkus-run.jar}, built by {@code package} before this tier
  * runs) as a real process in the production profile, against a {@link Postgres}: what an operator deploys. Its
@@ -124,7 +126,7 @@ public final class Herald implements AutoCloseable {
             int port = Postgres.freePort();
             int managementPort = Postgres.freePort();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx256m"));
+                    .toString(), "-Xmx256m", "-Djava.io.tmpdir=" + TemporaryFiles.directory()));
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", JAR.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

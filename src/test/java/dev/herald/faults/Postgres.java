@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.herald.testing.TemporaryFiles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -38,7 +39,10 @@ public final class Postgres {
         this.port = port;
     }
 
-    /** The test JVM's server, started on first use and stopped when the JVM exits. */
+    /**
+     * The test JVM's server, started on first use and stopped when the JVM exits; its data directory (in the tests'
+     * temporary directory, under target/) is deleted then.
+     */
     public static synchronized Postgres shared() {
         if (shared == null) {
             try {
@@ -47,7 +51,11 @@ public final class Postgres {
                 throw new UncheckedIOException(e);
             }
             shared.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop));
+            Postgres server = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.stop();
+                TemporaryFiles.deleteTree(server.dataDirectory);
+            }));
         }
         return shared;
     }

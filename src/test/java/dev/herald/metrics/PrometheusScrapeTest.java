@@ -27,6 +27,7 @@ import dev.herald.testing.GraphQL;
 import dev.herald.testing.Management;
 import dev.herald.testing.DebianTools;
 import dev.herald.testing.Receiver;
+import dev.herald.testing.TemporaryFiles;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** A real Prometheus (Debian's) scrapes this Herald while it delivers, and its query API sees the rate. */
@@ -73,8 +74,9 @@ class PrometheusScrapeTest {
         } finally {
             server.destroy();
             if (!server.waitFor(10, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
+                server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+            TemporaryFiles.deleteTree(work);
         }
     }
 
