@@ -1,5 +1,6 @@
 package dev.herald.attempt;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,7 +34,7 @@ import io.restassured.path.json.JsonPath;
  * page after page by cursor, filtered by state and time, and counts no further than 1,000.
  */
 @QuarkusTest
-class AttemptLogTest extends WithReceiver {
+class AttemptLogTest extends WithReceiver implements LeavesNoDeliveries {
 
     @Inject
     Database database;
@@ -174,13 +176,8 @@ class AttemptLogTest extends WithReceiver {
         return GraphQL.as(key, "{ deliveries(%s) { totalCount } }".formatted(filter)).getInt("data.deliveries.totalCount");
     }
 
-    private void awaitCount(String filter, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (countOf(filter) != count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("deliveries(" + filter + ") never counted " + count + ": " + countOf(filter));
-            }
-            Thread.sleep(100);
-        }
+    private void awaitCount(String filter, int count) {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertEquals(count, countOf(filter), "deliveries(" + filter + ")"));
     }
 }

@@ -1,6 +1,7 @@
 package dev.herald.console;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -33,6 +34,7 @@ import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.FastFailures;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,7 +48,7 @@ import io.restassured.RestAssured;
  */
 @QuarkusTest
 @TestProfile(FastFailures.class)
-class ConsoleBrowserTest extends WithReceiver {
+class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
 
     static final String HOSTILE = "<img src=x onerror=alert(1)>";
     static final Path SCREENSHOTS = Path.of("target/console-screenshots");
@@ -98,7 +100,6 @@ class ConsoleBrowserTest extends WithReceiver {
                     .setPath(SCREENSHOTS.resolve(test.getTestMethod().orElseThrow().getName() + ".png")));
         } finally {
             context.close();
-            database.finishEveryDelivery();
         }
         assertEquals(List.of(), problems, "the page ran cleanly");
     }
@@ -355,16 +356,20 @@ class ConsoleBrowserTest extends WithReceiver {
                 .getString("data.webhookSecret.secret");
     }
 
-    /** Runs {@code action} until {@code done} holds, at most 20 times a second apart. */
-    private static void retryUntil(Runnable action, java.util.function.BooleanSupplier done) throws Exception {
-        for (int i = 0; i < 20; i++) {
-            action.run();
-            Thread.sleep(1000);
-            if (done.getAsBoolean()) {
-                return;
-            }
-        }
-        throw new AssertionError("the page never showed it");
+    /**
+     * Runs {@code action}, then again each second until {@code done} holds, for at most 20 s. Polls in the test's
+     * thread: Playwright is driven from the thread that made it.
+     */
+    private static void retryUntil(Runnable action, java.util.function.BooleanSupplier done) {
+        action.run();
+        await("the page showing it").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1))
+                .pollInSameThread().until(() -> {
+                    if (done.getAsBoolean()) {
+                        return true;
+                    }
+                    action.run();
+                    return false;
+                });
     }
 
     private static String base() {

@@ -1,5 +1,6 @@
 package dev.herald.database;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,7 +24,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * of anyone else's goes with it.
  */
 @QuarkusTest
-class DeletesCascadeTest extends WithReceiver {
+class DeletesCascadeTest extends WithReceiver implements LeavesNoDeliveries {
 
     @Inject
     Database database;
@@ -70,13 +72,9 @@ class DeletesCascadeTest extends WithReceiver {
         return GraphQL.as(key, "{ deliveries(%s) { totalCount } }".formatted(filter)).getInt("data.deliveries.totalCount");
     }
 
-    private void awaitDeliveries(String webhook, String status, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (countDeliveries("webhookId: \"%s\", status: %s".formatted(webhook, status)) != count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + count + " " + status + " deliveries of webhook " + webhook);
-            }
-            Thread.sleep(100);
-        }
+    private void awaitDeliveries(String webhook, String status, int count) {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertEquals(count, countDeliveries("webhookId: \"%s\", status: %s"
+                        .formatted(webhook, status)), status + " deliveries of webhook " + webhook));
     }
 }

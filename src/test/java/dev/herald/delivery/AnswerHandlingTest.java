@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,11 +62,8 @@ class AnswerHandlingTest extends WithReceiver {
         int sent = receiver.at("/gone").size();
         assertTrue(sent >= 1 && sent <= 10, "only the first claim was sent: " + sent);
         // held deliveries are not backlog: the gauges count them apart, once they have read the database
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (Metrics.value("herald_outbox_held") < 30) {
-            assertTrue(System.nanoTime() < deadline, "held deliveries never reached the gauge");
-            Thread.sleep(100);
-        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                assertTrue(Metrics.value("herald_outbox_held") >= 30, "held deliveries never reached the gauge"));
         assertEquals(sent, receiver.at("/gone").size(), "nothing held was attempted");
 
         receiver.answer("/gone", 200, Duration.ZERO);
@@ -80,7 +78,7 @@ class AnswerHandlingTest extends WithReceiver {
         String webhook = GraphQL.newWebhook(key, provider, receiver.url("/busy"));
         Events.post(key, Events.notification(1, provider));
         receiver.await("/busy", r -> r.size() == 1, Duration.ofSeconds(10));
-        Thread.sleep(300);
+        assertEquals("http_429", awaitAttemptError(webhook)); // recorded, and the endpoint's pause with it
         Events.post(key, Events.notification(2, provider)); // must wait out the pause too
         var got = receiver.await("/busy", r -> r.size() == 3, Duration.ofSeconds(15));
         long first = got.get(0).at().toEpochMilli();
@@ -91,26 +89,18 @@ class AnswerHandlingTest extends WithReceiver {
         database.awaitCount("all_deliveries WHERE status = 2 AND webhook_id = " + webhook, 2, Duration.ofSeconds(5));
     }
 
-    private void awaitDeliveries(String webhook, String status, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        int now;
-        while ((now = GraphQL.as(key, "{ deliveries(webhookId: \"%s\", status: %s) { totalCount } }"
-                .formatted(webhook, status)).getInt("data.deliveries.totalCount")) != count) {
-            assertTrue(System.nanoTime() < deadline, now + " deliveries " + status + ", expected " + count);
-            Thread.sleep(100);
-        }
+    private void awaitDeliveries(String webhook, String status, int count) {
+        String query = "{ deliveries(webhookId: \"%s\", status: %s) { totalCount } }".formatted(webhook, status);
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                assertEquals(count, GraphQL.as(key, query).getInt("data.deliveries.totalCount"), "deliveries " + status));
     }
 
-    private String awaitAttemptError(String webhook) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            var rows = database.query("SELECT coalesce(a.error, 'none') FROM delivery_attempt a JOIN all_deliveries d"
-                    + " ON d.id = a.delivery_id WHERE d.webhook_id = " + webhook + " ORDER BY a.attempted_at");
-            if (rows.size() > 0) {
-                return rows.iterator().next().getString(0);
-            }
-            assertTrue(System.nanoTime() < deadline, "no attempt recorded");
-            Thread.sleep(50);
-        }
+    /** The error of the webhook's first attempt ('none' when it had none), once one is recorded. */
+    private String awaitAttemptError(String webhook) {
+        return await("an attempt recorded").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> database.query("SELECT coalesce(a.error, 'none') FROM delivery_attempt a"
+                        + " JOIN all_deliveries d ON d.id = a.delivery_id WHERE d.webhook_id = " + webhook
+                        + " ORDER BY a.attempted_at"), rows -> rows.size() > 0)
+                .iterator().next().getString(0);
     }
 }

@@ -11,7 +11,6 @@ import java.util.logging.Level;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.delivery.AttemptResult;
@@ -20,6 +19,7 @@ import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.LogCapture;
 import dev.herald.testing.ManualDispatch;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,7 +33,7 @@ import io.vertx.mutiny.sqlclient.Pool;
  */
 @QuarkusTest
 @TestProfile(ManualDispatch.class)
-class BadOutcomeTest {
+class BadOutcomeTest implements LeavesNoDeliveries {
 
     @Inject
     Pool pool;
@@ -58,11 +58,6 @@ class BadOutcomeTest {
 
     @Inject
     Database database;
-
-    @AfterEach
-    void releaseEverything() {
-        database.finishEveryDelivery(); // leave no claims behind for other tests of this profile
-    }
 
     @Test
     void theOtherOutcomesOfABatchAreRecordedAndTheBadOneIsLeftToItsLease() {

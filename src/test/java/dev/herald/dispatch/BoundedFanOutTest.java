@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.ManualDispatch;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -27,7 +28,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  */
 @QuarkusTest
 @TestProfile(ManualDispatch.class)
-class BoundedFanOutTest {
+class BoundedFanOutTest implements LeavesNoDeliveries {
 
     private static final int WEBHOOKS = 20_000;
 
@@ -50,7 +51,6 @@ class BoundedFanOutTest {
 
     @AfterEach
     void forgetTheCrowd() {
-        database.finishEveryDelivery();
         database.query("DELETE FROM application WHERE name = '" + crowdApplication + "'");
     }
 

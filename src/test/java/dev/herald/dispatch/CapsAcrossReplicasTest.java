@@ -12,12 +12,12 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.ManualDispatch;
 import dev.herald.testing.Receiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,7 +31,7 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @TestProfile(CapsAcrossReplicasTest.ShortWindow.class)
-class CapsAcrossReplicasTest {
+class CapsAcrossReplicasTest implements LeavesNoDeliveries {
 
     static final int WINDOW_SECONDS = 15;
 
@@ -51,12 +51,6 @@ class CapsAcrossReplicasTest {
 
     @Inject
     Database database;
-
-    @AfterEach
-    void releaseEverything() {
-        // what this test left pending would be delivered by the next application sharing the database
-        database.finishEveryDelivery();
-    }
 
     @Test
     void twoReplicasHoldTheInFlightAndPerMinuteCapsTogether() throws Exception {

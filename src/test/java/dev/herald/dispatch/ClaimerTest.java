@@ -7,12 +7,12 @@ import java.util.List;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.ManualDispatch;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -20,7 +20,7 @@ import io.quarkus.test.junit.TestProfile;
 /** The claim statement on its own, with no dispatcher running. */
 @QuarkusTest
 @TestProfile(ManualDispatch.class)
-class ClaimerTest {
+class ClaimerTest implements LeavesNoDeliveries {
 
     @Inject
     Claimer claimer;
@@ -30,11 +30,6 @@ class ClaimerTest {
 
     @Inject
     Database database;
-
-    @AfterEach
-    void releaseEverything() {
-        database.finishEveryDelivery(); // leave no claims behind for other tests of this profile
-    }
 
     @Test
     void aClaimNeverTakesMoreThanAskedNorMoreThanTheInFlightCap() {

@@ -1,5 +1,6 @@
 package dev.herald.dispatch;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,13 +152,8 @@ class CrashRecoveryTest {
                 .iterator().next().getInteger(0));
     }
 
-    private void awaitStatus(long deliveryId, DeliveryState expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (status(deliveryId) != expected) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("delivery " + deliveryId + " is " + status(deliveryId));
-            }
-            Thread.sleep(50);
-        }
+    private void awaitStatus(long deliveryId, DeliveryState expected) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertEquals(expected, status(deliveryId), "delivery " + deliveryId));
     }
 }

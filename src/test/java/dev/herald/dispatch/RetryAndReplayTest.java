@@ -1,10 +1,12 @@
 package dev.herald.dispatch;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.inject.Inject;
 
@@ -97,24 +99,20 @@ class RetryAndReplayTest extends WithReceiver {
         assertEquals(32768, awaitDelivery(webhook, "DELIVERED").getInt("data.deliveries.items[0].attemptCount"));
     }
 
-    private JsonPath awaitDelivery(String webhook, String status) throws InterruptedException {
+    private JsonPath awaitDelivery(String webhook, String status) {
         return awaitCount(webhook, status, 1);
     }
 
-    private JsonPath awaitCount(String webhook, String status, int count) throws InterruptedException {
+    private JsonPath awaitCount(String webhook, String status, int count) {
         String query = """
                 { deliveries(webhookId: "%s", status: %s) { totalCount items { id eventId status attemptCount
                   attempts { attemptedAt durationMs statusCode error responseExcerpt } } } }""".formatted(webhook, status);
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (true) {
-            JsonPath page = GraphQL.as(key, query);
-            if (page.getInt("data.deliveries.totalCount") == count) {
-                return page;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + count + " " + status + " deliveries: " + page.prettify());
-            }
-            Thread.sleep(100);
-        }
+        AtomicReference<JsonPath> page = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            page.set(GraphQL.as(key, query));
+            assertEquals(count, page.get().getInt("data.deliveries.totalCount"),
+                    () -> status + " deliveries: " + page.get().prettify());
+        });
+        return page.get();
     }
 }

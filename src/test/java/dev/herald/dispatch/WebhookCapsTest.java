@@ -1,5 +1,6 @@
 package dev.herald.dispatch;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,12 +9,12 @@ import java.time.Duration;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.ManualDispatch;
 import dev.herald.testing.Receiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,18 +28,13 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @TestProfile(ManualDispatch.class)
-class WebhookCapsTest {
+class WebhookCapsTest implements LeavesNoDeliveries {
 
     @Inject
     Dispatchers dispatchers;
 
     @Inject
     Database database;
-
-    @AfterEach
-    void releaseEverything() {
-        database.finishEveryDelivery();
-    }
 
     @Test
     void twoReplicasKeepAWebhooksOwnInFlightCap() throws Exception {
@@ -66,10 +62,11 @@ class WebhookCapsTest {
             Events.post(key, Events.notifications(12, provider));
             runTwoReplicas(() -> {
                 receiver.await("/fast", r -> r.size() >= 5, Duration.ofSeconds(20));
-                Thread.sleep(3_000); // time enough for the other seven, were they let through
+                await("time enough for the other seven, were they let through").during(Duration.ofSeconds(3))
+                        .atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(50))
+                        .untilAsserted(() -> assertEquals(5, receiver.at("/fast").size(), "five in the first minute"));
                 return null;
             });
-            assertEquals(5, receiver.at("/fast").size(), "five in the first minute");
             assertEquals(7, database.count("delivery WHERE webhook_id = " + webhook + " AND status = 0"),
                     "the others wait for the window");
         }

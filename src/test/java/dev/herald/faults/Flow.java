@@ -1,5 +1,8 @@
 package dev.herald.faults;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.herald.testing.Events;
+import dev.herald.testing.Pause;
 import dev.herald.testing.Receiver;
 
 /**
@@ -73,7 +77,7 @@ final class Flow implements AutoCloseable {
                     return;
                 }
                 try {
-                    Thread.sleep(every.toMillis());
+                    Pause.because(every, "the producer's pace: one batch every " + every);
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -95,15 +99,10 @@ final class Flow implements AutoCloseable {
     }
 
     /** Waits (bounded) until every accepted notification reached every endpoint. */
-    void awaitEverythingAccepted(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (missing() > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(missing() + " accepted deliveries never arrived (accepted " + accepted.size()
-                        + " notifications × " + endpoints + " endpoints)");
-            }
-            Thread.sleep(100);
-        }
+    void awaitEverythingAccepted(Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertEquals(0, missing(),
+                () -> "accepted deliveries still missing (accepted " + accepted.size() + " notifications × "
+                        + endpoints + " endpoints)"));
     }
 
     /** Accepted (notification, endpoint) pairs the receiver has not seen. */

@@ -1,5 +1,7 @@
 package dev.herald.faults;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,8 +20,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.herald.testing.TemporaryFiles;
 
 /**
  * The packaged application ({@code target/quarkus-app/quarkus-run.jar}, built by {@code package} before this tier
@@ -96,7 +102,7 @@ public final class Herald implements AutoCloseable {
             Herald herald = launch(server);
             try {
                 herald.awaitReady(Duration.ofSeconds(60));
-            } catch (AssertionError | InterruptedException notReady) {
+            } catch (RuntimeException | AssertionError notReady) {
                 herald.process.destroyForcibly();
                 throw notReady;
             }
@@ -120,7 +126,7 @@ public final class Herald implements AutoCloseable {
             int port = Postgres.freePort();
             int managementPort = Postgres.freePort();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx256m"));
+                    .toString(), "-Xmx256m", "-Djava.io.tmpdir=" + TemporaryFiles.directory()));
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", JAR.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -304,16 +310,17 @@ public final class Herald implements AutoCloseable {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
-    private void awaitReady(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (status("/q/health/ready") != 200) {
-            if (!process.isAlive()) {
-                throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + log());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(name + " was not ready within " + timeout + ":\n" + log());
-            }
-            Thread.sleep(100);
+    private void awaitReady(Duration timeout) {
+        try {
+            await(name + " ready").atMost(timeout).pollInterval(Duration.ofMillis(100))
+                    .failFast(() -> {
+                        if (!process.isAlive()) {
+                            throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + log());
+                        }
+                    })
+                    .until(() -> status("/q/health/ready") == 200);
+        } catch (ConditionTimeoutException notReady) {
+            throw new AssertionError(name + " was not ready within " + timeout + ":\n" + log(), notReady);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.herald.faults;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -48,18 +49,11 @@ class NameResolutionBlipIT extends FaultTier {
         }
     }
 
-    private static JsonNode awaitAttempts(Herald herald, Herald.Tenant tenant, long webhook, int attempts)
-            throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            JsonNode delivery = herald.data(tenant.key(), """
-                    { deliveries(webhookId: "%d") { items { status attempts { error } } } }""".formatted(webhook))
-                    .at("/deliveries/items/0");
-            if (delivery.at("/attempts").size() >= attempts) {
-                return delivery;
-            }
-            assertTrue(System.nanoTime() < deadline, "no attempt recorded: " + delivery);
-            Thread.sleep(100);
-        }
+    private static JsonNode awaitAttempts(Herald herald, Herald.Tenant tenant, long webhook, int attempts) {
+        return await(attempts + " attempts recorded").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> herald.data(tenant.key(), """
+                        { deliveries(webhookId: "%d") { items { status attempts { error } } } }""".formatted(webhook))
+                        .at("/deliveries/items/0"), delivery -> delivery.at("/attempts").size() >= attempts);
     }
 }

@@ -1,5 +1,6 @@
 package dev.herald.faults;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,18 +50,12 @@ class PoisonedSecretIT extends FaultTier {
         }
     }
 
-    private static JsonNode awaitFailed(Herald herald, Herald.Tenant tenant, long webhook, int expected)
-            throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (true) {
-            JsonNode page = herald.data(tenant.key(), """
-                    { deliveries(webhookId: "%d", status: FAILED) { totalCount items { attemptCount attempts { error } } } }"""
-                    .formatted(webhook));
-            if (page.at("/deliveries/totalCount").asInt() == expected) {
-                return page;
-            }
-            assertTrue(System.nanoTime() < deadline, "FAILED deliveries: " + page);
-            Thread.sleep(200);
-        }
+    private static JsonNode awaitFailed(Herald herald, Herald.Tenant tenant, long webhook, int expected) {
+        return await(expected + " FAILED deliveries of webhook " + webhook).atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> herald.data(tenant.key(), """
+                        { deliveries(webhookId: "%d", status: FAILED)
+                          { totalCount items { attemptCount attempts { error } } } }""".formatted(webhook)),
+                        page -> page.at("/deliveries/totalCount").asInt() == expected);
     }
 }

@@ -1,5 +1,8 @@
 package dev.herald.faults;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.herald.testing.TemporaryFiles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -35,7 +39,10 @@ public final class Postgres {
         this.port = port;
     }
 
-    /** The test JVM's server, started on first use and stopped when the JVM exits. */
+    /**
+     * The test JVM's server, started on first use and stopped when the JVM exits; its data directory (in the tests'
+     * temporary directory, under target/) is deleted then.
+     */
     public static synchronized Postgres shared() {
         if (shared == null) {
             try {
@@ -44,7 +51,11 @@ public final class Postgres {
                 throw new UncheckedIOException(e);
             }
             shared.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop));
+            Postgres server = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.stop();
+                TemporaryFiles.deleteTree(server.dataDirectory);
+            }));
         }
         return shared;
     }
@@ -173,15 +184,9 @@ public final class Postgres {
     }
 
     /** Waits (bounded) until {@code SELECT count(*) FROM <tableAndWhere>} reaches {@code expected}. */
-    public void awaitCount(String tableAndWhere, long expected, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long now;
-        while ((now = queryLong("SELECT count(*) FROM " + tableAndWhere)) != expected) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("count(" + tableAndWhere + ") is " + now + ", expected " + expected);
-            }
-            Thread.sleep(100);
-        }
+    public void awaitCount(String tableAndWhere, long expected, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertEquals(expected,
+                queryLong("SELECT count(*) FROM " + tableAndWhere), "count(" + tableAndWhere + ")"));
     }
 
     private void signal(String signal) {

@@ -1,5 +1,6 @@
 package dev.herald.faults;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.herald.testing.Pause;
 import dev.herald.testing.Receiver;
 
 /**
@@ -29,7 +31,7 @@ class PostgresFaultsIT extends FaultTier {
     void stoppedForFiveSecondsAndStartedAgain() throws Exception {
         survives("postgres-restart", herald -> {
             database.stop();
-            Thread.sleep(5_000);
+            Pause.because(Duration.ofSeconds(5), "the fault: the database is down five seconds");
             database.start();
             return Instant.now();
         });
@@ -47,14 +49,14 @@ class PostgresFaultsIT extends FaultTier {
     void frozenForTenSeconds() throws Exception {
         survives("postgres-freeze", herald -> {
             database.freeze();
-            Thread.sleep(6_000);
+            Pause.because(Duration.ofSeconds(6), "the fault: frozen past the 3 s stall timeout, not yet ten seconds");
             // the rounds waiting on the database have been stuck past the stall timeout (3 s here): not ready (the
             // database check may not even answer); still live (that takes five times as long), so a short stall
             // restarts nothing; the gauges say how stale they are
             assertTrue(herald.status("/q/health/ready") != 200, "ready while the database is frozen");
             assertEquals(200, herald.status("/q/health/live"));
             assertTrue(gaugesAge(herald) > 3, "gauges " + gaugesAge(herald) + " s old");
-            Thread.sleep(4_000);
+            Pause.because(Duration.ofSeconds(4), "the fault: the rest of the ten seconds frozen");
             database.thaw();
             Instant answering = Instant.now();
             awaitStatus(herald, "/q/health/ready", 200);
@@ -73,20 +75,16 @@ class PostgresFaultsIT extends FaultTier {
                 .mapToDouble(l -> Double.parseDouble(l.split(" ")[1])).findFirst().orElseThrow();
     }
 
-    private static void awaitGaugesFresh(Herald herald) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (gaugesAge(herald) > 2) {
-            assertTrue(System.nanoTime() < deadline, "the gauges stayed stale: " + gaugesAge(herald) + " s");
-            Thread.sleep(100);
-        }
+    private static void awaitGaugesFresh(Herald herald) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            double age = gaugesAge(herald);
+            assertTrue(age <= 2, "the gauges stayed stale: " + age + " s");
+        });
     }
 
-    private static void awaitStatus(Herald herald, String path, int status) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (herald.status(path) != status) {
-            assertTrue(System.nanoTime() < deadline, path + " answered " + herald.status(path));
-            Thread.sleep(100);
-        }
+    private static void awaitStatus(Herald herald, String path, int status) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertEquals(status, herald.status(path), path));
     }
 
     private void survives(String name, Fault fault) throws Exception {

@@ -1,5 +1,6 @@
 package dev.herald.faults;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,25 +105,18 @@ class RetentionCycleIT extends FaultTier {
                 .anyMatch(n -> database.queryLong(DATABASE, "SELECT count(*) FROM pg_class WHERE relname = '" + n + "'") > 0);
     }
 
-    private void awaitGone(List<String> names, String parent, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (exist(names, parent)) {
-            assertTrue(System.nanoTime() < deadline, parent + " partitions " + names + " were not dropped within " + timeout);
-            Thread.sleep(1_000);
-        }
+    private void awaitGone(List<String> names, String parent, Duration timeout) {
+        await(parent + " partitions " + names + " dropped").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> !exist(names, parent));
     }
 
-    private static JsonNode awaitDeliveries(Herald herald, Herald.Tenant tenant, long webhook, String status, int count)
-            throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (true) {
-            JsonNode page = herald.data(tenant.key(), "{ deliveries(webhookId: \"%d\", status: %s) { totalCount items { id } } }"
-                    .formatted(webhook, status));
-            if (page.at("/deliveries/totalCount").asInt() == count) {
-                return page;
-            }
-            assertTrue(System.nanoTime() < deadline, status + " deliveries of webhook " + webhook + ": " + page);
-            Thread.sleep(200);
-        }
+    private static JsonNode awaitDeliveries(Herald herald, Herald.Tenant tenant, long webhook, String status,
+            int count) {
+        return await(count + " " + status + " deliveries of webhook " + webhook).atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> herald.data(tenant.key(), """
+                        { deliveries(webhookId: "%d", status: %s) { totalCount items { id } } }"""
+                        .formatted(webhook, status)),
+                        page -> page.at("/deliveries/totalCount").asInt() == count);
     }
 }

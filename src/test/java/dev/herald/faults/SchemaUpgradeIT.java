@@ -1,5 +1,6 @@
 package dev.herald.faults;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.testing.Events;
+import dev.herald.testing.Pause;
 import dev.herald.testing.Receiver;
 
 /**
@@ -53,7 +55,10 @@ class SchemaUpgradeIT extends FaultTier {
             Thread producer = new Thread(() -> produce(produced, producing), "producer");
             producer.start();
             try (Herald herald = Herald.named("schema-upgrade").database(DATABASE).start(database)) {
-                Thread.sleep(1_000); // the producer goes on after the upgrade as well
+                // the producer goes on after the upgrade as well
+                int whenReady = produced.size();
+                await("five more of the producer's INSERTs, into the upgraded outbox").atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(100)).until(() -> produced.size() >= whenReady + 5);
                 producing.set(false);
                 producer.join(10_000);
 
@@ -74,7 +79,6 @@ class SchemaUpgradeIT extends FaultTier {
                 receiver.await("/legacy", r -> r.stream().anyMatch(x -> "msg_2".equals(x.headers().get("webhook-id"))),
                         Duration.ofSeconds(15));
 
-                assertTrue(produced.size() >= 5, "the producer wrote during the upgrade: " + produced.size());
                 receiver.await("/legacy", r -> r.stream().map(Flow::notificationId).toList().containsAll(produced),
                         Duration.ofSeconds(30));
                 assertEquals(5 + produced.size(), database.queryLong(DATABASE, "SELECT count(*) FROM event"),
@@ -99,7 +103,7 @@ class SchemaUpgradeIT extends FaultTier {
                 } catch (SQLException whileMigrating) {
                     // not accepted: a producer would retry
                 }
-                Thread.sleep(100);
+                Pause.because(Duration.ofMillis(100), "a producer's pace: ten INSERTs a second");
             }
         } catch (SQLException | InterruptedException e) {
             throw new IllegalStateException(e);

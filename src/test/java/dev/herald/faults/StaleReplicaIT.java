@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.DebianTools;
+import dev.herald.testing.Pause;
 import dev.herald.testing.Receiver;
 
 /**
@@ -37,7 +38,8 @@ class StaleReplicaIT extends FaultTier {
             receiver.awaitTotal(300, Duration.ofSeconds(20));
             stale.freeze();
             Instant frozen = Instant.now(); // once kill -STOP has returned: whatever it sent, it sent before
-            Thread.sleep(8_000); // twice the lease
+            Pause.because(Duration.ofSeconds(8),
+                    "frozen for twice its 4 s lease: the other replica takes its claims over");
             Instant thawed = Instant.now();
             stale.thaw();
 

@@ -1,5 +1,6 @@
 package dev.herald.faults;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,33 +81,27 @@ class WebhookFeaturesIT extends FaultTier {
                     off.toString());
             assertTrue(herald.log().contains("Webhook " + down + " switched off"), herald.log());
 
-            Thread.sleep(1_500); // the database's health is written with each batch of outcomes: let them land
-            JsonNode health = webhook(herald, tenant, crm).get("health");
-            assertEquals(1.0, health.get("successRate1h").asDouble(), health.toString());
-            assertEquals(0, health.get("pending").asInt());
+            // the database's health is written with each batch of outcomes: once they have landed
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                JsonNode health = webhook(herald, tenant, crm).get("health");
+                assertEquals(1.0, health.get("successRate1h").asDouble(), health.toString());
+                assertEquals(0, health.get("pending").asInt(), health.toString());
+            });
             assertEquals(1, webhook(herald, tenant, crm).get("maxInFlight").asInt());
         }
     }
 
-    private static void awaitNothingInFlight(Herald herald, Herald.Tenant tenant, long id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        JsonNode webhook;
-        while ((webhook = webhook(herald, tenant, id)).get("health").get("inFlight").asInt() > 0) {
-            assertTrue(System.nanoTime() < deadline, "still in flight after 10 s: " + webhook);
-            Thread.sleep(50);
-        }
+    private static void awaitNothingInFlight(Herald herald, Herald.Tenant tenant, long id) {
+        await("nothing of webhook " + id + " in flight").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> webhook(herald, tenant, id),
+                        webhook -> webhook.get("health").get("inFlight").asInt() == 0);
     }
 
-    private static JsonNode awaitDisabled(Herald herald, Herald.Tenant tenant, long id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            JsonNode webhook = webhook(herald, tenant, id);
-            if (webhook.get("status").asInt() == 0) {
-                return webhook;
-            }
-            assertTrue(System.nanoTime() < deadline, "not switched off in 30 s: " + webhook);
-            Thread.sleep(200);
-        }
+    private static JsonNode awaitDisabled(Herald herald, Herald.Tenant tenant, long id) {
+        return await("webhook " + id + " switched off").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> webhook(herald, tenant, id), webhook -> webhook.get("status").asInt() == 0);
     }
 
     private static JsonNode webhook(Herald herald, Herald.Tenant tenant, long id) throws Exception {

@@ -1,22 +1,24 @@
 package dev.herald.health;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.FastFailures;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.LogCapture;
 import dev.herald.testing.Metrics;
 import dev.herald.testing.Receiver;
@@ -31,15 +33,10 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @TestProfile(FastFailures.class)
-class AutoDisableTest extends WithReceiver {
+class AutoDisableTest extends WithReceiver implements LeavesNoDeliveries {
 
     @Inject
     Database database;
-
-    @AfterEach
-    void releaseEverything() {
-        database.finishEveryDelivery();
-    }
 
     @Test
     void onlyFailuresForTheWholePeriodSwitchAWebhookOffUntilItsOwnerSwitchesItOn() throws Exception {
@@ -51,13 +48,17 @@ class AutoDisableTest extends WithReceiver {
 
         long started = System.nanoTime();
         try (LogCapture log = LogCapture.of(AutoDisable.class)) {
-            int event = 0;
-            while (webhook(down).getInt("status") == 1) {
-                assertTrue(System.nanoTime() - started < Duration.ofSeconds(40).toNanos(), "not switched off in 40 s");
-                receiver.answerOnce("/flapping", new Receiver.Behaviour(200, Duration.ZERO)); // one success an event
-                Events.post(key, Events.notification(event++, provider));
-                Thread.sleep(1_000);
-            }
+            // an event a second, each one a failure at /down and a success at /flapping, until /down is switched off
+            AtomicInteger event = new AtomicInteger();
+            await("/down switched off").atMost(Duration.ofSeconds(40)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofSeconds(1)).until(() -> {
+                        if (webhook(down).getInt("status") != 1) {
+                            return true;
+                        }
+                        receiver.answerOnce("/flapping", new Receiver.Behaviour(200, Duration.ZERO));
+                        Events.post(key, Events.notification(event.getAndIncrement(), provider));
+                        return false;
+                    });
             assertTrue(System.nanoTime() - started >= Duration.ofSeconds(10).toNanos(), "not before 10 s of failures");
             JsonPath off = webhook(down);
             assertTrue(off.getString("disabledReason").matches(
@@ -71,13 +72,15 @@ class AutoDisableTest extends WithReceiver {
         }
 
         // switched off: nothing more is attempted, new events make no delivery for it
-        Thread.sleep(1_000); // an attempt that was in flight when it was switched off is recorded
+        // (an attempt that was in flight when it was switched off is recorded first)
+        database.awaitCount("delivery WHERE status = 1 AND webhook_id = " + down, 0, Duration.ofSeconds(10));
         int attempted = receiver.at("/down").size();
         Events.post(key, Events.notification(1_000, provider));
         receiver.await("/flapping", r -> r.stream().anyMatch(x -> x.bodyText().contains("\"id\":1000")
                 || x.bodyText().contains("\"id\": 1000")), Duration.ofSeconds(10));
-        Thread.sleep(1_000);
-        assertEquals(attempted, receiver.at("/down").size());
+        await("time enough for the event to reach /down as well, were it on").during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertEquals(attempted, receiver.at("/down").size(), "attempts at /down"));
 
         // its owner switches it on: the reason is gone and a new run of failures starts from nothing
         JsonPath on = GraphQL.as(key, """
@@ -87,8 +90,9 @@ class AutoDisableTest extends WithReceiver {
         assertNull(on.get("data.updateWebhook.disabledReason"));
         Events.post(key, Events.notification(1_001, provider));
         receiver.await("/down", r -> r.size() >= attempted + 4, Duration.ofSeconds(10));
-        Thread.sleep(2_500); // more than one check apart (1 s here)
-        assertEquals(1, webhook(down).getInt("status"), "one failed delivery is not 10 s of failures");
+        await("more than one check apart (1 s here)").during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(4))
+                .pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                        assertEquals(1, webhook(down).getInt("status"), "one failed delivery is not 10 s of failures"));
     }
 
     private JsonPath webhook(String id) throws Exception {

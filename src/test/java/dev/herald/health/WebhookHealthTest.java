@@ -12,7 +12,6 @@ import java.util.logging.Level;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +21,7 @@ import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.FastFailures;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.LogCapture;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,15 +31,10 @@ import io.restassured.path.json.JsonPath;
 /** {@code Webhook.health}, kept as attempts are recorded, and the minute rings it counts the last hour in. */
 @QuarkusTest
 @TestProfile(FastFailures.class)
-class WebhookHealthTest extends WithReceiver {
+class WebhookHealthTest extends WithReceiver implements LeavesNoDeliveries {
 
     @Inject
     Database database;
-
-    @AfterEach
-    void releaseEverything() {
-        database.finishEveryDelivery();
-    }
 
     @Test
     void healthFollowsFailuresAndSuccesses() throws Exception {

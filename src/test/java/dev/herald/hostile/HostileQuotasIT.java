@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.faults.Herald;
 import dev.herald.testing.Events;
+import dev.herald.testing.Pause;
 
 /**
  * A tenant that takes more than its quotas, through two replicas at once: its webhooks, its events per second and per
@@ -44,7 +46,8 @@ class HostileQuotasIT extends HostileTier {
             Map<String, String> headers = Map.of("Content-Type", "application/json", "x-api-key", greedy.key());
             one.post("/v1/events", Events.notification(0, greedy.provider()).getBytes(StandardCharsets.UTF_8), headers);
             two.post("/v1/events", Events.notification(0, greedy.provider()).getBytes(StandardCharsets.UTF_8), headers);
-            Thread.sleep(1_100); // the two warm-up events' tokens come back: the bucket is full again
+            Pause.because(Duration.ofMillis(1_100),
+                    "the two warm-up events' tokens come back: the bucket is full again");
             // 160 events in sixteen requests of ten, all at once, half through each replica
             ExecutorService producers = Executors.newFixedThreadPool(16);
             List<Future<HttpResponse<String>>> answers = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.herald.hostile;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -141,18 +142,10 @@ class HostileRequestsIT extends HostileTier {
         }
     }
 
-    private static void awaitMetric(String series, double expected) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        double value = -1;
-        while (System.nanoTime() < deadline) {
-            value = herald.get("/q/metrics").lines().filter(l -> l.startsWith(series + " ")).mapToDouble(
-                    l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(-1);
-            if (value == expected) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(series + " is " + value + ", expected " + expected);
+    private static void awaitMetric(String series, double expected) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertEquals(
+                expected, herald.get("/q/metrics").lines().filter(l -> l.startsWith(series + " ")).mapToDouble(
+                        l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(-1), series));
     }
 
     /** 1,000 webhooks, ten aliases of every webhook's health: answered or refused within a second, in 256 MB. */

@@ -1,6 +1,7 @@
 package dev.herald.metrics;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,16 +92,9 @@ class MetricsTest {
         return after.getOrDefault(series, 0.0) - before.getOrDefault(series, 0.0);
     }
 
-    private static Map<String, Double> awaitScrape(java.util.function.Predicate<Map<String, Double>> ready)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        Map<String, Double> scraped = scrape();
-        while (!ready.test(scraped)) {
-            assertTrue(System.nanoTime() < deadline, "metrics never showed it");
-            Thread.sleep(100);
-            scraped = scrape();
-        }
-        return scraped;
+    private static Map<String, Double> awaitScrape(java.util.function.Predicate<Map<String, Double>> ready) {
+        return await("the metrics showing it").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(MetricsTest::scrape, ready);
     }
 
     /** herald_* series of /q/metrics, name with labels as printed, to value. */

@@ -1,6 +1,6 @@
 package dev.herald.metrics;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +27,7 @@ import dev.herald.testing.GraphQL;
 import dev.herald.testing.Management;
 import dev.herald.testing.DebianTools;
 import dev.herald.testing.Receiver;
+import dev.herald.testing.TemporaryFiles;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** A real Prometheus (Debian's) scrapes this Herald while it delivers, and its query API sees the rate. */
@@ -56,22 +59,24 @@ class PrometheusScrapeTest {
         int provider = GraphQL.newProvider(key, "smtp");
         try (Receiver receiver = new Receiver()) {
             GraphQL.newWebhook(key, provider, receiver.url("/scraped"));
-            double rate = 0;
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            int sent = 0;
-            while (rate <= 0) {
-                assertTrue(System.nanoTime() < deadline,
-                        "Prometheus never saw a delivery rate; its log: " + Files.readString(work.resolve("prometheus.log")));
-                Events.post(key, Events.notification(sent++, provider));
-                Thread.sleep(500);
-                rate = query(port);
+            // an event every half second, until Prometheus's query sees deliveries at a positive rate
+            AtomicInteger sent = new AtomicInteger();
+            try {
+                await("a positive delivery rate in Prometheus").atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500)).until(() -> {
+                            Events.post(key, Events.notification(sent.getAndIncrement(), provider));
+                            return query(port);
+                        }, rate -> rate > 0);
+            } catch (ConditionTimeoutException never) {
+                throw new AssertionError("Prometheus never saw a delivery rate; its log: "
+                        + Files.readString(work.resolve("prometheus.log")), never);
             }
-            assertTrue(rate > 0);
         } finally {
             server.destroy();
             if (!server.waitFor(10, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
+                server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+            TemporaryFiles.deleteTree(work);
         }
     }
 

@@ -11,13 +11,13 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.FastFailures;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -26,7 +26,7 @@ import io.restassured.path.json.JsonPath;
 /** The admin's queries: {@code operatorOverview} (backlog, rates, endpoints failing most) and {@code applications}. */
 @QuarkusTest
 @TestProfile(FastFailures.class)
-class OperatorOverviewTest extends WithReceiver {
+class OperatorOverviewTest extends WithReceiver implements LeavesNoDeliveries {
 
     private static final String OVERVIEW = """
             { operatorOverview { backlog held oldestPendingAgeSeconds backlogReadSecondsAgo deliveredPerMinute
@@ -35,11 +35,6 @@ class OperatorOverviewTest extends WithReceiver {
 
     @Inject
     Database database;
-
-    @AfterEach
-    void releaseEverything() {
-        database.finishEveryDelivery();
-    }
 
     @Test
     void theOverviewShowsTheRateAndTheEndpointsFailingLongestFirst() throws Exception {

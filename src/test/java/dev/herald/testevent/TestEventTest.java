@@ -11,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.standardwebhooks.Webhook;
@@ -19,6 +18,7 @@ import com.standardwebhooks.Webhook;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,15 +29,10 @@ import io.restassured.path.json.JsonPath;
  * replicas (in the database), recorded nowhere.
  */
 @QuarkusTest
-class TestEventTest extends WithReceiver {
+class TestEventTest extends WithReceiver implements LeavesNoDeliveries {
 
     @Inject
     Database database;
-
-    @AfterEach
-    void releaseEverything() {
-        database.finishEveryDelivery();
-    }
 
     @Test
     void aTestEventIsOneSignedPostAnsweredAndRecordedNowhere() throws Exception {

@@ -1,5 +1,8 @@
 package dev.herald.testing;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,15 +28,9 @@ public class Database {
     }
 
     /** Waits (bounded) until {@code count(table_and_where)} reaches {@code expected}. */
-    public void awaitCount(String tableAndWhere, long expected, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long now;
-        while ((now = count(tableAndWhere)) != expected) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("count(" + tableAndWhere + ") is " + now + ", expected " + expected);
-            }
-            Thread.sleep(50);
-        }
+    public void awaitCount(String tableAndWhere, long expected, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertEquals(expected, count(tableAndWhere), "count(" + tableAndWhere + ")"));
     }
 
     /** Forgets every delivery not yet final and empties every endpoint and receiver: leaves no claims to the next test. */

@@ -12,7 +12,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+
+import org.awaitility.Awaitility;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -189,14 +192,12 @@ public final class Receiver implements AutoCloseable {
     }
 
     /** Waits (bounded) until the receiver has had at least {@code count} requests in all. */
-    public void awaitTotal(int count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (received.size() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " with " + received.size() + " of " + count);
+    public void awaitTotal(int count, Duration timeout) {
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(10)).untilAsserted(() -> {
+            if (received.size() < count) {
+                throw new AssertionError(received.size() + " of " + count + " requests received");
             }
-            Thread.sleep(10);
-        }
+        });
     }
 
     /** The most requests that were open at once at the path (received, not yet answered or cut off). */
@@ -212,18 +213,15 @@ public final class Receiver implements AutoCloseable {
     }
 
     /** Waits (bounded) until the requests at a path satisfy the condition; returns them. */
-    public List<Received> await(String path, Predicate<List<Received>> condition, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<Received> now = at(path);
-        while (!condition.test(now)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting at " + path + "; got " + now.size());
+    public List<Received> await(String path, Predicate<List<Received>> condition, Duration timeout) {
+        AtomicReference<List<Received>> seen = new AtomicReference<>(List.of());
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+            seen.set(at(path));
+            if (!condition.test(seen.get())) {
+                throw new AssertionError("waiting at " + path + "; got " + seen.get().size());
             }
-            Thread.sleep(20);
-            now = at(path);
-        }
-        return now;
+        });
+        return seen.get();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.herald.tracing;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,14 +11,11 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,18 +29,10 @@ import io.restassured.http.ContentType;
  */
 @QuarkusTest
 @TestProfile(OtlpCollector.class)
-class TracingExportTest extends WithReceiver {
+class TracingExportTest extends WithReceiver implements LeavesNoDeliveries {
 
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final String PRODUCER = "00-" + TRACE_ID + "-00f067aa0ba902b7-01";
-
-    @Inject
-    Database database;
-
-    @AfterEach
-    void releaseEverything() {
-        database.finishEveryDelivery();
-    }
 
     @Test
     void aProducersTraceReachesEveryAttemptAndTheSpansAreExported() throws Exception {
@@ -68,13 +58,10 @@ class TracingExportTest extends WithReceiver {
         awaitExported(HexFormat.of().parseHex(retry.substring(36, 52)), "the retry's span id");
     }
 
-    private static void awaitExported(byte[] wanted, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (OtlpCollector.bodies().stream().noneMatch(body -> contains(body, wanted))) {
-            assertTrue(System.nanoTime() < deadline, what + " was not exported within 10 s ("
-                    + OtlpCollector.bodies().size() + " exports)");
-            Thread.sleep(100);
-        }
+    private static void awaitExported(byte[] wanted, String what) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertTrue(
+                OtlpCollector.bodies().stream().anyMatch(body -> contains(body, wanted)),
+                () -> what + " was not exported (" + OtlpCollector.bodies().size() + " exports)"));
     }
 
     private static boolean contains(byte[] body, byte[] wanted) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import static io.restassured.RestAssured.given;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
@@ -16,7 +17,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.Pause;
 import graphql.introspection.IntrospectionQuery;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -227,7 +228,11 @@ class GraphQLLimitsTest {
                         throw new IllegalStateException(e);
                     }
                 }
-                LockSupport.parkNanos(100_000_000L);
+                try {
+                    Pause.because(Duration.ofMillis(100), "the attack's pace: ten bursts a second");
+                } catch (InterruptedException stopped) {
+                    return;
+                }
             }
         });
         bursts.start();
