@@ -18,6 +18,7 @@ import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.Receiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -28,6 +29,7 @@ import io.quarkus.test.junit.TestProfile;
  * of {@code verify}; run it with
  * {@code ./mvnw verify -Dtest=PipelineBenchmark -Dbench=true [-Dbench.events=20000]}.
  */
+@Slow
 @QuarkusTest
 @TestProfile(PipelineBenchmark.CapsRaised.class)
 @EnabledIfSystemProperty(named = "bench", matches = "true")

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.ManualDispatch;
 import dev.herald.testing.Receiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -30,6 +31,7 @@ import io.quarkus.test.junit.TestProfile;
  * recorded at the deadline, and the receiver sees its connection closed then: no request outlives its outcome.
  * A request whose claim's lease has passed is never started.
  */
+@Slow
 @QuarkusTest
 @TestProfile(ManualDispatch.class)
 class AttemptDeadlineTest {

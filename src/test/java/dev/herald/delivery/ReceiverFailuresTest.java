@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.ManualDispatch;
 import dev.herald.testing.Receiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -19,6 +20,7 @@ import io.quarkus.test.junit.TestProfile;
  * Receivers that reset the connection or refuse it: network errors, known at once (not at the deadline), and
  * retried like any failure; a URL stored in a form that no longer parses is refused without a connection.
  */
+@Slow
 @QuarkusTest
 @TestProfile(ManualDispatch.class)
 class ReceiverFailuresTest {

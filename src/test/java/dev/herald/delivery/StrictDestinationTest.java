@@ -16,6 +16,7 @@ import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.StrictDelivery;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
@@ -24,6 +25,7 @@ import io.restassured.path.json.JsonPath;
  * With production's settings, internal destinations are refused at registration when literal, and at every
  * attempt before any connection: a loopback canary that counts connections stays at zero.
  */
+@Slow
 @QuarkusTest
 @TestProfile(StrictDelivery.class)
 class StrictDestinationTest {

@@ -22,6 +22,7 @@ import dev.herald.testing.GraphQL;
 import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.LogCapture;
 import dev.herald.testing.ManualDispatch;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.Vertx;
@@ -31,6 +32,7 @@ import io.vertx.mutiny.sqlclient.Pool;
  * One outcome PostgreSQL refuses for its data (here a NUL character, which text cannot hold) must not hold back
  * the others recorded with it: they are recorded, and the bad one is left to its lease.
  */
+@Slow
 @QuarkusTest
 @TestProfile(ManualDispatch.class)
 class BadOutcomeTest implements LeavesNoDeliveries {

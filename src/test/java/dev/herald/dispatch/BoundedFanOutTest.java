@@ -16,6 +16,7 @@ import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.ManualDispatch;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -26,6 +27,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  * (1,000) deliveries each: a statement caught in the middle holds at most that many endpoint rows, and claims for
  * other endpoints go on meanwhile.
  */
+@Slow
 @QuarkusTest
 @TestProfile(ManualDispatch.class)
 class BoundedFanOutTest implements LeavesNoDeliveries {

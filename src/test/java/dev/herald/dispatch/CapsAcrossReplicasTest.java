@@ -20,6 +20,7 @@ import dev.herald.testing.GraphQL;
 import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.ManualDispatch;
 import dev.herald.testing.Receiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -29,6 +30,7 @@ import io.quarkus.test.junit.TestProfile;
  * with the cap in the claim raised to 20, this test sees 20 in flight and fails. The window is 15 s here
  * ({@code herald.dispatch.rate-window}), so that the test does not wait a real minute; the rule is the same.
  */
+@Slow
 @QuarkusTest
 @TestProfile(CapsAcrossReplicasTest.ShortWindow.class)
 class CapsAcrossReplicasTest implements LeavesNoDeliveries {

@@ -14,10 +14,12 @@ import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.ManualDispatch;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 /** The claim statement on its own, with no dispatcher running. */
+@Slow
 @QuarkusTest
 @TestProfile(ManualDispatch.class)
 class ClaimerTest implements LeavesNoDeliveries {

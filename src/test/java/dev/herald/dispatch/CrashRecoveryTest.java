@@ -19,11 +19,13 @@ import dev.herald.testing.GraphQL;
 import dev.herald.testing.ManualDispatch;
 import dev.herald.testing.Metrics;
 import dev.herald.testing.Receiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 
+@Slow
 @QuarkusTest
 @TestProfile(ManualDispatch.class)
 class CrashRecoveryTest {

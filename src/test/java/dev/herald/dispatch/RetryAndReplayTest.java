@@ -16,9 +16,11 @@ import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.WithReceiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
+@Slow
 @QuarkusTest
 class RetryAndReplayTest extends WithReceiver {
 

@@ -13,6 +13,7 @@ import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.NotifyOnly;
 import dev.herald.testing.Receiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -24,6 +25,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  * their ids were drawn in: an outbox read by "everything after the last id seen" would skip the event whose
  * transaction committed last. Herald must deliver it, and must not wait for an id a rolled-back transaction drew.
  */
+@Slow
 @QuarkusTest
 @TestProfile(NotifyOnly.class)
 class TransactionalOutboxTest {

@@ -17,6 +17,7 @@ import dev.herald.testing.GraphQL;
 import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.ManualDispatch;
 import dev.herald.testing.Receiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
@@ -26,6 +27,7 @@ import io.restassured.path.json.JsonPath;
  * but the database (with the claim reading only the global caps, the first test sees 10 in flight and the second
  * 12 delivered at once).
  */
+@Slow
 @QuarkusTest
 @TestProfile(ManualDispatch.class)
 class WebhookCapsTest implements LeavesNoDeliveries {

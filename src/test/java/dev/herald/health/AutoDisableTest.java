@@ -23,6 +23,7 @@ import dev.herald.testing.LogCapture;
 import dev.herald.testing.Metrics;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
@@ -31,6 +32,7 @@ import io.restassured.path.json.JsonPath;
  * A webhook with nothing but failures for {@code herald.delivery.disable-after} (10 s here) is switched off with
  * its reason, counted and logged; one that succeeds now and then is not; its owner switches it on again.
  */
+@Slow
 @QuarkusTest
 @TestProfile(FastFailures.class)
 class AutoDisableTest extends WithReceiver implements LeavesNoDeliveries {

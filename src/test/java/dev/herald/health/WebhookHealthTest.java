@@ -24,11 +24,13 @@ import dev.herald.testing.GraphQL;
 import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.LogCapture;
 import dev.herald.testing.WithReceiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 
 /** {@code Webhook.health}, kept as attempts are recorded, and the minute rings it counts the last hour in. */
+@Slow
 @QuarkusTest
 @TestProfile(FastFailures.class)
 class WebhookHealthTest extends WithReceiver implements LeavesNoDeliveries {

@@ -28,9 +28,11 @@ import dev.herald.testing.Management;
 import dev.herald.testing.DebianTools;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.TemporaryFiles;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** A real Prometheus (Debian's) scrapes this Herald while it delivers, and its query API sees the rate. */
+@Slow
 @QuarkusTest
 class PrometheusScrapeTest {
 

@@ -18,6 +18,7 @@ import dev.herald.testing.GraphQL;
 import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
@@ -27,6 +28,7 @@ import io.restassured.http.ContentType;
  * producer's trace, and ingest, fan-out and each attempt are exported as spans to a real OTLP/HTTP receiver (the
  * protobuf bodies are searched for the trace id, the span ids sent and the span names).
  */
+@Slow
 @QuarkusTest
 @TestProfile(OtlpCollector.class)
 class TracingExportTest extends WithReceiver implements LeavesNoDeliveries {
