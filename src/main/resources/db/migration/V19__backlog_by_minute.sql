@@ -1,0 +1,8 @@
+-- The backlog over the last hour, for the operator's chart (OperatorOverview.minutes): the database gauges
+-- (dev.herald.metrics.DatabaseGauges) record their first reading of each minute, and drop minutes older than an
+-- hour as they do. At most 61 rows; every replica reads the same cluster-wide backlog, the first to write a minute
+-- keeps it.
+CREATE TABLE backlog_minute (
+    minute  bigint PRIMARY KEY,  -- minutes since the epoch (herald_minute)
+    backlog bigint NOT NULL      -- deliveries not yet final for webhooks that are on (herald_outbox_backlog)
+);
