@@ -27,9 +27,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * may be done about them until their owner switches the webhook on. When the database cannot be read the gauges
  * keep their last values, and {@code herald_database_gauges_age_seconds} says how old those are.
  *
- * <p>The first reading of each minute also records the backlog of that minute (table {@code backlog_minute}, the last
- * hour only): the operator's chart of the backlog over the last hour. One small write a minute per replica; the first
- * replica to record a minute keeps it.
+ * <p>Each reading is also written as the backlog of its minute (table {@code backlog_minute}, the last hour only, so a
+ * minute keeps its last reading): the operator's chart of the backlog over the last hour. One small write per reading
+ * and replica, next to a statement that counts the whole hot table.
  */
 @Singleton
 public class DatabaseGauges {
@@ -55,10 +55,11 @@ public class DatabaseGauges {
                    (SELECT count(*) FROM (SELECT 1 FROM event WHERE fan_out_error IS NOT NULL LIMIT 1000000) a)
                        AS set_aside_events""";
 
-    /** The backlog of minute $1 (the first reading in it wins), and only the last hour kept. */
+    /** $2, the backlog just read, as minute $1's (the minute's last reading stays), and only the last hour kept. */
     static final String RECORD = """
             WITH expired AS (DELETE FROM backlog_minute WHERE minute < $1 - 59)
-            INSERT INTO backlog_minute (minute, backlog) VALUES ($1, $2) ON CONFLICT (minute) DO NOTHING""";
+            INSERT INTO backlog_minute (minute, backlog) VALUES ($1, $2)
+                ON CONFLICT (minute) DO UPDATE SET backlog = excluded.backlog""";
 
     @Inject
     Pool pool;
@@ -85,8 +86,6 @@ public class DatabaseGauges {
     private final AtomicLong waitingEvents = new AtomicLong();
     private final AtomicLong setAsideEvents = new AtomicLong();
     private long timer = -1;
-    /** The minute whose backlog this replica recorded last (minutes since the epoch, the database's clock). */
-    private final AtomicLong recordedMinute = new AtomicLong(-1);
 
     void onStart(@Observes @Priority(SchemaMigrator.STARTUP_PRIORITY + 20) StartupEvent event) {
         Gauge.builder("herald.outbox.backlog", backlog, AtomicLong::get)
@@ -144,17 +143,10 @@ public class DatabaseGauges {
         });
     }
 
-    /** Records the backlog of a minute this replica has not recorded yet; a failed write is tried at the next reading. */
+    /** Records a reading as its minute's backlog; one that fails is left out (the next reading writes the minute). */
     private void record(long minute, long value) {
-        long previous = recordedMinute.get();
-        if (previous == minute || !recordedMinute.compareAndSet(previous, minute)) {
-            return;
-        }
         pool.preparedQuery(RECORD).execute(Tuple.of(minute, value)).subscribe().with(done -> {
-        }, failure -> {
-            recordedMinute.compareAndSet(minute, previous);
-            LOG.debugf("The backlog of minute %d was not recorded (%s)", minute, failure);
-        });
+        }, failure -> LOG.debugf("The backlog of minute %d was not recorded (%s)", minute, failure));
     }
 
     /** What the backlog gauges show now, or null before their first reading. */

@@ -16,6 +16,6 @@ public record OperatorMinute(
         @Description("Attempts that succeeded in the minute (deliveries delivered), as the webhooks' health counts"
                 + " them") long delivered,
         @Description("Attempts that failed at a receiver in the minute (a failed attempt may be retried)") long failed,
-        @Description("Deliveries not yet final for webhooks that are on, as the gauges first read them in the minute;"
+        @Description("Deliveries not yet final for webhooks that are on, as the gauges last read them in the minute;"
                 + " null for a minute no replica read them") Long backlog) {
 }

@@ -16,7 +16,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** The backlog the gauges record minute by minute for the operator's chart: the first reading of a minute, an hour. */
+/** The backlog the gauges record minute by minute for the operator's chart: the last reading of a minute, an hour. */
 @QuarkusTest
 @TestProfile(FastFailures.class)
 class BacklogMinutesTest {
@@ -25,7 +25,7 @@ class BacklogMinutesTest {
     Pool pool;
 
     @Test
-    void aMinuteKeepsItsFirstReadingAndMinutesOlderThanAnHourGo() {
+    void aMinuteKeepsItsLastReadingAndMinutesOlderThanAnHourGo() {
         // minutes long past, in a transaction rolled back: the gauges' own rows (this minute's) are not touched
         List<String> kept = pool.withConnection(connection -> connection.query("BEGIN").execute()
                 .chain(() -> connection.query("INSERT INTO backlog_minute (minute, backlog)"
@@ -41,7 +41,7 @@ class BacklogMinutesTest {
                 })
                 .call(() -> connection.query("ROLLBACK").execute()))
                 .await().atMost(Duration.ofSeconds(10));
-        assertEquals(List.of("1041=3", "1100=7"), kept, "59 minutes before the one recorded are kept; the first"
+        assertEquals(List.of("1041=3", "1100=9"), kept, "59 minutes before the one recorded are kept; the last"
                 + " reading of a minute stays");
     }
 }

@@ -131,7 +131,7 @@ class OperatorOverviewTest extends WithReceiver implements LeavesNoDeliveries {
         assertEquals(3, since(after, from, "delivered") - since(before, from, "delivered"), after.toString());
         assertEquals(4, since(after, from, "failed") - since(before, from, "failed"), "four attempts failed");
 
-        // the gauges (read every second in tests) record the backlog of each minute at its first reading
+        // the gauges (read every second in tests) record each reading as its minute's backlog
         List<Map<String, Object>> recorded = await().atMost(Duration.ofSeconds(5)).until(this::lastHour,
                 minutes -> minutes.get(59).get("backlog") != null);
         assertTrue(((Number) recorded.get(59).get("backlog")).longValue() >= 0);
