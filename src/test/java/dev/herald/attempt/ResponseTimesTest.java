@@ -93,8 +93,9 @@ class ResponseTimesTest extends WithReceiver {
             double p50 = ((Number) minute.get("p50Ms")).doubleValue();
             double p99 = ((Number) minute.get("p99Ms")).doubleValue();
             assertTrue(p50 >= 300, "the receiver took 300 ms: " + minute);
-            assertEquals(percentile(measured, 0.5), p50, 1e-6, minute.toString());
-            assertEquals(percentile(measured, 0.99), p99, 1e-6, minute.toString());
+            // JSON numbers are read as floats here: equal to a thousandth of a millisecond
+            assertEquals(percentile(measured, 0.5), p50, 1e-3, minute.toString());
+            assertEquals(percentile(measured, 0.99), p99, 1e-3, minute.toString());
         }
 
         assertEquals(4, attempts(minutesOf(answer, failing)), "each failed attempt answered, and counts");
