@@ -75,7 +75,9 @@ export function parseTime(text) {
   }
   const [, year, month, day, hour, minute, second] = match.map(Number);
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second || 0));
-  return date.getUTCDate() === day && date.getUTCHours() === hour ? date : null;
+  const valid = date.getUTCMonth() === month - 1 && date.getUTCDate() === day && date.getUTCHours() === hour
+    && date.getUTCMinutes() === minute;
+  return valid ? date : null;
 }
 
 /** Text from Herald with the ISO timestamps in it (e.g. a disabled reason) in the console's format. */

@@ -40,6 +40,7 @@ export function createWebhooksView() {
     providers: [], webhooks: [], seen: null, editing: null, open: new Set(), confirming: null, devSeen: null,
   };
   const newest = newestOnly();
+  const newestDevAnswer = newestOnly();
 
   const result = el('div', { class: 'result' });
   const editBox = el('div');
@@ -363,16 +364,25 @@ export function createWebhooksView() {
       el('tbody', {}, state.webhooks.map(rows))));
   }
 
-  /** The dev receiver's panel, when Herald serves one (dev mode): its URL to register, and what it received. */
-  async function refreshDevReceiver() {
-    let requests;
+  /** What the dev receiver received, newest first; null when Herald serves none (production) or cannot be reached. */
+  async function readDevReceiver() {
     try {
       const response = await fetch(DEV_RECEIVER, {
         headers: { accept: 'application/json' }, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer',
       });
-      requests = response.status === 200 ? await response.json() : null;
+      return response.status === 200 ? await response.json() : null;
     } catch (e) {
-      requests = null; // no dev receiver, or Herald not reachable (the GraphQL reads say so)
+      return null; // not reachable: the GraphQL reads of the same poll say so
+    }
+  }
+
+  /** The dev receiver's panel, when Herald serves one (dev mode): its URL to register, and what it received. */
+  async function refreshDevReceiver() {
+    let requests;
+    try {
+      requests = await newestDevAnswer(readDevReceiver);
+    } catch (e) {
+      return; // overtaken by a newer read
     }
     const seen = JSON.stringify(requests);
     if (seen === state.devSeen) {
