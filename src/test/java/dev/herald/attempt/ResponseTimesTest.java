@@ -13,13 +13,13 @@ import java.util.TreeMap;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.FastFailures;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -32,7 +32,7 @@ import io.vertx.mutiny.sqlclient.Row;
  */
 @QuarkusTest
 @TestProfile(FastFailures.class)
-class ResponseTimesTest extends WithReceiver {
+class ResponseTimesTest extends WithReceiver implements LeavesNoDeliveries {
 
     private static final String QUERY = """
             { webhooks(limit: 10) { id health { minutes { minute } }
@@ -40,11 +40,6 @@ class ResponseTimesTest extends WithReceiver {
 
     @Inject
     Database database;
-
-    @AfterEach
-    void releaseEverything() {
-        database.finishEveryDelivery();
-    }
 
     @Test
     void eachMinuteHasTheMedianAndP99OfTheAttemptsThatReachedTheReceiver() throws Exception {
