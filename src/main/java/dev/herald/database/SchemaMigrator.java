@@ -53,7 +53,8 @@ public class SchemaMigrator {
             "V15__wake_only_endpoints_with_work.sql",
             "V16__complete_without_pairwise_joins.sql",
             "V17__drop_unused_ring_sum.sql",
-            "V18__tenant_isolation.sql");
+            "V18__tenant_isolation.sql",
+            "V19__backlog_by_minute.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions

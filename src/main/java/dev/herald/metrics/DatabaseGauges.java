@@ -17,6 +17,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Gauges read from the database on a timer, never per scrape: the backlog, the age of its oldest delivery, the
@@ -25,6 +26,10 @@ import io.vertx.mutiny.sqlclient.Row;
  * cluster-wide values; dashboards take the max. Deliveries held for a switched-off webhook are not backlog: nothing
  * may be done about them until their owner switches the webhook on. When the database cannot be read the gauges
  * keep their last values, and {@code herald_database_gauges_age_seconds} says how old those are.
+ *
+ * <p>Each reading is also written as the backlog of its minute (table {@code backlog_minute}, the last hour only, so a
+ * minute keeps its last reading): the operator's chart of the backlog over the last hour. One small write per reading
+ * and replica, next to a statement that counts the whole hot table.
  */
 @Singleton
 public class DatabaseGauges {
@@ -37,7 +42,8 @@ public class DatabaseGauges {
                   FROM delivery d JOIN webhook w ON w.id = d.webhook_id
                  WHERE d.status IN (0, 1)
                  GROUP BY w.status = 1)
-            SELECT coalesce((SELECT n FROM waiting WHERE active), 0) AS backlog,
+            SELECT herald_minute(clock_timestamp()) AS minute,
+                   coalesce((SELECT n FROM waiting WHERE active), 0) AS backlog,
                    coalesce((SELECT extract(epoch FROM clock_timestamp() - oldest) FROM waiting WHERE active), 0)
                        AS oldest_age,
                    coalesce((SELECT n FROM waiting WHERE NOT active), 0) AS held,
@@ -48,6 +54,12 @@ public class DatabaseGauges {
                        AS waiting_events,
                    (SELECT count(*) FROM (SELECT 1 FROM event WHERE fan_out_error IS NOT NULL LIMIT 1000000) a)
                        AS set_aside_events""";
+
+    /** $2, the backlog just read, as minute $1's (the minute's last reading stays), and only the last hour kept. */
+    static final String RECORD = """
+            WITH expired AS (DELETE FROM backlog_minute WHERE minute < $1 - 59)
+            INSERT INTO backlog_minute (minute, backlog) VALUES ($1, $2)
+                ON CONFLICT (minute) DO UPDATE SET backlog = excluded.backlog""";
 
     @Inject
     Pool pool;
@@ -117,6 +129,7 @@ public class DatabaseGauges {
             waitingEvents.set(row.getLong("waiting_events"));
             setAsideEvents.set(row.getLong("set_aside_events"));
             readAtNanos.set(System.nanoTime());
+            record(row.getLong("minute"), row.getLong("backlog"));
             if (failing) {
                 failing = false;
                 LOG.info("The database gauges are read again");
@@ -128,6 +141,12 @@ public class DatabaseGauges {
                         + " herald_database_gauges_age_seconds grows until the database answers", failure.toString());
             }
         });
+    }
+
+    /** Records a reading as its minute's backlog; one that fails is left out (the next reading writes the minute). */
+    private void record(long minute, long value) {
+        pool.preparedQuery(RECORD).execute(Tuple.of(minute, value)).subscribe().with(done -> {
+        }, failure -> LOG.debugf("The backlog of minute %d was not recorded (%s)", minute, failure));
     }
 
     /** What the backlog gauges show now, or null before their first reading. */

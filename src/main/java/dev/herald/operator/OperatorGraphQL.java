@@ -1,5 +1,6 @@
 package dev.herald.operator;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +26,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The operator's view (the console's for the admin key): the backlog as the gauges last read it, the delivery rate
- * from the endpoints' health rings (one row per webhook, never the history) and the endpoints failing longest.
+ * from the endpoints' health rings (one row per webhook, never the history), the last hour minute by minute (the
+ * rings again, and the backlog the gauges record each minute) and the endpoints failing longest.
  */
 @GraphQLApi
 @LogsUnexpectedFailures
@@ -48,6 +50,27 @@ public class OperatorGraphQL {
               JOIN generate_series(now.minute - $1, now.minute) AS m(minute)
                    ON m.minute <= h.ring_minute
                   AND herald_ring_slot_minute(h.ring_minute, (m.minute % 60)::int) = m.minute""";
+
+    /*
+     * The last 60 minutes, oldest first: the attempts every ring counts in each (rings written in the last hour only)
+     * and the backlog recorded for it.
+     */
+    private static final String MINUTES = """
+            WITH now AS (SELECT herald_minute(clock_timestamp()) AS minute),
+            counted AS (
+                SELECT c.i, sum(c.succeeded)::bigint AS succeeded, sum(c.failed)::bigint AS failed
+                  FROM now
+                  JOIN endpoint_health h ON h.ring_minute > now.minute - 60
+                 CROSS JOIN LATERAL unnest(herald_ring_minutes(h.succeeded, h.ring_minute, now.minute),
+                                           herald_ring_minutes(h.failed, h.ring_minute, now.minute))
+                       WITH ORDINALITY AS c(succeeded, failed, i)
+                 GROUP BY c.i)
+            SELECT m.minute, coalesce(c.succeeded, 0) AS succeeded, coalesce(c.failed, 0) AS failed, b.backlog
+              FROM now
+             CROSS JOIN LATERAL generate_series(now.minute - 59, now.minute) WITH ORDINALITY AS m(minute, i)
+              LEFT JOIN counted c ON c.i = m.i
+              LEFT JOIN backlog_minute b ON b.minute = m.minute
+             ORDER BY m.minute""";
 
     private static final String FAILING = """
             SELECT h.webhook_id, p.application_id, w.webhook_url, w.status, h.consecutive_failures, h.failing_since,
@@ -86,6 +109,17 @@ public class OperatorGraphQL {
             List<FailingEndpoint> failing = new ArrayList<>();
             rows.forEach(row -> failing.add(failingEndpoint(row)));
             return failing;
+        });
+    }
+
+    @Description("The last 60 minutes, oldest first, the current one last: attempts delivered and failed in each, and"
+            + " the backlog")
+    public Uni<@NonNull List<@NonNull OperatorMinute>> minutes(@Source OperatorOverview overview) {
+        return pool.query(MINUTES).execute().map(rows -> {
+            List<OperatorMinute> minutes = new ArrayList<>(Pages.HEALTH_MINUTES);
+            rows.forEach(row -> minutes.add(new OperatorMinute(Instant.ofEpochSecond(row.getLong("minute") * 60),
+                    row.getLong("succeeded"), row.getLong("failed"), row.getLong("backlog"))));
+            return minutes;
         });
     }
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.TestInfo;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 
@@ -42,9 +43,11 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 
 /**
- * The console in a real browser (Debian's chromium) against this Herald and a loopback receiver: every flow a
- * tenant or the operator has, through the page's labels and buttons. Each test leaves a screenshot under
- * target/console-screenshots; the page must raise no script error and no Content-Security-Policy violation.
+ * The console in a real browser (Debian's chromium, 1280 px wide) against this Herald and a loopback receiver: every
+ * flow a tenant or the operator has, through the page's labels and buttons; its dates in one format, its table rows on
+ * one line, its status messages clearing, its confirmations, its charts and the dev receiver's panel. Each test leaves
+ * a screenshot under target/console-screenshots; the page must raise no script error, open no dialog and cause no
+ * Content-Security-Policy violation.
  */
 @QuarkusTest
 @TestProfile(FastFailures.class)
@@ -52,6 +55,59 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
 
     static final String HOSTILE = "<img src=x onerror=alert(1)>";
     static final Path SCREENSHOTS = Path.of("target/console-screenshots");
+    /** The console's one date format. */
+    static final Pattern DATE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC$");
+
+    /**
+     * Everything on the page that looks like a date or time, in any format: text (chart titles too), tooltips and
+     * typed values. What receivers sent (response excerpts, bodies) is theirs, not the console's: left out.
+     */
+    private static final String DATES_SHOWN = """
+            () => {
+              const theirs = (node) => node && node.closest('pre.excerpt, [data-testid=dev-request-body]');
+              const texts = [];
+              const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if (!theirs(node.parentElement)) texts.push(node.textContent);
+              }
+              for (const node of document.querySelectorAll('[title]')) {
+                if (!theirs(node)) texts.push(node.getAttribute('title'));
+              }
+              for (const input of document.querySelectorAll('input')) texts.push(input.value);
+              const looksLikeADate = new RegExp([
+                String.raw`\\d{4}-\\d{2}-\\d{2}(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?(?: ?UTC|Z|[+-]\\d{2}:?\\d{2})?)?`,
+                String.raw`\\b\\d{1,2}/\\d{1,2}/\\d{2,4}\\b`,
+                String.raw`\\b\\d{1,2}:\\d{2}(?::\\d{2})? ?(?:[AaPp][Mm]|UTC)\\b`].join('|'), 'g');
+              return texts.flatMap((text) => [...text.matchAll(looksLikeADate)].map((match) => match[0]));
+            }""";
+
+    /**
+     * The cells of a table's rows (details rows aside) whose content takes more than one line, and the table itself
+     * when it is wider than the page or than the box it scrolls in.
+     */
+    private static final String WRAPPED_CELLS = """
+            (testid) => {
+              const table = document.querySelector('[data-testid="' + testid + '"]');
+              const wrapped = [];
+              for (const row of table.querySelectorAll(':scope > tbody > tr:not(.details)')) {
+                // a response excerpt is a block of the receiver's text, shown as it came
+                for (const cell of [...row.children].filter((c) => !c.querySelector('pre.excerpt'))) {
+                  const range = document.createRange();
+                  range.selectNodeContents(cell);
+                  const boxes = [...range.getClientRects()].filter((box) => box.width > 0 && box.height > 0);
+                  // on one line every box overlaps every other vertically
+                  if (boxes.length > 0 && Math.max(...boxes.map((b) => b.top)) >= Math.min(...boxes.map((b) => b.bottom))) {
+                    wrapped.push(cell.outerHTML);
+                  }
+                }
+              }
+              const box = table.parentElement;
+              if (table.getBoundingClientRect().right > document.documentElement.clientWidth
+                  || box.scrollWidth > box.clientWidth) {
+                wrapped.push('the table is wider than the page: ' + table.getBoundingClientRect().width + ' px');
+              }
+              return wrapped;
+            }""";
 
     private static Browser browser;
 
@@ -137,7 +193,7 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
 
     @Test
     void aTenantRegistersAWebhookAndSeesItsDeliveryDelivered() throws Exception {
-        receiver.answer("/orders", 200, Duration.ZERO);
+        receiver.answer("/orders", 200, Duration.ofMillis(150));
         signIn(key);
         Locator register = form("Register a webhook");
         register.getByLabel("Provider", new Locator.GetByLabelOptions().setExact(true))
@@ -171,17 +227,32 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
         delivery.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Show attempts (1)")).click();
         assertThat(page.getByTestId("attempt-status-code")).hasText("200");
         assertEveryControlLabelled();
+        assertDatesInOneFormat(3); // created, finished, the attempt's time; and the replay form's "since"
+        assertOneLinePerRow("delivery-list");
         page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("deliveries.png")));
 
         page.getByTestId("nav-webhooks").click();
         assertThat(webhookRow(receiver.url("/orders")).getByTestId("webhook-success-rate")).containsText("100");
         assertEveryControlLabelled();
+        assertDatesInOneFormat(1);
+        assertOneLinePerRow("webhook-list");
         page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("webhooks.png")));
 
         page.getByTestId("nav-activity").click();
         Locator chart = page.locator("[data-testid=attempts-chart][data-webhook-id='" + webhook + "']");
         assertThat(chart.locator("[data-testid=chart-minute]")).hasCount(60);
         assertThat(chart.locator("[data-testid=chart-minute][data-succeeded='1']")).hasCount(1);
+        // beside it, the receiver's response times: the one attempt took its 150 ms
+        Locator times = page.locator("[data-testid=response-time-chart][data-webhook-id='" + webhook + "']");
+        assertThat(times.locator("[data-testid=chart-minute]")).hasCount(60);
+        Locator timed = times.locator("[data-testid=chart-minute]:not([data-p50=''])");
+        assertThat(timed).hasCount(1);
+        double p50 = Double.parseDouble(timed.getAttribute("data-p50"));
+        assertTrue(p50 >= 150 && p50 < 5000, "p50 " + p50 + " ms");
+        assertEquals(p50, Double.parseDouble(timed.getAttribute("data-p99")), 1e-9, "one attempt: p99 is p50");
+        assertTrue(chart.boundingBox().y + chart.boundingBox().height > times.boundingBox().y
+                && times.boundingBox().x > chart.boundingBox().x, "the charts stand side by side");
+        assertDatesInOneFormat(120); // each minute's title
         page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("activity.png")));
     }
 
@@ -264,7 +335,8 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
         String webhook = GraphQL.newWebhook(key, provider, receiver.url("/before"));
         signIn(key);
         Locator row = page.locator("[data-testid=webhook-row][data-webhook-id='" + webhook + "']");
-        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Edit")).click();
+        Locator actions = actionsOf(webhook);
+        actions.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Edit")).click();
         Locator edit = form("Edit webhook " + webhook);
         // while the editor is open the webhook is switched off elsewhere (as auto-disable does): saving an edit of
         // its URL must not switch it back on
@@ -278,23 +350,135 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
         assertThat(row.getByTestId("webhook-status")).hasText("off");
         assertEquals(0, database.count("webhook WHERE status = 1 AND id = " + webhook), "still off");
 
-        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Switch on")).click();
+        actions.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Switch on")).click();
         assertThat(row.getByTestId("webhook-status")).hasText("on");
-        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Switch off")).click();
+        // what an action did is said, and the saying goes away by itself
+        Locator status = page.locator("#status");
+        assertThat(status).hasText("Webhook " + webhook + " switched on");
+        assertThat(status).hasText(Pattern.compile("^$"), new LocatorAssertions.HasTextOptions().setTimeout(15_000));
+
+        // switching off, rotating the secret and deleting ask first; Cancel leaves the webhook as it was
+        String before = secretOf(webhook);
+        for (String action : List.of("Switch off", "Rotate secret", "Delete")) {
+            actions.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(action)).click();
+            Locator confirmation = actions.getByTestId("confirmation");
+            assertThat(confirmation).isVisible();
+            assertThat(confirmation.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Cancel")))
+                    .isFocused();
+            if (action.equals("Rotate secret")) {
+                page.screenshot(new Page.ScreenshotOptions().setFullPage(true)
+                        .setPath(SCREENSHOTS.resolve("confirmation.png")));
+            }
+            confirmation.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Cancel")).click();
+            assertThat(confirmation).hasCount(0);
+            assertThat(actions.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(action))).isFocused();
+        }
+        assertEquals(1, database.count("webhook WHERE status = 1 AND id = " + webhook), "still on");
+        assertEquals(before, secretOf(webhook), "the same secret");
+        assertThat(row.getByTestId("webhook-status")).hasText("on");
+
+        // the editor asks too when saving switches the webhook off
+        actions.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Edit")).click();
+        edit.getByLabel("Active (deliveries are sent)").uncheck();
+        edit.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Save")).click();
+        edit.getByTestId("confirmation").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Cancel"))
+                .click();
+        edit.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Cancel")).click();
+        assertThat(edit).hasCount(0);
+        assertEquals(1, database.count("webhook WHERE status = 1 AND id = " + webhook), "the editor left it on");
+
+        confirm(actions, "Switch off", "Confirm switch off");
         assertThat(row.getByTestId("webhook-status")).hasText("off");
         assertEquals(0, database.count("webhook WHERE status = 1 AND id = " + webhook));
 
-        String before = secretOf(webhook);
-        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Rotate secret")).click();
+        confirm(actions, "Rotate secret", "Confirm rotate");
         assertThat(page.getByTestId("secret-value")).hasText(Pattern.compile("^whsec_"));
         String shown = page.getByTestId("secret-value").textContent();
         assertNotEquals(before, shown);
         assertEquals(secretOf(webhook), shown, "the secret shown is the webhook's new one");
+        assertThat(page.getByTestId("secret-panel")).containsText(Pattern.compile(
+                "keeps signing until \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC\\."));
+        assertDatesInOneFormat(1);
 
-        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Delete")).click();
-        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Confirm delete")).click();
+        confirm(actions, "Delete", "Confirm delete");
         assertThat(row).hasCount(0);
         assertEquals(0, database.count("webhook WHERE id = " + webhook));
+    }
+
+    @Test
+    void tablesKeepEachRowOnOneLineAndDatesInOneFormat() throws Exception {
+        String longPath = "/a-rather-long-path/that/keeps/going/on-and-on/orders-of-every-tenant-in-every-region";
+        receiver.answer(longPath, 200, Duration.ZERO);
+        receiver.answer("/failing", 500, Duration.ZERO);
+        String longUrl = receiver.url(longPath);
+        String delivering = GraphQL.newWebhook(key, provider, longUrl);
+        GraphQL.as(key, "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", description: \"%s\"}) { id } }"
+                .formatted(delivering, "orders of every tenant in every region, and a description that goes on"));
+        String failing = GraphQL.newWebhook(key, provider, receiver.url("/failing"));
+        Events.post(key, Events.notifications(2, provider));
+        database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + failing, 2, Duration.ofSeconds(10));
+        database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + delivering, 2, Duration.ofSeconds(10));
+        // as auto-disable leaves it: off, with a reason that carries a time
+        database.query("UPDATE webhook SET status = 0, disabled_reason = 'switched off by Herald: only failures since"
+                + " 2026-12-06T21:15:31Z (last error: http_500)' WHERE id = " + failing);
+
+        signIn(key);
+        Locator off = page.locator("[data-testid=webhook-row][data-webhook-id='" + failing + "']");
+        assertThat(off.getByTestId("webhook-status")).hasText("off");
+        assertThat(off.getByTestId("webhook-last-error")).hasText("http_500");
+        assertEquals("switched off by Herald: only failures since 2026-12-06 21:15:31 UTC (last error: http_500)",
+                off.getByTestId("webhook-status").getAttribute("title"));
+        actionsOf(failing);
+        assertThat(page.getByTestId("webhook-disabled-reason")).hasText(
+                "switched off by Herald: only failures since 2026-12-06 21:15:31 UTC (last error: http_500)");
+        assertOneLinePerRow("webhook-list");
+        assertOneLinePerRow("provider-list");
+        assertDatesInOneFormat(4);
+        page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("webhook-table.png")));
+
+        page.getByTestId("nav-deliveries").click();
+        assertThat(page.getByTestId("delivery-row")).hasCount(4);
+        page.getByTestId("delivery-row").first().getByRole(AriaRole.BUTTON,
+                new Locator.GetByRoleOptions().setName(Pattern.compile("^Show attempts"))).click();
+        assertThat(page.getByTestId("attempt-row").first()).isVisible();
+        assertOneLinePerRow("delivery-list");
+        assertOneLinePerRow("attempt-list");
+        assertDatesInOneFormat(8);
+    }
+
+    @Test
+    void theDevReceiverShowsItsUrlAndWhatItReceived() throws Exception {
+        signIn(key);
+        Locator panel = page.getByTestId("dev-receiver");
+        String url = base() + "/dev/echo";
+        assertThat(panel.getByTestId("dev-receiver-url")).hasText(url);
+        panel.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Copy")).click();
+        assertThat(panel.getByText("Copied")).isVisible();
+
+        // its URL, copied, registered as a webhook through the form
+        Locator register = form("Register a webhook");
+        register.getByLabel("Provider", new Locator.GetByLabelOptions().setExact(true))
+                .selectOption(String.valueOf(provider));
+        register.getByLabel("Webhook URL").fill((String) page.evaluate("() => navigator.clipboard.readText()"));
+        register.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Register webhook")).click();
+        assertThat(webhookRow(url)).hasCount(1);
+
+        String body = Events.notification(4242, provider);
+        Events.post(key, body);
+        String delivered = await().atMost(Duration.ofSeconds(10)).until(() -> echoed(body), id -> id != null);
+        String forged = "msg_forged_" + System.nanoTime();
+        RestAssured.given().contentType("application/json").header("webhook-id", forged)
+                .header("webhook-timestamp", "1700000000").header("webhook-signature", "v1,AAAA")
+                .body("{\"forged\": true}").post("/dev/echo").then().statusCode(204);
+
+        // the panel reads the receiver with the page's 5 s poll
+        Locator signed = devRequest(delivered);
+        assertThat(signed.getByTestId("dev-request-signature")).hasText("verified");
+        assertThat(devRequest(forged).getByTestId("dev-request-signature")).hasText("not verified");
+        assertOneLinePerRow("dev-request-list");
+        assertDatesInOneFormat(2);
+        assertEveryControlLabelled();
+        page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("dev-receiver.png")));
     }
 
     @Test
@@ -321,6 +505,19 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
         assertThat(page.getByTestId("application-row").first().locator("td")).hasText(HOSTILE);
         assertEquals(0, page.locator("main img").count(), "a tenant's name is text, not markup");
         assertNull(GraphQL.as(apiKey, "{ providers { providerId } }").get("errors"), "the key shown works");
+        // the last hour of the whole Herald: this test's four failed attempts among the failed ones, and the backlog
+        // as the gauges record it each minute
+        Locator deliveries = page.locator("[data-testid=delivery-chart] [data-testid=chart-minute]");
+        assertThat(deliveries).hasCount(60);
+        assertTrue(deliveries.evaluateAll("minutes => minutes.reduce((sum, m) => sum + Number(m.dataset.failed), 0)")
+                instanceof Number failed && failed.intValue() >= 4, "failed attempts drawn");
+        Locator backlog = page.locator("[data-testid=backlog-chart] [data-testid=chart-minute]");
+        assertThat(backlog).hasCount(60);
+        assertThat(page.locator("[data-testid=backlog-chart] [data-testid=chart-minute]:not([data-backlog=''])").first())
+                .isAttached();
+        assertOneLinePerRow("failing-endpoint-list");
+        assertOneLinePerRow("application-list");
+        assertDatesInOneFormat(120);
         assertEveryControlLabelled();
         page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("operator.png")));
     }
@@ -340,6 +537,52 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
                     .concat([...document.querySelectorAll('button')]
                         .filter((button) => !button.textContent.trim() && !button.getAttribute('aria-label'))
                         .map((button) => button.outerHTML))"""));
+    }
+
+    /** Every date on the page in the console's one format, and at least {@code atLeast} of them. */
+    @SuppressWarnings("unchecked")
+    private void assertDatesInOneFormat(int atLeast) {
+        List<String> dates = (List<String>) page.evaluate(DATES_SHOWN);
+        assertTrue(dates.size() >= atLeast, "dates on the page: " + dates);
+        assertEquals(List.of(), dates.stream().filter(date -> !DATE.matcher(date).matches()).distinct().toList(),
+                "dates in another format");
+    }
+
+    /** The table's rows each on one line, and the table no wider than the page. */
+    private void assertOneLinePerRow(String table) {
+        assertEquals(List.of(), page.evaluate(WRAPPED_CELLS, table), "cells of " + table + " on more than one line");
+    }
+
+    /** The row of buttons under a webhook's row, opened with its "Actions" button. */
+    private Locator actionsOf(String webhook) {
+        Locator toggle = page.locator("[data-testid=webhook-row][data-webhook-id='" + webhook + "']")
+                .getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Actions"));
+        if (!"true".equals(toggle.getAttribute("aria-expanded"))) {
+            toggle.click();
+        }
+        Locator actions = page.locator("#actions-of-" + webhook);
+        assertThat(actions).isVisible();
+        return actions;
+    }
+
+    /** Clicks {@code action}, then its confirmation's {@code confirm} button. */
+    private static void confirm(Locator actions, String action, String confirm) {
+        actions.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(action)).click();
+        actions.getByTestId("confirmation").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(confirm))
+                .click();
+    }
+
+    private Locator devRequest(String messageId) {
+        return page.getByTestId("dev-request").filter(new Locator.FilterOptions().setHas(
+                page.getByTestId("dev-request-id").getByText(messageId, new Locator.GetByTextOptions().setExact(true))));
+    }
+
+    /** The webhook-id of the request the dev receiver kept with this body, or null. */
+    private static String echoed(String body) {
+        List<Map<String, Object>> kept = RestAssured.given().get("/dev/echo").then().statusCode(200).extract()
+                .jsonPath().getList("$");
+        return kept.stream().filter(r -> body.equals(r.get("body"))).map(r -> (String) r.get("webhookId")).findFirst()
+                .orElse(null);
     }
 
     private Locator form(String name) {

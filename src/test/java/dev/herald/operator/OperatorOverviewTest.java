@@ -1,11 +1,13 @@
 package dev.herald.operator;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -100,6 +102,59 @@ class OperatorOverviewTest extends WithReceiver implements LeavesNoDeliveries {
         assertEquals("FORBIDDEN", GraphQL.errorClassification(tenant), tenant.prettify());
         JsonPath huge = GraphQL.as(GraphQL.ADMIN_KEY, "{ applications(limit: 1001) { applicationId } }");
         assertEquals("limit: must be between 1 and 1000", huge.getString("errors[0].message"), huge.prettify());
+    }
+
+    @Test
+    void theLastHourCountsEachMinutesAttemptsAndTheBacklogTheGaugesRecorded() throws Exception {
+        List<Map<String, Object>> before = lastHour();
+        String from = (String) before.get(59).get("minute");
+
+        receiver.answer("/down", 503, Duration.ZERO);
+        receiver.answer("/up", 200, Duration.ZERO);
+        int downProvider = GraphQL.newProvider(key, "down");
+        String down = GraphQL.newWebhook(key, downProvider, receiver.url("/down"));
+        String up = GraphQL.newWebhook(key, provider, receiver.url("/up"));
+        Events.post(key, Events.notification(1, downProvider));
+        Events.post(key, Events.notifications(3, provider));
+        database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + down, 1, Duration.ofSeconds(10));
+        database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + up, 3, Duration.ofSeconds(10));
+
+        List<Map<String, Object>> after = lastHour();
+        assertEquals(60, after.size());
+        Instant last = Instant.parse((String) after.get(59).get("minute"));
+        assertTrue(!last.isAfter(Instant.now()) && last.isAfter(Instant.now().minusSeconds(120)), "now: " + last);
+        for (int i = 1; i < 60; i++) {
+            assertEquals(Instant.parse((String) after.get(i - 1).get("minute")).plusSeconds(60),
+                    Instant.parse((String) after.get(i).get("minute")), "one minute after another, oldest first");
+        }
+        // nothing else delivers meanwhile: what the minutes since the first reading gained is this test's
+        assertEquals(3, since(after, from, "delivered") - since(before, from, "delivered"), after.toString());
+        assertEquals(4, since(after, from, "failed") - since(before, from, "failed"), "four attempts failed");
+
+        // the gauges (read every second in tests) record each reading as its minute's backlog
+        List<Map<String, Object>> recorded = await().atMost(Duration.ofSeconds(5)).until(this::lastHour,
+                minutes -> minutes.get(59).get("backlog") != null);
+        assertTrue(((Number) recorded.get(59).get("backlog")).longValue() >= 0);
+    }
+
+    @Test
+    void onlyTheAdminSeesTheLastHour() {
+        JsonPath tenant = GraphQL.as(key, "{ operatorOverview { minutes { minute delivered failed backlog } } }");
+        assertEquals("FORBIDDEN", GraphQL.errorClassification(tenant), tenant.prettify());
+        assertNull(tenant.get("data.operatorOverview"));
+    }
+
+    private List<Map<String, Object>> lastHour() {
+        JsonPath answer = GraphQL.as(GraphQL.ADMIN_KEY,
+                "{ operatorOverview { minutes { minute delivered failed backlog } } }");
+        assertNull(answer.get("errors"), answer.prettify());
+        return answer.getList("data.operatorOverview.minutes");
+    }
+
+    /** The sum of {@code field} over the minutes from {@code from} (an ISO minute) on. */
+    private static long since(List<Map<String, Object>> minutes, String from, String field) {
+        return minutes.stream().filter(m -> ((String) m.get("minute")).compareTo(from) >= 0)
+                .mapToLong(m -> ((Number) m.get(field)).longValue()).sum();
     }
 
     private int applicationOf(int providerId) {

@@ -13,7 +13,8 @@ import graphql.language.VariableReference;
  * What a field costs, read from its name and arguments alone (the measure runs before the schema is consulted):
  * every field 1; a list field its items times what each item selects, at the page size the request asks for (its
  * {@code limit}, its default, or the maximum when the size comes from a variable the request does not give); a few
- * fields that do work of their own per item ({@code health}: a row read and an hour of minutes) more. Field names are
+ * fields that do work of their own per item ({@code health}: a row read and an hour of minutes; {@code
+ * responseTimes}: an hour of the attempt log) more. Field names are
  * unique enough in Herald's schema for this: each name below means one field.
  */
 final class FieldCosts {
@@ -32,10 +33,11 @@ final class FieldCosts {
                     Pages.MAX_FAILING_ENDPOINTS),
             "setAsideEvents", new ListField("limit", Integer.parseInt(Pages.SET_ASIDE_EVENTS),
                     Pages.MAX_SET_ASIDE_EVENTS),
-            "minutes", new ListField(null, Pages.HEALTH_MINUTES, Pages.HEALTH_MINUTES));
+            "minutes", new ListField(null, Pages.HEALTH_MINUTES, Pages.HEALTH_MINUTES),
+            "responseTimes", new ListField(null, Pages.HEALTH_MINUTES, Pages.HEALTH_MINUTES));
 
     /** Work of their own per item, beyond the field itself. */
-    private static final Map<String, Integer> WEIGHTS = Map.of("health", 10);
+    private static final Map<String, Integer> WEIGHTS = Map.of("health", 10, "responseTimes", 10);
 
     private final Map<String, Object> variables;
 

@@ -27,8 +27,9 @@ public interface GraphQLLimitsConfig {
 
     /**
      * The most one request may cost: every field 1, a list's fields counted once per item of the page it may answer
-     * ({@code webhooks(limit: 100) { id }} costs 101), a webhook's {@code health} 10 more per webhook. The console's
-     * largest query, a page of 100 webhooks with their health by minute, costs about 19,000.
+     * ({@code webhooks(limit: 100) { id }} costs 101), a webhook's {@code health} and {@code responseTimes} 10 more
+     * each per webhook. The console's largest query, a page of 100 webhooks with their health by minute, costs about
+     * 19,000.
      */
     @WithDefault("50000")
     long maxCost();

@@ -1,9 +1,10 @@
-// The operator view (admin key): applications, the global backlog and delivery rate, the ten endpoints failing
-// most (queries applications and operatorOverview).
+// The operator view (admin key): applications, the global backlog and delivery rate, the last hour's deliveries
+// and backlog as charts, the ten endpoints failing most (queries applications and operatorOverview).
 import { gql, newestOnly } from './api.js';
 import {
-  el, act, time, orDash, copyButton, replaceKeepingFocus, showStatus, clearErrors, reportError,
+  el, act, time, clip, orDash, withDates, copyButton, replaceKeepingFocus, showStatus, clearErrors, reportError,
 } from './dom.js';
+import { barChart, chartFigure, legend, lastHour, ATTEMPT_SERIES } from './chart.js';
 
 const CREATE = `mutation ConsoleCreateApplication($input: CreateApplicationInput!) {
   createApplication(createApplicationInput: $input) { applicationId name apiKey }
@@ -12,11 +13,14 @@ const APPLICATIONS = 'query ConsoleApplications { applications { applicationId n
 const OVERVIEW = `query ConsoleOverview {
   operatorOverview {
     backlog held oldestPendingAgeSeconds deliveredPerMinute failedPerMinute
+    minutes { minute delivered failed backlog }
     failingEndpoints(limit: 10) {
       webhookId applicationId webhookUrl status consecutiveFailures failingSince lastError
     }
   }
 }`;
+
+const BACKLOG_SERIES = [{ key: 'backlog', label: 'backlog', className: 'series-backlog', markZero: true }];
 
 function seconds(value) {
   return value === null || value === undefined ? '—' : Math.round(value) + ' s';
@@ -32,10 +36,11 @@ export function createAdminView() {
   const result = el('div', { class: 'result' });
   const applicationsBox = el('div', { class: 'scroll' });
   const overviewBox = el('div');
+  const chartsBox = el('div', { class: 'chart-pair' });
   const failingBox = el('div', { class: 'scroll' });
   const root = el('section', { class: 'view', 'aria-labelledby': 'operator-title' },
     el('h2', { id: 'operator-title' }, 'Operator'),
-    el('h3', {}, 'Delivery'), overviewBox,
+    el('h3', {}, 'Delivery'), overviewBox, chartsBox,
     el('h3', {}, 'Endpoints failing most'), failingBox,
     el('h3', {}, 'Applications'), result, createForm(), applicationsBox);
 
@@ -73,11 +78,11 @@ export function createAdminView() {
       replaceKeepingFocus(applicationsBox, el('p', {}, 'No applications yet.'));
       return;
     }
-    replaceKeepingFocus(applicationsBox, el('table', { 'data-testid': 'application-list' },
+    replaceKeepingFocus(applicationsBox, el('table', { class: 'one-line', 'data-testid': 'application-list' },
       el('caption', {}, 'Applications'),
       el('thead', {}, el('tr', {}, ['ID', 'Name'].map((n) => el('th', { scope: 'col' }, n)))),
       el('tbody', {}, applications.map((a) => el('tr', { 'data-testid': 'application-row' },
-        el('th', { scope: 'row' }, String(a.applicationId)), el('td', {}, orDash(a.name)))))));
+        el('th', { scope: 'row' }, String(a.applicationId)), el('td', {}, clip('wide', a.name, orDash(a.name))))))));
   }
 
   function renderOverview(overview) {
@@ -90,23 +95,47 @@ export function createAdminView() {
         el('dd', { 'data-testid': 'delivered-per-minute' }, rate(overview.deliveredPerMinute))),
       el('div', {}, el('dt', {}, 'Failed attempts per minute'),
         el('dd', { 'data-testid': 'failed-per-minute' }, rate(overview.failedPerMinute)))));
+    renderCharts(overview.minutes || []);
     const failing = (overview.failingEndpoints || []).slice(0, 10);
     if (failing.length === 0) {
       replaceKeepingFocus(failingBox, el('p', { 'data-testid': 'no-failing-endpoints' }, 'No endpoint is failing.'));
       return;
     }
-    replaceKeepingFocus(failingBox, el('table', { 'data-testid': 'failing-endpoint-list' },
+    replaceKeepingFocus(failingBox, el('table', { class: 'one-line', 'data-testid': 'failing-endpoint-list' },
       el('caption', {}, 'The ten endpoints failing most'),
       el('thead', {}, el('tr', {}, ['Webhook', 'Application', 'URL', 'Status', 'Failures in a row', 'Failing since',
         'Last error'].map((n) => el('th', { scope: 'col' }, n)))),
       el('tbody', {}, failing.map((f) => el('tr', { 'data-testid': 'failing-endpoint-row' },
         el('th', { scope: 'row' }, String(f.webhookId)),
         el('td', {}, String(f.applicationId)),
-        el('td', { class: 'url' }, f.webhookUrl),
+        el('td', {}, clip('wide', f.webhookUrl, el('span', { class: 'url' }, f.webhookUrl))),
         el('td', {}, f.status === 1 ? 'on' : 'off'),
         el('td', {}, String(f.consecutiveFailures)),
         el('td', {}, time(f.failingSince)),
-        el('td', {}, orDash(f.lastError)))))));
+        el('td', {}, clip('text', withDates(f.lastError), orDash(withDates(f.lastError)))))))));
+  }
+
+  /** The last hour of the whole Herald: attempts delivered and failed, and the backlog, minute by minute. */
+  function renderCharts(given) {
+    const deliveries = lastHour(given.map((m) => ({ minute: m.minute, succeeded: m.delivered, failed: m.failed })),
+      ATTEMPT_SERIES);
+    const backlog = lastHour(given.map((m) => ({ minute: m.minute, backlog: m.backlog })), BACKLOG_SERIES);
+    const sum = (key) => deliveries.reduce((total, m) => total + (Number(m[key]) || 0), 0);
+    const recorded = backlog.filter((m) => m.backlog !== null && m.backlog !== undefined);
+    const latest = recorded.length === 0 ? null : recorded[recorded.length - 1].backlog;
+    replaceKeepingFocus(chartsBox,
+      chartFigure('Attempts per minute, all webhooks', barChart({
+        testid: 'delivery-chart', id: 'operator-deliveries',
+        title: 'Attempts per minute to all webhooks in the last hour: ' + sum('succeeded') + ' delivered, '
+          + sum('failed') + ' failed',
+        series: ATTEMPT_SERIES, stacked: true, minutes: deliveries,
+      }), legend(ATTEMPT_SERIES, '(a failed attempt is retried until the last)')),
+      chartFigure('Backlog, minute by minute', barChart({
+        testid: 'backlog-chart', id: 'operator-backlog',
+        title: 'Backlog in the last hour, as last read in each minute: '
+          + (latest === null ? 'not read yet' : 'latest ' + latest),
+        series: BACKLOG_SERIES, minutes: backlog,
+      }), legend(BACKLOG_SERIES, '(deliveries not yet final for webhooks that are on)')));
   }
 
   /** Runs one query; renders its answer when it changed (or when forced). */

@@ -1,7 +1,9 @@
 // The attempt log: deliveries filtered by webhook, status and event id, each expandable to its attempts; replay
 // one delivery, or a webhook's failed deliveries since a time.
 import { gql, newestOnly } from './api.js';
-import { el, act, time, orDash, milliseconds, replaceKeepingFocus, showStatus, clearErrors, reportError } from './dom.js';
+import {
+  el, act, time, clip, formatTime, parseTime, orDash, milliseconds, replaceKeepingFocus, showStatus, clearErrors, reportError,
+} from './dom.js';
 
 const PAGE_SIZE = 50;
 const STATUSES = ['PENDING', 'IN_FLIGHT', 'DELIVERED', 'FAILED'];
@@ -22,12 +24,11 @@ const REPLAY_FAILED = `mutation ConsoleReplayFailed($webhookId: ID!, $since: Dat
   replayFailed(webhookId: $webhookId, since: $since)
 }`;
 
-/** "2026-12-03T10:15" (local, as a datetime-local input holds it) one hour ago. */
-function localHourAgo() {
+/** One hour ago to the minute, in the console's date format. */
+function hourAgo() {
   const d = new Date(Date.now() - 3600 * 1000);
-  const pad = (n) => String(n).padStart(2, '0');
-  return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' + pad(d.getHours()) + ':'
-    + pad(d.getMinutes());
+  d.setUTCSeconds(0, 0);
+  return formatTime(d);
 }
 
 export function createDeliveriesView() {
@@ -72,12 +73,15 @@ export function createDeliveriesView() {
   }
 
   function replayFailedForm() {
-    const since = el('input', { id: 'replay-since', name: 'since', type: 'datetime-local', value: localHourAgo() });
+    const since = el('input', {
+      id: 'replay-since', name: 'since', type: 'text', value: hourAgo(), placeholder: 'YYYY-MM-DD HH:MM:SS UTC',
+      spellcheck: 'false', autocomplete: 'off',
+    });
     const button = el('button', { type: 'submit' }, 'Replay failed since');
     const form = el('form', { class: 'form inline', 'aria-labelledby': 'replay-title', novalidate: true },
       el('h3', { id: 'replay-title' }, 'Replay failed deliveries'),
       el('div', { class: 'field' }, el('label', { for: 'replay-webhook' }, 'Webhook to replay'), replayWebhook),
-      el('div', { class: 'field' }, el('label', { for: 'replay-since' }, 'Failed since (your time; empty: all)'), since),
+      el('div', { class: 'field' }, el('label', { for: 'replay-since' }, 'Failed since (UTC; empty: all)'), since),
       el('div', { class: 'actions' }, button));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -86,10 +90,11 @@ export function createDeliveriesView() {
           throw new Error('Webhook to replay: choose a webhook');
         }
         const variables = { webhookId: replayWebhook.value, since: null };
-        if (since.value) {
-          const at = new Date(since.value);
-          if (Number.isNaN(at.getTime())) {
-            throw new Error('Failed since: not a date and time');
+        if (since.value.trim()) {
+          const at = parseTime(since.value);
+          if (!at) {
+            throw new Error('Failed since: write a time as ' + formatTime(new Date()).slice(0, 16) + ' or '
+              + formatTime(new Date()));
           }
           variables.since = at.toISOString();
         }
@@ -119,7 +124,7 @@ export function createDeliveriesView() {
     if (delivery.attempts.length === 0) {
       return el('p', {}, 'No attempts yet.');
     }
-    return el('table', { class: 'attempts', 'data-testid': 'attempt-list' },
+    return el('table', { class: 'attempts one-line', 'data-testid': 'attempt-list' },
       el('caption', {}, 'Attempts of delivery ' + delivery.id),
       el('thead', {}, el('tr', {}, ['Time', 'Status code', 'Duration', 'Error', 'Response excerpt']
         .map((name) => el('th', { scope: 'col' }, name)))),
@@ -127,7 +132,7 @@ export function createDeliveriesView() {
         el('td', { 'data-testid': 'attempt-time' }, time(attempt.attemptedAt)),
         el('td', { 'data-testid': 'attempt-status-code' }, orDash(attempt.statusCode)),
         el('td', { 'data-testid': 'attempt-duration' }, milliseconds(attempt.durationMs)),
-        el('td', { 'data-testid': 'attempt-error' }, orDash(attempt.error)),
+        el('td', { 'data-testid': 'attempt-error' }, clip('text', attempt.error, orDash(attempt.error))),
         el('td', {}, el('pre', { class: 'excerpt', 'data-testid': 'attempt-excerpt' },
           orDash(attempt.responseExcerpt)))))));
   }
@@ -160,8 +165,8 @@ export function createDeliveriesView() {
       el('td', {}, toggle),
       el('th', { scope: 'row' }, delivery.id),
       el('td', { 'data-testid': 'delivery-event' }, delivery.eventId),
-      el('td', { 'data-testid': 'delivery-webhook' }, delivery.webhookId, ' ',
-        el('span', { class: 'url' }, urlOf(delivery.webhookId))),
+      el('td', { 'data-testid': 'delivery-webhook' }, clip('wide', urlOf(delivery.webhookId),
+        delivery.webhookId, ' ', el('span', { class: 'url' }, urlOf(delivery.webhookId)))),
       el('td', { 'data-testid': 'delivery-status' }, el('span', { class: 'badge ' + delivery.status.toLowerCase() },
         delivery.status)),
       el('td', { 'data-testid': 'delivery-attempt-count' }, String(delivery.attemptCount)),
@@ -186,7 +191,7 @@ export function createDeliveriesView() {
     if (page.items.length === 0) {
       replaceKeepingFocus(tableBox, el('p', { 'data-testid': 'no-deliveries' }, 'No deliveries match.'));
     } else {
-      replaceKeepingFocus(tableBox, el('table', { 'data-testid': 'delivery-list' },
+      replaceKeepingFocus(tableBox, el('table', { class: 'one-line', 'data-testid': 'delivery-list' },
         el('caption', {}, 'Deliveries, newest first'),
         el('thead', {}, el('tr', {}, ['Attempts', 'ID', 'Event', 'Webhook', 'Status', 'Tries', 'Created',
           'Finished / next attempt', 'Actions'].map((name) => el('th', { scope: 'col' }, name)))),

@@ -1,7 +1,9 @@
-// An application's providers and webhooks: health, register, edit, switch off/on, rotate secret, test, delete.
+// An application's providers and webhooks: health, register, edit, switch off/on, rotate secret, test, delete; and in
+// dev mode the echo receiver to register (/dev/echo) with what it received.
 import { gql, newestOnly, allWebhooks } from './api.js';
 import {
-  el, act, time, orDash, milliseconds, copyButton, replaceKeepingFocus, showStatus, clearErrors, reportError,
+  el, act, time, clip, formatTime, withDates, orDash, milliseconds, copyButton, confirmation, replaceKeepingFocus,
+  showStatus, clearErrors, reportError,
 } from './dom.js';
 
 const PROVIDERS = 'query ConsoleProviders { providers(limit: 1000) { providerId name channelType } }';
@@ -24,23 +26,32 @@ const CREATE_PROVIDER = `mutation ConsoleProvider($input: CreateProviderInput!) 
   createProvider(createProviderInput: $input) { providerId name channelType }
 }`;
 
+/** Herald's dev-mode echo receiver (404 in production): GET lists the requests it received, newest first. */
+const DEV_RECEIVER = '/dev/echo';
+const DEV_REQUESTS_SHOWN = 10;
+
 function percent(rate) {
   return rate === null || rate === undefined ? '—' : (Math.round(rate * 1000) / 10) + '%';
 }
 
 export function createWebhooksView() {
-  const state = { providers: [], webhooks: [], seen: null, editing: null, confirmDelete: null };
+  // open: webhooks whose actions are shown; confirming: {id, action} waiting for its confirmation
+  const state = {
+    providers: [], webhooks: [], seen: null, editing: null, open: new Set(), confirming: null, devSeen: null,
+  };
   const newest = newestOnly();
+  const newestDevAnswer = newestOnly();
 
   const result = el('div', { class: 'result' });
   const editBox = el('div');
   const tableBox = el('div', { class: 'scroll' });
+  const devBox = el('div', { class: 'dev-receiver-box' });
   const providersBox = el('div', { class: 'scroll' });
   const providerSelect = el('select', { id: 'reg-provider', name: 'provider', required: true });
   const root = el('section', { class: 'view', 'aria-labelledby': 'webhooks-title' },
     el('h2', { id: 'webhooks-title' }, 'Webhooks'),
     result, editBox, tableBox,
-    registerForm(),
+    el('div', { class: 'side-by-side' }, registerForm(), devBox),
     el('h2', { id: 'providers-title' }, 'Providers'),
     providersBox,
     providerForm());
@@ -143,21 +154,41 @@ export function createWebhooksView() {
       el('div', { class: 'field check' }, active, el('label', { for: 'edit-active' }, 'Active (deliveries are sent)')),
       el('div', { class: 'actions' }, save, ' ',
         el('button', { type: 'button', on: { click: () => { state.editing = null; renderEditor(); } } }, 'Cancel')));
+    const confirmBox = el('div');
+    const saveEdit = async () => {
+      const input = { id: webhook.id, webhookUrl: url.value.trim(), description: description.value };
+      // only when changed here: Herald may have switched it off since the editor opened
+      if (active.checked !== (webhook.status === 1)) {
+        input.status = active.checked ? 1 : 0;
+      }
+      await gql(UPDATE, { input });
+      state.editing = null;
+      renderEditor();
+      showStatus('Webhook ' + webhook.id + ' saved');
+      await refresh(true);
+    };
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      act(save, async () => {
-        const input = { id: webhook.id, webhookUrl: url.value.trim(), description: description.value };
-        // only when changed here: Herald may have switched it off since the editor opened
-        if (active.checked !== (webhook.status === 1)) {
-          input.status = active.checked ? 1 : 0;
-        }
-        await gql(UPDATE, { input });
-        state.editing = null;
-        renderEditor();
-        showStatus('Webhook ' + webhook.id + ' saved');
-        await refresh(true);
-      });
+      if (webhook.status === 1 && !active.checked) {
+        // saving switches it off: asked first, as the row's "Switch off" asks
+        save.disabled = true;
+        confirmBox.replaceChildren(confirmation({
+          question: 'Save and switch off webhook ' + webhook.id + '? Its deliveries are held until it is switched on'
+            + ' again.',
+          confirmLabel: 'Confirm switch off', focusKey: 'edit-' + webhook.id + '-switch',
+          onConfirm: saveEdit,
+          onCancel: () => {
+            confirmBox.replaceChildren();
+            save.disabled = false;
+            save.focus();
+          },
+        }));
+        confirmBox.querySelector('[data-focus-key$="-cancel"]').focus();
+        return;
+      }
+      act(save, saveEdit);
     });
+    form.append(confirmBox);
     editBox.replaceChildren(form);
     url.focus();
   }
@@ -168,23 +199,70 @@ export function createWebhooksView() {
     return button;
   }
 
+  /** Shows `action`'s confirmation in place of the webhook's buttons, with the focus on Cancel. */
+  function askFirst(webhook, action) {
+    return async () => {
+      state.confirming = { id: webhook.id, action };
+      renderTable();
+      focusKey('webhook-' + webhook.id + '-' + action + '-cancel');
+    };
+  }
+
+  function backToButtons(id, action) {
+    state.confirming = null;
+    renderTable();
+    focusKey('webhook-' + id + '-' + action);
+  }
+
+  // What each action that cannot be taken back asks, and does once confirmed.
+  const CONFIRMED = {
+    switch: {
+      question: (id) => 'Switch off webhook ' + id + '? Its deliveries are held until it is switched on again.',
+      label: 'Confirm switch off',
+      run: async (id) => {
+        await gql(UPDATE, { input: { id, status: 0 } });
+        showStatus('Webhook ' + id + ' switched off');
+      },
+    },
+    rotate: {
+      question: (id) => 'Give webhook ' + id + ' a new signing secret? Its receiver must verify with the new one;'
+        + ' the old one keeps signing next to it for a grace period.',
+      label: 'Confirm rotate',
+      run: async (id) => {
+        const data = await gql(ROTATE, { id });
+        const rotated = data.rotateWebhookSecret;
+        showStatus('Webhook ' + id + ' has a new signing secret');
+        showSecret('New signing secret of webhook ' + id, rotated.secret,
+          rotated.previousSecretExpiresAt
+            ? 'The previous secret keeps signing until ' + formatTime(rotated.previousSecretExpiresAt) + '.'
+            : 'The previous secret no longer signs.');
+      },
+    },
+    delete: {
+      question: (id) => 'Delete webhook ' + id + '? Its waiting deliveries are dropped; this cannot be undone.',
+      label: 'Confirm delete',
+      run: async (id) => {
+        await gql(DELETE, { id });
+        state.open.delete(id);
+        showStatus('Webhook ' + id + ' deleted');
+      },
+    },
+  };
+
   function actions(webhook) {
     const id = webhook.id;
-    if (state.confirmDelete === id) {
-      return [
-        el('span', {}, 'Delete this webhook? '),
-        actionButton(webhook, 'Confirm delete', 'confirm-delete', async () => {
-          await gql(DELETE, { id });
-          state.confirmDelete = null;
-          showStatus('Webhook ' + id + ' deleted');
+    const asked = state.confirming && state.confirming.id === id ? state.confirming.action : null;
+    if (asked) {
+      const spec = CONFIRMED[asked];
+      return [confirmation({
+        question: spec.question(id), confirmLabel: spec.label, focusKey: 'webhook-' + id + '-' + asked,
+        onConfirm: async () => {
+          await spec.run(id);
+          state.confirming = null;
           await refresh(true);
-        }),
-        actionButton(webhook, 'Cancel', 'cancel-delete', async () => {
-          state.confirmDelete = null;
-          renderTable();
-          focusKey('webhook-' + id + '-delete');
-        }),
-      ];
+        },
+        onCancel: () => backToButtons(id, asked),
+      })];
     }
     const on = webhook.status === 1;
     return [
@@ -192,30 +270,20 @@ export function createWebhooksView() {
         state.editing = webhook;
         renderEditor();
       }),
-      actionButton(webhook, on ? 'Switch off' : 'Switch on', 'switch', async () => {
-        await gql(UPDATE, { input: { id, status: on ? 0 : 1 } });
-        showStatus('Webhook ' + id + ' switched ' + (on ? 'off' : 'on'));
-        await refresh(true);
-      }),
-      actionButton(webhook, 'Rotate secret', 'rotate', async () => {
-        const data = await gql(ROTATE, { id });
-        const rotated = data.rotateWebhookSecret;
-        showSecret('New signing secret of webhook ' + id, rotated.secret,
-          rotated.previousSecretExpiresAt
-            ? 'The previous secret keeps signing until ' + rotated.previousSecretExpiresAt + '.'
-            : 'The previous secret no longer signs.');
-      }),
+      on ? actionButton(webhook, 'Switch off', 'switch', askFirst(webhook, 'switch'))
+        : actionButton(webhook, 'Switch on', 'switch', async () => {
+          await gql(UPDATE, { input: { id, status: 1 } });
+          showStatus('Webhook ' + id + ' switched on');
+          await refresh(true);
+        }),
+      actionButton(webhook, 'Rotate secret', 'rotate', askFirst(webhook, 'rotate')),
       actionButton(webhook, 'Send test event', 'test', async () => {
         showStatus('Sending a test event to webhook ' + id + '…');
         const data = await gql(SEND_TEST, { id });
         showStatus('Test event to webhook ' + id + ' answered');
         showTestDelivery(id, data.sendTestEvent);
       }),
-      actionButton(webhook, 'Delete', 'delete', async () => {
-        state.confirmDelete = id;
-        renderTable();
-        focusKey('webhook-' + id + '-confirm-delete');
-      }),
+      actionButton(webhook, 'Delete', 'delete', askFirst(webhook, 'delete')),
     ];
   }
 
@@ -226,26 +294,61 @@ export function createWebhooksView() {
     }
   }
 
-  function row(webhook) {
+  /** A cell of one line: long text is cut with an ellipsis and shown whole as its tooltip. */
+  function textCell(testid, text, size = 'text') {
+    return el('td', { 'data-testid': testid }, clip(size, text, orDash(text)));
+  }
+
+  function rows(webhook) {
     const health = webhook.health || {};
     const td = (testid, ...content) => el('td', { 'data-testid': testid }, ...content);
-    return el('tr', { 'data-testid': 'webhook-row', 'data-webhook-id': webhook.id },
+    const open = state.open.has(webhook.id);
+    const detailsId = 'actions-of-' + webhook.id;
+    const reason = withDates(webhook.disabledReason);
+    const toggle = el('button', {
+      type: 'button', 'aria-expanded': open ? 'true' : 'false', 'aria-controls': open ? detailsId : null,
+      'data-focus-key': 'webhook-' + webhook.id + '-actions',
+      on: { click: () => {
+        if (state.open.has(webhook.id)) {
+          state.open.delete(webhook.id);
+          if (state.confirming && state.confirming.id === webhook.id) {
+            state.confirming = null;
+          }
+        } else {
+          state.open.add(webhook.id);
+        }
+        renderTable();
+      } },
+    }, 'Actions');
+    const main = el('tr', { 'data-testid': 'webhook-row', 'data-webhook-id': webhook.id },
       el('th', { scope: 'row' }, webhook.id),
-      el('td', { 'data-testid': 'webhook-url', class: 'url-cell' }, el('span', { class: 'url' }, webhook.webhookUrl),
-        webhook.description ? el('div', { class: 'description', 'data-testid': 'webhook-description' },
-          webhook.description) : null),
+      el('td', { 'data-testid': 'webhook-url' }, clip('wide',
+        webhook.webhookUrl + (webhook.description ? ' (' + webhook.description + ')' : ''),
+        el('span', { class: 'url' }, webhook.webhookUrl),
+        webhook.description ? [' ', el('span', { class: 'description', 'data-testid': 'webhook-description' },
+          webhook.description)] : null)),
       td('webhook-provider', String(webhook.providerId)),
-      td('webhook-status', el('span', { class: webhook.status === 1 ? 'badge on' : 'badge off' },
-        webhook.status === 1 ? 'on' : 'off')),
+      el('td', { 'data-testid': 'webhook-status', title: reason || null },
+        el('span', { class: webhook.status === 1 ? 'badge on' : 'badge off' }, webhook.status === 1 ? 'on' : 'off')),
       td('webhook-success-rate', percent(health.successRate1h)),
       td('webhook-last-success', time(health.lastSuccessAt)),
       td('webhook-last-failure', time(health.lastFailureAt)),
-      td('webhook-last-error', orDash(health.lastError)),
+      textCell('webhook-last-error', health.lastError),
       td('webhook-consecutive-failures', orDash(health.consecutiveFailures)),
       td('webhook-pending', orDash(health.pending)),
       td('webhook-in-flight', orDash(health.inFlight)),
-      td('webhook-disabled-reason', orDash(webhook.disabledReason)),
-      el('td', {}, el('div', { class: 'row-actions' }, actions(webhook))));
+      el('td', {}, toggle));
+    if (!open) {
+      return [main];
+    }
+    return [main, el('tr', { id: detailsId, class: 'details', 'data-testid': 'webhook-actions' },
+      el('td', { colspan: '12' },
+        el('div', { class: 'row-details' },
+          el('p', { class: 'full-url' }, 'Webhook ' + webhook.id + ': ', el('span', { class: 'url' }, webhook.webhookUrl),
+            webhook.description ? [' — ', webhook.description] : null),
+          reason ? el('p', {}, 'Switched off: ', el('span', { 'data-testid': 'webhook-disabled-reason' }, reason))
+            : null,
+          el('div', { class: 'row-actions' }, actions(webhook)))))];
   }
 
   function renderTable() {
@@ -254,11 +357,63 @@ export function createWebhooksView() {
       return;
     }
     const head = ['ID', 'URL', 'Provider', 'Status', 'Success (1 h)', 'Last success', 'Last failure', 'Last error',
-      'Failures in a row', 'Pending', 'In flight', 'Disabled reason', 'Actions'];
-    replaceKeepingFocus(tableBox, el('table', { 'data-testid': 'webhook-list' },
+      'Failures in a row', 'Pending', 'In flight', 'Actions'];
+    replaceKeepingFocus(tableBox, el('table', { class: 'one-line', 'data-testid': 'webhook-list' },
       el('caption', {}, 'Webhooks and their health'),
       el('thead', {}, el('tr', {}, head.map((name) => el('th', { scope: 'col' }, name)))),
-      el('tbody', {}, state.webhooks.map(row))));
+      el('tbody', {}, state.webhooks.map(rows))));
+  }
+
+  /** What the dev receiver received, newest first; null when Herald serves none (production) or cannot be reached. */
+  async function readDevReceiver() {
+    try {
+      const response = await fetch(DEV_RECEIVER, {
+        headers: { accept: 'application/json' }, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer',
+      });
+      return response.status === 200 ? await response.json() : null;
+    } catch (e) {
+      return null; // not reachable: the GraphQL reads of the same poll say so
+    }
+  }
+
+  /** The dev receiver's panel, when Herald serves one (dev mode): its URL to register, and what it received. */
+  async function refreshDevReceiver() {
+    let requests;
+    try {
+      requests = await newestDevAnswer(readDevReceiver);
+    } catch (e) {
+      return; // overtaken by a newer read
+    }
+    const seen = JSON.stringify(requests);
+    if (seen === state.devSeen) {
+      return;
+    }
+    state.devSeen = seen;
+    if (!Array.isArray(requests)) {
+      replaceKeepingFocus(devBox);
+      return;
+    }
+    const url = location.origin + DEV_RECEIVER;
+    const shown = requests.slice(0, DEV_REQUESTS_SHOWN);
+    replaceKeepingFocus(devBox, el('section', {
+      class: 'panel dev-receiver', 'data-testid': 'dev-receiver', 'aria-labelledby': 'dev-receiver-title',
+    },
+    el('h3', { id: 'dev-receiver-title' }, 'Dev receiver'),
+    el('p', {}, 'Herald in dev mode receives webhooks itself: register this URL to try deliveries, and see them'
+      + ' below with their signature checked against the secrets of the webhooks registered at it.'),
+    el('p', {}, el('code', { class: 'secret', 'data-testid': 'dev-receiver-url' }, url), ' ', copyButton(() => url)),
+    shown.length === 0 ? el('p', { 'data-testid': 'dev-receiver-empty' }, 'Nothing received yet.')
+      : el('div', { class: 'scroll' }, el('table', { class: 'one-line', 'data-testid': 'dev-request-list' },
+        el('caption', {}, 'Its last ' + shown.length + ' requests, newest first'),
+        el('thead', {}, el('tr', {}, ['Received', 'Signature', 'Message ID', 'Body']
+          .map((name) => el('th', { scope: 'col' }, name)))),
+        el('tbody', {}, shown.map((request) => el('tr', { 'data-testid': 'dev-request' },
+          el('td', {}, time(request.receivedAt)),
+          el('td', { 'data-testid': 'dev-request-signature' }, el('span', {
+            class: request.signatureValid ? 'badge on' : 'badge off',
+          }, request.signatureValid ? 'verified' : 'not verified')),
+          textCell('dev-request-id', request.webhookId, 'short'),
+          textCell('dev-request-body', request.body, 'wide'))))))));
   }
 
   function renderProviders() {
@@ -270,17 +425,18 @@ export function createWebhooksView() {
       replaceKeepingFocus(providersBox, el('p', {}, 'No providers yet: create one to register webhooks on it.'));
       return;
     }
-    replaceKeepingFocus(providersBox, el('table', { 'data-testid': 'provider-list' },
+    replaceKeepingFocus(providersBox, el('table', { class: 'one-line', 'data-testid': 'provider-list' },
       el('caption', {}, 'Providers'),
       el('thead', {}, el('tr', {}, ['ID', 'Name', 'Channel type'].map((name) => el('th', { scope: 'col' }, name)))),
       el('tbody', {}, state.providers.map((provider) => el('tr', { 'data-testid': 'provider-row' },
         el('th', { scope: 'row' }, String(provider.providerId)),
-        el('td', {}, provider.name),
+        el('td', {}, clip('wide', provider.name, provider.name)),
         el('td', {}, String(provider.channelType)))))));
   }
 
   /** Reads the lists again; re-renders only what changed (or everything when `force`). */
   async function refresh(force = false) {
+    refreshDevReceiver();
     try {
       const data = await newest(async () => ({
         providers: (await gql(PROVIDERS)).providers,
@@ -294,9 +450,11 @@ export function createWebhooksView() {
       state.seen = seen;
       state.providers = data.providers;
       state.webhooks = data.webhooks;
-      if (state.confirmDelete && !state.webhooks.some((w) => w.id === state.confirmDelete)) {
-        state.confirmDelete = null;
+      const ids = new Set(state.webhooks.map((w) => w.id));
+      if (state.confirming && !ids.has(state.confirming.id)) {
+        state.confirming = null;
       }
+      state.open = new Set([...state.open].filter((id) => ids.has(id)));
       renderTable();
       renderProviders();
     } catch (e) {
