@@ -21,6 +21,7 @@ import dev.herald.testing.FastFailures;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.WithReceiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
@@ -30,6 +31,7 @@ import io.vertx.mutiny.sqlclient.Row;
  * {@code Webhook.responseTimes}: per minute of the last hour, the median and 99th percentile of the durations of the
  * attempts that reached the webhook's receiver, read from the attempt log.
  */
+@Slow
 @QuarkusTest
 @TestProfile(FastFailures.class)
 class ResponseTimesTest extends WithReceiver implements LeavesNoDeliveries {

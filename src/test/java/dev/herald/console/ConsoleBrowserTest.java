@@ -38,6 +38,7 @@ import dev.herald.testing.GraphQL;
 import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
@@ -49,6 +50,7 @@ import io.restassured.RestAssured;
  * a screenshot under target/console-screenshots; the page must raise no script error, open no dialog and cause no
  * Content-Security-Policy violation.
  */
+@Slow
 @QuarkusTest
 @TestProfile(FastFailures.class)
 class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {

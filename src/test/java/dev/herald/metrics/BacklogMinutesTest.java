@@ -11,12 +11,14 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.FastFailures;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** The backlog the gauges record minute by minute for the operator's chart: the last reading of a minute, an hour. */
+@Slow
 @QuarkusTest
 @TestProfile(FastFailures.class)
 class BacklogMinutesTest {

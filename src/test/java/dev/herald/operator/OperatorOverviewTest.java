@@ -21,11 +21,13 @@ import dev.herald.testing.FastFailures;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.WithReceiver;
+import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 
 /** The admin's queries: {@code operatorOverview} (backlog, rates, endpoints failing most) and {@code applications}. */
+@Slow
 @QuarkusTest
 @TestProfile(FastFailures.class)
 class OperatorOverviewTest extends WithReceiver implements LeavesNoDeliveries {
