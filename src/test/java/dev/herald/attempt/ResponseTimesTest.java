@@ -10,18 +10,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.logging.Level;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.herald.dispatch.UnreadableSecrets;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.FastFailures;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.LeavesNoDeliveries;
-import dev.herald.testing.WithReceiver;
+import dev.herald.testing.LogCapture;
 import dev.herald.testing.Slow;
+import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
@@ -57,12 +60,17 @@ class ResponseTimesTest extends WithReceiver implements LeavesNoDeliveries {
         // a secret that does not open with this key: every attempt is unsendable, no request leaves
         database.query("UPDATE webhook SET secret = 'enc:v1:" + "A".repeat(40) + "' WHERE id = " + never);
 
-        Events.post(key, Events.notifications(5, slowProvider));
-        Events.post(key, Events.notification(1, failingProvider));
-        Events.post(key, Events.notification(2, neverProvider));
-        database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + slow, 5, Duration.ofSeconds(20));
-        database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + failing, 1, Duration.ofSeconds(10));
-        database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + never, 1, Duration.ofSeconds(10));
+        // the unreadable secret's ERROR is provoked on purpose: taken here, so a green run prints none
+        try (LogCapture log = LogCapture.of(UnreadableSecrets.class)) {
+            Events.post(key, Events.notifications(5, slowProvider));
+            Events.post(key, Events.notification(1, failingProvider));
+            Events.post(key, Events.notification(2, neverProvider));
+            database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + slow, 5, Duration.ofSeconds(20));
+            database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + failing, 1,
+                    Duration.ofSeconds(10));
+            database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + never, 1, Duration.ofSeconds(10));
+            assertEquals(1, log.atLeast(Level.SEVERE).size(), "the unreadable secret, logged once");
+        }
 
         JsonPath answer = GraphQL.as(key, QUERY);
         assertNull(answer.get("errors"), answer.prettify());
