@@ -41,6 +41,11 @@ public class Partitions {
     private static final Logger LOG = Logger.getLogger(Partitions.class);
     /** Distinct from the migrator's lock ("Herald"). */
     private static final long ADVISORY_LOCK_KEY = 0x4865_7261_6c64_52L;
+    /**
+     * The shortest interval and period: rounds run at most every 5 s, and a partition's name carries its start to the
+     * second. Production keeps days; seconds are for trying retention out (and for the tests of it).
+     */
+    private static final Duration SHORTEST = Duration.ofSeconds(10);
     private static final List<String> PARENTS = List.of("event", "delivery_history", "delivery_attempt");
 
     /** A detach of Herald's that was cut short (a crash or a lock timeout between its two transactions). */
@@ -77,12 +82,12 @@ public class Partitions {
     private long timer = -1;
 
     void onStart(@Observes @Priority(SchemaMigrator.STARTUP_PRIORITY + 1) StartupEvent event) {
-        if (config.partitionInterval().compareTo(Duration.ofMinutes(1)) < 0) {
-            throw new IllegalStateException("herald.retention.partition-interval must be at least 1m; it is "
+        if (config.partitionInterval().compareTo(SHORTEST) < 0) {
+            throw new IllegalStateException("herald.retention.partition-interval must be at least 10s; it is "
                     + config.partitionInterval());
         }
-        if (config.period().compareTo(Duration.ofMinutes(1)) < 0) {
-            throw new IllegalStateException("herald.retention.period must be at least 1m; it is " + config.period());
+        if (config.period().compareTo(SHORTEST) < 0) {
+            throw new IllegalStateException("herald.retention.period must be at least 10s; it is " + config.period());
         }
         if (config.partitionsAhead() < 1) {
             throw new IllegalStateException("herald.retention.partitions-ahead must be at least 1");
