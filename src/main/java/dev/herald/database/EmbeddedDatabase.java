@@ -37,8 +37,8 @@ final class EmbeddedDatabase {
         }
         return Map.of(
                 EmbeddedDatabaseConfigSourceFactory.URL_KEY, url,
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres");
+                EmbeddedDatabaseSource.USERNAME_KEY, "postgres",
+                EmbeddedDatabaseSource.PASSWORD_KEY, "postgres");
     }
 
     private static String start(boolean throwaway) {

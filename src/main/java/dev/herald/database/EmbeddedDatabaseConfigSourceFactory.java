@@ -1,7 +1,6 @@
 package dev.herald.database;
 
 import java.util.List;
-import java.util.Map;
 
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
@@ -9,7 +8,6 @@ import io.quarkus.bootstrap.graal.ImageInfo;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.ConfigValue;
-import io.smallrye.config.PropertiesConfigSource;
 
 /**
  * Points the datasource at an embedded PostgreSQL when the dev or test profile runs without a configured URL.
@@ -42,8 +40,7 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
         if (!(dev || test) || !embeddedServerAvailable()) {
             return List.of(new MissingDatabaseUrl());
         }
-        Map<String, String> settings = EmbeddedDatabase.connectionSettings(test);
-        return List.of(new PropertiesConfigSource(settings, "herald-embedded-postgres", ORDINAL));
+        return List.of(new EmbeddedDatabaseSource(test, ORDINAL));
     }
 
     private static boolean embeddedServerAvailable() {
