@@ -40,6 +40,12 @@ public final class Herald implements AutoCloseable {
     private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * JVM options of every replica a tier starts, from {@code herald.tier.jvm-options} (pom.xml: the fault tier runs
+     * its replicas with C1 only, which cuts their start and the CPU they take from the tests beside them).
+     */
+    private static final List<String> TIER_JVM_OPTIONS = List.of(System.getProperty("herald.tier.jvm-options", "")
+            .trim().split("\\s+")).stream().filter(option -> !option.isEmpty()).toList();
     /** Every process started, killed when the test JVM exits whatever a test did: none outlives the build. */
     private static final Set<Process> STARTED = ConcurrentHashMap.newKeySet();
 
@@ -127,6 +133,7 @@ public final class Herald implements AutoCloseable {
             int managementPort = Postgres.freePort();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx256m", "-Djava.io.tmpdir=" + TemporaryFiles.directory()));
+            command.addAll(TIER_JVM_OPTIONS);
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", JAR.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
