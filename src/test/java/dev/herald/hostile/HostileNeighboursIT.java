@@ -18,6 +18,7 @@ import dev.herald.testing.Receiver;
  * A tenant whose receivers never answer, or who piles up a backlog, beside a quiet tenant: the quiet one's deliveries
  * arrive about as fast as when it is alone (its p99 within twice its p99 alone), on one replica and on two.
  */
+@RunsAlone
 class HostileNeighboursIT extends HostileTier {
 
     private static final int SILENT_ENDPOINTS = 100;

@@ -31,6 +31,7 @@ import dev.herald.testing.Receiver;
  * Requests a tenant (or anyone) can send that once hung the API, stopped fan-out for everyone, ran a replica out of
  * memory, leaked secrets or answered with internals: against one packaged replica, each refused or contained.
  */
+@RunsAlone
 class HostileRequestsIT extends HostileTier {
 
     private static final ObjectMapper JSON = new ObjectMapper();
