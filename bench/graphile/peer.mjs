@@ -102,12 +102,13 @@ if (mode === 'send') {
 
   async function deliver(payload, helpers) {
     const { job } = helpers;
+    const delivery = payload.delivery ?? job.id; // the first attempt's job: a retry is a job of its own
     await slot(payload.url);
     const started = Date.now();
     let status = null;
     let error = null;
     try {
-      const id = `msg_${job.id}`;
+      const id = `msg_${delivery}`; // one webhook-id for every attempt, as receivers dedupe by it
       const timestamp = String(Math.floor(started / 1000));
       const answer = await request(payload.url, {
         method: 'POST', body: payload.body, dispatcher: agent, headersTimeout: 30_000, bodyTimeout: 30_000,
@@ -122,11 +123,11 @@ if (mode === 'send') {
     } catch (failure) {
       error = /Timeout/.test(failure.name) || /TIMEOUT/.test(failure.code ?? '') ? 'timeout' : 'network';
     }
-    await recordAttempt([job.id, new Date(started), Date.now() - started, status, error]);
+    await recordAttempt([delivery, new Date(started), Date.now() - started, status, error]);
     if (error && payload.attempt <= RETRY_DELAYS_S.length) {
       // the next attempt as a new job in the same queue; this one then completes (its own retry would come after
       // exp(attempts) seconds)
-      await helpers.addJob(TASK, { ...payload, attempt: payload.attempt + 1 }, {
+      await helpers.addJob(TASK, { ...payload, delivery, attempt: payload.attempt + 1 }, {
         queueName: job.job_queue_id == null ? undefined : new URL(payload.url).pathname,
         runAt: new Date(Date.now() + RETRY_DELAYS_S[payload.attempt - 1] * 1000),
       });
