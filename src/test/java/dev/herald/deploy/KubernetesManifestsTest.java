@@ -3,6 +3,7 @@ package dev.herald.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -99,6 +100,29 @@ class KubernetesManifestsTest {
                 .path("image").asText();
         assertTrue(image.matches(".+:\\d+\\.\\d+\\.\\d+"), image);
         assertEquals(2, objects.get("PodDisruptionBudget").path("spec").path("minAvailable").asInt());
+    }
+
+    /** Connections kept free of Herald's budget: the operator's own, monitoring, a person's psql. */
+    private static final int RESERVED_CONNECTIONS = 10;
+
+    @ParameterizedTest
+    @ValueSource(strings = { "deploy/kubernetes", "deploy/kubernetes/overlays/dev", "deploy/kubernetes/overlays/prod" })
+    void everyReplicaTheAutoscalerMayRunGetsItsConnections(String kustomization) throws Exception {
+        Map<String, JsonNode> objects = render(kustomization);
+        int maxReplicas = objects.get("HorizontalPodAutoscaler").path("spec").path("maxReplicas").asInt();
+        int surge = objects.get("Deployment").path("spec").path("strategy").path("rollingUpdate").path("maxSurge")
+                .asInt(-1);
+        String poolSize = objects.get("ConfigMap").path("data").path("QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE").asText();
+        assertTrue(surge >= 0, "maxSurge is a number of pods, which the budget counts");
+        assertTrue(poolSize.matches("\\d+"), "the pool size is set in the ConfigMap: " + poolSize);
+
+        JsonNode cluster = new ObjectMapper(new YAMLFactory())
+                .readTree(Path.of("deploy/kubernetes/cloudnative-pg/cluster.yaml").toFile());
+        int maxConnections = cluster.path("spec").path("postgresql").path("parameters").path("max_connections").asInt();
+        int needed = (maxReplicas + surge) * (Integer.parseInt(poolSize) + 1) + RESERVED_CONNECTIONS;
+        assertTrue(needed <= maxConnections, kustomization + ": " + (maxReplicas + surge) + " replicas of "
+                + poolSize + " pooled connections and 1 listener each, and " + RESERVED_CONNECTIONS + " reserved, need "
+                + needed + "; the cluster's max_connections is " + maxConnections);
     }
 
     private static void assertSelects(JsonNode selector, JsonNode podLabels) {
