@@ -1,6 +1,8 @@
 package dev.herald.metrics;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
@@ -31,7 +34,10 @@ import dev.herald.testing.TemporaryFiles;
 import dev.herald.testing.Slow;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** A real Prometheus (Debian's) scrapes this Herald while it delivers, and its query API sees the rate. */
+/**
+ * A real Prometheus (Debian's) scrapes this Herald while it delivers: its query API sees the rate, every dashboard
+ * panel's query draws something, and every alert's expression is accepted.
+ */
 @Slow
 @QuarkusTest
 class PrometheusScrapeTest {
@@ -73,6 +79,23 @@ class PrometheusScrapeTest {
                 throw new AssertionError("Prometheus never saw a delivery rate; its log: "
                         + Files.readString(work.resolve("prometheus.log")), never);
             }
+            // the operator kit's queries run against what this Herald exports: each panel draws something, and
+            // each alert's expression is one Prometheus accepts
+            JsonNode dashboard = new ObjectMapper().readTree(Path.of("deploy/prometheus/grafana-dashboard.json").toFile());
+            for (JsonNode panel : dashboard.get("panels")) {
+                for (JsonNode target : panel.get("targets")) {
+                    JsonNode answer = ask(port, target.get("expr").asText());
+                    assertEquals("success", answer.path("status").asText(), panel.get("title") + ": " + answer);
+                    assertFalse(answer.path("data").path("result").isEmpty(), panel.get("title") + " draws nothing: "
+                            + target.get("expr").asText());
+                }
+            }
+            JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(Path.of("deploy/prometheus/herald-alerts.yml")
+                    .toFile());
+            for (JsonNode rule : rules.get("groups").get(0).get("rules")) {
+                JsonNode answer = ask(port, rule.get("expr").asText());
+                assertEquals("success", answer.path("status").asText(), rule.get("alert") + ": " + answer);
+            }
         } finally {
             server.destroy();
             if (!server.waitFor(10, TimeUnit.SECONDS)) {
@@ -80,6 +103,14 @@ class PrometheusScrapeTest {
             }
             TemporaryFiles.deleteTree(work);
         }
+    }
+
+    /** Prometheus's whole answer to a query. */
+    private static JsonNode ask(int port, String query) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return new ObjectMapper().readTree(response.body());
     }
 
     /** The query's value, 0 while Prometheus has no answer yet. */
