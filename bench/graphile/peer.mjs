@@ -15,9 +15,9 @@
 // options as the library resolved them (resolvedPreset.worker, where its worker pool reads them) and the size of
 // the local queue it built, before WORKING.
 import { EventEmitter } from 'node:events';
-import { createHmac, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
+import { keepAliveAgent, minuteWindow, signer } from './peer-common.mjs';
 
 process.env.NO_LOG_SUCCESS = '1'; // its documented switch for the log line of every successful job, read at import
 const { run, makeWorkerUtils, Logger } = await import('graphile-worker');
@@ -59,25 +59,9 @@ if (mode === 'send') {
   const db = new pg.Pool({ connectionString: url, max: 4 });
   await db.query(`CREATE TABLE IF NOT EXISTS bench_graphile_attempt (
       job_id bigint NOT NULL, attempted_at timestamptz NOT NULL, duration_ms int NOT NULL, status_code int, error text)`);
-  const windows = new Map(); // endpoint -> sorted start times (ms) in the last 60 s
-  const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 });
-  const secret = randomBytes(24); // one signing secret, as a webhook's whsec_ holds 24 bytes
-  const sign = (id, timestamp, body) =>
-    'v1,' + createHmac('sha256', secret).update(`${id}.${timestamp}.${body}`).digest('base64');
-
-  async function slot(endpoint) {
-    for (;;) {
-      const now = Date.now();
-      const starts = (windows.get(endpoint) ?? []).filter((t) => t > now - 60_000);
-      if (starts.length < perMinute) {
-        starts.push(now);
-        windows.set(endpoint, starts);
-        return;
-      }
-      windows.set(endpoint, starts);
-      await new Promise((resolve) => setTimeout(resolve, starts[0] + 60_000 - now));
-    }
-  }
+  const agent = keepAliveAgent();
+  const sign = signer();
+  const slot = minuteWindow(perMinute);
 
   // Attempt rows, batched as the pg-boss peer writes one INSERT per fetched batch: a row waits for the rows of the
   // other jobs that end in the same turn of the event loop, up to 50, and its job completes after their INSERT.

@@ -7,10 +7,10 @@
 //
 //   node peer.mjs send <postgresUrl> <sinkPort> <deliveries> <endpoints> [endpointPrefix]
 //   node peer.mjs work <postgresUrl> [groupConcurrency] [perMinute]
-import { createHmac, randomBytes } from 'node:crypto';
 import { PgBoss } from 'pg-boss';
 import pg from 'pg';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
+import { keepAliveAgent, minuteWindow, signer } from './peer-common.mjs';
 
 const [mode, url] = process.argv.slice(2);
 const QUEUE = 'deliveries';
@@ -49,25 +49,9 @@ if (mode === 'send') {
   const db = new pg.Pool({ connectionString: url, max: 10 });
   await db.query(`CREATE TABLE IF NOT EXISTS bench_peer_attempt (
       job_id uuid NOT NULL, attempted_at timestamptz NOT NULL, duration_ms int NOT NULL, status_code int, error text)`);
-  const windows = new Map(); // endpoint -> sorted start times (ms) in the last 60 s
-  const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 });
-  const secret = randomBytes(24); // one signing secret, as a webhook's whsec_ holds 24 bytes
-  const sign = (id, timestamp, body) =>
-    'v1,' + createHmac('sha256', secret).update(`${id}.${timestamp}.${body}`).digest('base64');
-
-  async function slot(endpoint) {
-    for (;;) {
-      const now = Date.now();
-      const starts = (windows.get(endpoint) ?? []).filter((t) => t > now - 60_000);
-      if (starts.length < perMinute) {
-        starts.push(now);
-        windows.set(endpoint, starts);
-        return;
-      }
-      windows.set(endpoint, starts);
-      await new Promise((resolve) => setTimeout(resolve, starts[0] + 60_000 - now));
-    }
-  }
+  const agent = keepAliveAgent();
+  const sign = signer();
+  const slot = minuteWindow(perMinute);
 
   await boss.work(QUEUE, {
     batchSize: 50, localConcurrency: 4, groupConcurrency, burstWhenBatchFull: true,
