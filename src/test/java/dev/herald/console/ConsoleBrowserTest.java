@@ -405,6 +405,8 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
         confirm(actions, "Delete", "Confirm delete");
         assertThat(row).hasCount(0);
         assertEquals(0, database.count("webhook WHERE id = " + webhook));
+        // nothing of the deleted webhook stays on the page: not even the secret it was just given
+        assertThat(page.getByTestId("secret-panel")).hasCount(0);
     }
 
     @Test

@@ -61,8 +61,15 @@ export function createWebhooksView() {
     panel.focus();
   }
 
-  function showSecret(title, secret, note) {
-    show(el('div', { class: 'panel', 'data-testid': 'secret-panel', tabindex: '-1' },
+  /** Clears the panel above the table when it shows the webhook just deleted: its new secret or its test event. */
+  function forgetPanelOf(id) {
+    if (result.firstElementChild?.dataset.webhook === String(id)) {
+      result.replaceChildren();
+    }
+  }
+
+  function showSecret(id, title, secret, note) {
+    show(el('div', { class: 'panel', 'data-testid': 'secret-panel', 'data-webhook': String(id), tabindex: '-1' },
       el('h3', {}, title),
       el('p', {}, 'Shown once: copy it now and give it to the receiver, which verifies signatures with it.'),
       el('p', {}, el('code', { class: 'secret', 'data-testid': 'secret-value' }, secret), ' ',
@@ -72,7 +79,7 @@ export function createWebhooksView() {
   }
 
   function showTestDelivery(id, test) {
-    show(el('div', { class: 'panel', 'data-testid': 'test-delivery', tabindex: '-1' },
+    show(el('div', { class: 'panel', 'data-testid': 'test-delivery', 'data-webhook': String(id), tabindex: '-1' },
       el('h3', {}, 'Test event to webhook ' + id),
       el('dl', {},
         el('dt', {}, 'Status code'), el('dd', { 'data-testid': 'test-status-code' }, orDash(test.statusCode)),
@@ -106,7 +113,7 @@ export function createWebhooksView() {
         const data = await gql(REGISTER, { input });
         form.reset();
         showStatus('Webhook ' + data.webhook.id + ' registered');
-        showSecret('Signing secret of webhook ' + data.webhook.id, data.webhook.secret);
+        showSecret(data.webhook.id, 'Signing secret of webhook ' + data.webhook.id, data.webhook.secret);
         await refresh(true);
       });
     });
@@ -232,7 +239,7 @@ export function createWebhooksView() {
         const data = await gql(ROTATE, { id });
         const rotated = data.rotateWebhookSecret;
         showStatus('Webhook ' + id + ' has a new signing secret');
-        showSecret('New signing secret of webhook ' + id, rotated.secret,
+        showSecret(id, 'New signing secret of webhook ' + id, rotated.secret,
           rotated.previousSecretExpiresAt
             ? 'The previous secret keeps signing until ' + formatTime(rotated.previousSecretExpiresAt) + '.'
             : 'The previous secret no longer signs.');
@@ -244,6 +251,7 @@ export function createWebhooksView() {
       run: async (id) => {
         await gql(DELETE, { id });
         state.open.delete(id);
+        forgetPanelOf(id);
         showStatus('Webhook ' + id + ' deleted');
       },
     },
