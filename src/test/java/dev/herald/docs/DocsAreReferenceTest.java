@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * README.md and every {@code docs/**}{@code /*.md} are a reference of the product as it is, not a diary of the work
- * that made it; README.md stays short enough to read; and no relative link in them leads nowhere.
+ * that made it; README.md stays short enough to read; and no relative link in them leads nowhere. bench/README.md
+ * keeps the same rules, its figures table's date aside.
  *
  * <p>
  * The rules, applied line by line (a line is "in a fence" from a line opening with three backticks or tildes to the
@@ -54,6 +55,7 @@ class DocsAreReferenceTest {
 
     static final Path README = Path.of("README.md");
     static final Path DOCS = Path.of("docs");
+    static final Path BENCH_README = Path.of("bench", "README.md");
     static final int MAX_README_LINES = 350;
 
     private static final List<Rule> EVERYWHERE = List.of(
@@ -62,8 +64,9 @@ class DocsAreReferenceTest {
             new Rule("the history of a fix", "(?i)\\bbefore\\s+(?:this|these|the)\\s+fix(?:es)?\\b"),
             new Rule("an issue reference", "(?i)\\bissues?\\s*#?\\s*\\d+\\b"));
 
-    private static final List<Rule> OUTSIDE_FENCES = List.of(
-            new Rule("an issue reference", "(?<![&\\p{Alnum}])#\\d+\\b|\\b\\p{Alpha}[\\w.-]*#\\d+\\b"),
+    private static final Rule ISSUE_NUMBER =
+            new Rule("an issue reference", "(?<![&\\p{Alnum}])#\\d+\\b|\\b\\p{Alpha}[\\w.-]*#\\d+\\b");
+    private static final List<Rule> OUTSIDE_FENCES = List.of(ISSUE_NUMBER,
             new Rule("the date of a run", "\\b\\d{4}-\\d{2}-\\d{2}\\b(?!T\\d)"));
 
     private static final Pattern FENCE = Pattern.compile("^\\s{0,3}(`{3,}|~{3,})");
@@ -100,11 +103,34 @@ class DocsAreReferenceTest {
                 + " numbers or the history of the work:\n" + String.join("\n", found));
     }
 
+    /**
+     * bench/README.md is a reference too: no diary, at most 350 lines. Its one figures table carries the date of its
+     * run, so dates are allowed there; the raw runs live in bench/results/ under their dates.
+     */
+    @Test
+    void benchReadmeIsAReferenceToo() throws IOException {
+        List<String> found = new ArrayList<>();
+        for (Line line : lines(BENCH_README)) {
+            for (Rule rule : EVERYWHERE) {
+                rule.check(line, line.text(), found);
+            }
+            if (!line.inFence()) {
+                ISSUE_NUMBER.check(line, MARKDOWN_LINK.matcher(line.text()).replaceAll("[]"), found);
+            }
+        }
+        assertTrue(found.isEmpty(), "bench/README.md describes the benchmark as it is:\n" + String.join("\n", found));
+        int lines = Files.readAllLines(BENCH_README).size();
+        assertTrue(lines <= MAX_README_LINES, "bench/README.md has " + lines + " lines; at most " + MAX_README_LINES
+                + ": keep raw runs in bench/results/");
+    }
+
     @Test
     void everyRelativeLinkLeadsSomewhere() throws IOException {
         Map<Path, Set<String>> anchors = new HashMap<>();
         List<String> broken = new ArrayList<>();
-        for (Path document : documents()) {
+        List<Path> linking = new ArrayList<>(documents());
+        linking.add(BENCH_README);
+        for (Path document : linking) {
             for (Line line : lines(document)) {
                 if (line.inFence()) {
                     continue;
