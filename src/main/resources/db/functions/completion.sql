@@ -11,8 +11,7 @@
 -- planner expects one row however many come in, and a nested loop that reads the whole table for each outcome looks
 -- as cheap as a probe of the primary key. So the statement that moves outcomes is planned with nested loops and merge
 -- joins off (for that statement only: set before it, restored after it): outcomes and deliveries are joined by
--- hashing, linear in both, and deliveries are read by the primary key (`d.id = ANY(delivery_ids)`). `status <> 0`
--- keeps every plan off the index of leased deliveries.
+-- hashing, linear in both, and deliveries are read by the primary key (`d.id = ANY(delivery_ids)`).
 CREATE OR REPLACE FUNCTION herald_complete(
     delivery_ids bigint[], webhook_ids bigint[], claim_tokens bigint[], new_statuses smallint[], retry_ms bigint[],
     sent boolean[], attempt_age_ms bigint[], duration_ms int[], status_codes smallint[], errors text[],

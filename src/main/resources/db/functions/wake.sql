@@ -9,7 +9,8 @@
 
 -- A writer that makes work due for endpoints at `due` (new deliveries, a retry, a replay, a webhook switched on, a
 -- test's end) calls this, in its own transaction, so that a claim looks at each endpoint by then. Rows are created
--- when missing, locked in id order.
+-- when missing, locked in id order. An endpoint already due by then is locked and not written: a claim that holds it
+-- first is waited for, and the row then compared as that claim left it (ON CONFLICT reads the latest version).
 CREATE OR REPLACE FUNCTION herald_wake_endpoints(ids bigint[], due timestamptz[]) RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO endpoint_state AS e (webhook_id, next_check_at)
@@ -17,7 +18,8 @@ LANGUAGE sql AS $$
      WHERE w.due IS NOT NULL
      GROUP BY w.id
      ORDER BY w.id
-        ON CONFLICT (webhook_id) DO UPDATE SET next_check_at = least(e.next_check_at, excluded.next_check_at)
+        ON CONFLICT (webhook_id) DO UPDATE SET next_check_at = excluded.next_check_at
+                                     WHERE e.next_check_at > excluded.next_check_at
 $$;
 
 -- Slots given back to endpoints whose rows the caller holds locked: `released` attempts ended, a receiver asked for

@@ -54,7 +54,8 @@ public class SchemaMigrator {
             "V16__complete_without_pairwise_joins.sql",
             "V17__drop_unused_ring_sum.sql",
             "V18__tenant_isolation.sql",
-            "V19__backlog_by_minute.sql");
+            "V19__backlog_by_minute.sql",
+            "V20__claims_leave_delivery_indexes_alone.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions
