@@ -11,3 +11,10 @@ CREATE OR REPLACE FUNCTION herald_minute(t timestamptz) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT floor(extract(epoch FROM t) / 60)::bigint
 $$;
+
+-- The calling transaction's id as a bigint (an xid8 has no BRIN operator class): the attempt log's `logged_by`,
+-- compared with a snapshot's oldest running transaction by herald_aggregate_health.
+CREATE OR REPLACE FUNCTION herald_transaction_id() RETURNS bigint
+LANGUAGE sql VOLATILE AS $$
+    SELECT pg_current_xact_id()::text::bigint
+$$;

@@ -2,8 +2,8 @@
 
 -- Fenced by claim tokens: an outcome whose claim was taken over (its lease expired and another replica claimed the
 -- delivery) changes nothing. A retry goes back to the queue at its due time; a final outcome (delivered, failed, a
--- 410 hold ended) moves the delivery to the history. Every attempt sent is logged; attempts that reached their
--- receiver enter its health; a 410 switches its webhook off and holds the delivery with one attempt left; each
+-- 410 hold ended) moves the delivery to the history. Every attempt sent is logged, with what the webhook's health
+-- takes from it (herald_aggregate_health folds it in later); a 410 switches its webhook off and holds the delivery with one attempt left; each
 -- attempt's slot is given back at its endpoint and at the receiver its claim charged, where a 429's pause is kept.
 -- Endpoint rows are locked first, in id order, receiver rows last (the lock order, wake.sql).
 --
@@ -27,10 +27,6 @@ DECLARE
     retry_endpoints bigint[];
     retry_due timestamptz[];
     gone_endpoints bigint[];
-    attempted_endpoints bigint[];
-    attempt_succeeded boolean[];
-    attempt_ended timestamptz[];
-    attempt_errors text[];
     saved_nestloop text;
     saved_mergejoin text;
 BEGIN
@@ -83,23 +79,20 @@ BEGIN
                f.error, f.excerpt, f.pause_ms, f.gone, f.reached, f.receiver_id FROM finished f),
     attempts AS (
         INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, status_code, error,
-                                      response_excerpt)
+                                      response_excerpt, webhook_id, succeeded, logged_by)
         SELECT r.id, r.attempt_count, clock_timestamp() - r.age_ms * interval '1 millisecond', r.duration_ms,
-               r.status_code, r.error, r.excerpt
+               r.status_code, r.error, r.excerpt, r.webhook_id,
+               -- health counts what the receiver did: not requests Herald could not or would not make
+               CASE WHEN r.reached THEN r.status = 2 END, herald_transaction_id()
           FROM recorded r WHERE r.sent)
     SELECT array_agg(r.id), array_agg(r.webhook_id), array_agg(r.status),
            array_agg(CASE WHEN r.pause_ms IS NOT NULL THEN clock_timestamp() + r.pause_ms * interval '1 millisecond' END),
            array_agg(r.webhook_id) FILTER (WHERE r.status = 0),
            array_agg(r.next_attempt_at) FILTER (WHERE r.status = 0),
            array_agg(DISTINCT r.webhook_id) FILTER (WHERE r.gone),
-           -- health counts what the receiver did: not requests Herald could not or would not make
-           array_agg(r.webhook_id) FILTER (WHERE r.reached), array_agg(r.status = 2) FILTER (WHERE r.reached),
-           array_agg(clock_timestamp() - (r.age_ms - r.duration_ms) * interval '1 millisecond')
-               FILTER (WHERE r.reached),
-           array_agg(r.error) FILTER (WHERE r.reached),
            array_agg(r.receiver_id)
       INTO ended_ids, ended_endpoints, ended_statuses, ended_pauses, retry_endpoints, retry_due, gone_endpoints,
-           attempted_endpoints, attempt_succeeded, attempt_ended, attempt_errors, ended_receivers
+           ended_receivers
       FROM recorded r;
     PERFORM set_config('enable_nestloop', saved_nestloop, true), set_config('enable_mergejoin', saved_mergejoin, true);
 
@@ -111,9 +104,6 @@ BEGIN
                            disabled_reason = 'the receiver answered 410 Gone at '
                                              || herald_utc_text(clock_timestamp())
          WHERE id = ANY(gone_endpoints) AND webhook.status = 1;
-    END IF;
-    IF attempted_endpoints IS NOT NULL THEN
-        PERFORM herald_record_health(attempted_endpoints, attempt_succeeded, attempt_ended, attempt_errors);
     END IF;
     PERFORM herald_release_slots(ended_endpoints, array_fill(1, ARRAY[cardinality(ended_endpoints)]), ended_pauses);
     PERFORM herald_release_receivers(ended_receivers, ended_pauses);

@@ -1,5 +1,6 @@
 -- Webhook health: attempts per minute of the last hour in two rings of 60 slots (succeeded, failed), the last
--- success and failure, and the current run of failures, which auto-disable reads.
+-- success and failure, and the current run of failures, which auto-disable reads. Completions only log attempts;
+-- a periodic job folds them into the health (herald_aggregate_health), one replica at a time.
 
 -- Slot i of a ring last written at minute `ring_minute` counts the latest minute m <= ring_minute with m % 60 = i.
 -- A slot whose minute is an hour or more before the minute asked about is stale (counts nothing).
@@ -37,10 +38,10 @@ $$;
 
 -- The health entries of attempts whose request reached (or tried to reach) the receiver: an answer, a timeout, a
 -- network failure. Not a request Herald refused or could not make (blocked, unsendable, internal): those say nothing
--- about the receiver, and counting them would let a wrong encryption key switch off every busy webhook. The caller,
--- herald_complete, holds the endpoint rows locked. Batches of two replicas can commit in either order: an attempt is
--- weighed against the stored last success and failure by when it ended (the database's clock), so an older success
--- never ends a newer run of failures and an older failure never starts one after a newer success.
+-- about the receiver, and counting them would let a wrong encryption key switch off every busy webhook. The caller
+-- holds the health lock (herald_try_lock_health). Attempts of two replicas can be folded in either order: an attempt
+-- is weighed against the stored last success and failure by when it ended (the database's clock), so an older
+-- success never ends a newer run of failures and an older failure never starts one after a newer success.
 CREATE OR REPLACE FUNCTION herald_record_health(ids bigint[], succeeded boolean[], ended_at timestamptz[],
                                                 errors text[])
 RETURNS void
@@ -93,6 +94,63 @@ BEGIN
      WHERE h.webhook_id = p.id;
 END $$;
 
+-- The one lock of the health: its job and auto-disable take turns under it, so auto-disable reads a health no
+-- fold is changing. Held to the end of the caller's transaction; answers false when another holds it.
+CREATE OR REPLACE FUNCTION herald_try_lock_health() RETURNS boolean
+LANGUAGE sql VOLATILE AS $$
+    SELECT pg_try_advisory_xact_lock(20377740258337864)  -- "HeraldH" in ASCII
+$$;
+
+-- The health job: folds into the health the attempts logged since it last ran (health_watermark). It takes the
+-- attempts of transactions below the oldest one still running (a snapshot's xmin): those have all ended, so an
+-- attempt a slow transaction commits late is still ahead of the watermark. At most about `max_attempts` a call, whole
+-- transactions at a time. Answers the attempts folded in and whether more wait; nothing while another replica runs it.
+CREATE OR REPLACE FUNCTION herald_aggregate_health(max_attempts int)
+RETURNS TABLE (attempts int, more boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+    low bigint;
+    horizon bigint;
+    high bigint;
+    ids bigint[];
+    succeeded boolean[];
+    ended_at timestamptz[];
+    errors text[];
+BEGIN
+    IF NOT herald_try_lock_health() THEN
+        RETURN QUERY SELECT 0, false;
+        RETURN;
+    END IF;
+    SELECT w.logged_before INTO low FROM health_watermark w;
+    horizon := pg_snapshot_xmin(pg_current_snapshot())::text::bigint;
+    IF horizon <= low THEN
+        RETURN QUERY SELECT 0, false;
+        RETURN;
+    END IF;
+    -- a window of whole transactions: it ends before the transaction of the first attempt beyond the bound
+    SELECT CASE WHEN count(*) > max_attempts THEN greatest(max(b.logged_by), low + 1) ELSE horizon END INTO high
+      FROM (SELECT a.logged_by FROM delivery_attempt a
+             WHERE a.logged_by >= low AND a.logged_by < horizon AND a.succeeded IS NOT NULL
+             ORDER BY a.logged_by LIMIT max_attempts + 1) b;
+    SELECT array_agg(a.webhook_id), array_agg(a.succeeded),
+           array_agg(a.attempted_at + a.duration_ms * interval '1 millisecond'), array_agg(a.error)
+      INTO ids, succeeded, ended_at, errors
+      FROM delivery_attempt a
+     WHERE a.logged_by >= low AND a.logged_by < high AND a.succeeded IS NOT NULL;
+    IF ids IS NOT NULL THEN
+        -- only webhooks that still exist: a deleted one's health went with it
+        SELECT array_agg(h.id), array_agg(h.ok), array_agg(h.at), array_agg(h.error)
+          INTO ids, succeeded, ended_at, errors
+          FROM unnest(ids, succeeded, ended_at, errors) AS h(id, ok, at, error)
+         WHERE EXISTS (SELECT 1 FROM webhook w WHERE w.id = h.id);
+    END IF;
+    IF ids IS NOT NULL THEN
+        PERFORM herald_record_health(ids, succeeded, ended_at, errors);
+    END IF;
+    UPDATE health_watermark SET logged_before = high;
+    RETURN QUERY SELECT coalesce(cardinality(ids), 0), high < horizon;
+END $$;
+
 -- Switches off (status 0, with its reason) active webhooks whose attempts have all failed for `disable_after_ms` or
 -- longer: from the first failure after their last success to their latest failure. At most `max_rows` a call. Their
 -- waiting deliveries are then held like those of any switched-off webhook. Answers the webhooks switched off.
@@ -102,6 +160,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
     candidates bigint[];
 BEGIN
+    IF NOT herald_try_lock_health() THEN
+        RETURN;  -- the health job holds it; the next check comes soon
+    END IF;
     SELECT array_agg(c.webhook_id ORDER BY c.webhook_id) INTO candidates
       FROM (SELECT h.webhook_id FROM endpoint_health h JOIN webhook w ON w.id = h.webhook_id
              WHERE h.failing_since IS NOT NULL AND w.status = 1
@@ -110,7 +171,7 @@ BEGIN
     IF candidates IS NULL THEN
         RETURN;
     END IF;
-    -- the lock order every writer keeps: endpoint rows first (their health cannot change while they are held)
+    -- the lock order every writer keeps: endpoint rows first
     PERFORM 1 FROM endpoint_state e WHERE e.webhook_id = ANY(candidates) ORDER BY e.webhook_id FOR UPDATE;
     RETURN QUERY
     UPDATE webhook w

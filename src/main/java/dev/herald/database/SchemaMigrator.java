@@ -55,7 +55,8 @@ public class SchemaMigrator {
             "V17__drop_unused_ring_sum.sql",
             "V18__tenant_isolation.sql",
             "V19__backlog_by_minute.sql",
-            "V20__claims_leave_delivery_indexes_alone.sql");
+            "V20__claims_leave_delivery_indexes_alone.sql",
+            "V21__health_from_the_attempt_log.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions

@@ -52,6 +52,13 @@ public interface DeliveryConfig {
     @WithDefault("5d")
     Duration disableAfter();
 
+    /**
+     * How often attempts logged are folded into webhook health ({@code herald_aggregate_health}): health and
+     * auto-disable see an attempt at most about this long after it ended.
+     */
+    @WithDefault("1s")
+    Duration healthInterval();
+
     /** Attempts a delivery gets before it is FAILED: the first and one per retry wait. */
     default int maxAttempts() {
         return retrySchedule().size() + 1;

@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
  * minute makes two lines per task, not one a second. A round that fails while Herald stops (its pool closing under
  * it) is expected and logged at DEBUG.
  */
-final class FailureRun {
+public final class FailureRun {
 
     private final Logger log;
     private final String task;
@@ -19,17 +19,17 @@ final class FailureRun {
     private final AtomicBoolean failing = new AtomicBoolean();
 
     /** A task whose every failure matters, stopping or not (recording outcomes). */
-    FailureRun(Logger log, String task) {
+    public FailureRun(Logger log, String task) {
         this(log, task, () -> false);
     }
 
-    FailureRun(Logger log, String task, BooleanSupplier stopping) {
+    public FailureRun(Logger log, String task, BooleanSupplier stopping) {
         this.log = log;
         this.task = task;
         this.stopping = stopping;
     }
 
-    void failed(Throwable failure) {
+    public void failed(Throwable failure) {
         if (stopping.getAsBoolean()) {
             log.debugf(failure, "%s failed while stopping", task);
         } else if (failing.compareAndSet(false, true)) {
@@ -40,7 +40,7 @@ final class FailureRun {
         }
     }
 
-    void succeeded() {
+    public void succeeded() {
         if (failing.compareAndSet(true, false)) {
             log.infof("%s works again", task);
         }

@@ -33,6 +33,11 @@ record TestDeliveryConfig(List<String> allowed) implements DeliveryConfig {
     }
 
     @Override
+    public Duration healthInterval() {
+        return Duration.ofSeconds(1);
+    }
+
+    @Override
     public int maxConnectionsPerOrigin() {
         return 512;
     }

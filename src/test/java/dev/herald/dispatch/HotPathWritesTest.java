@@ -41,16 +41,50 @@ class HotPathWritesTest extends WithReceiver {
                         + DELIVERIES + ") g"))
                 .chain(() -> run(connection, "SELECT 1 FROM endpoint_state WHERE webhook_id = " + webhook
                         + " FOR UPDATE"))
-                .chain(() -> one(connection, "SELECT count(*) AS claimed FROM herald_claim(ARRAY[" + webhook
+                .chain(() -> one(connection, COUNTERS.formatted("delivery")))
+                .chain(before -> one(connection, "SELECT count(*) AS claimed FROM herald_claim(ARRAY[" + webhook
                         + "::bigint], " + DELIVERIES + ", 100000, 60000, " + DELIVERIES + ", 60000, " + DELIVERIES
-                        + ", '{}', '{}', " + DELIVERIES + ", 1000)"))
-                .chain(claimed -> one(connection, "SELECT " + claimed.getLong("claimed") + " AS claimed,"
-                        + " pg_stat_get_xact_tuples_updated('delivery'::regclass) AS updated,"
-                        + " pg_stat_get_xact_tuples_hot_updated('delivery'::regclass) AS heap_only")));
+                        + ", '{}', '{}', " + DELIVERIES + ", 1000)")
+                        .chain(claimed -> one(connection, "SELECT " + claimed.getLong("claimed") + " AS claimed, "
+                                + since(before, "delivery")))));
 
         assertEquals(DELIVERIES, counts.getLong("claimed"), "every delivery is claimed");
         assertEquals(DELIVERIES, counts.getLong("updated"), "one new version of each claimed row");
         assertEquals(DELIVERIES, counts.getLong("heap_only"), "claimed rows whose new version is heap-only");
+    }
+
+    /** A completion logs its attempts with what health needs and writes no health row: the health job folds them in. */
+    @Test
+    void completingDeliveriesLogsAttemptsAndWritesNoHealth() {
+        long webhook = Long.parseLong(GraphQL.newWebhook(key, provider, receiver.url("/unused")));
+        Row counts = inRolledBackTransaction(connection -> run(connection,
+                "INSERT INTO endpoint_state (webhook_id, in_flight) VALUES (" + webhook + ", " + DELIVERIES + ")"
+                        + " ON CONFLICT (webhook_id) DO UPDATE SET in_flight = excluded.in_flight")
+                .chain(() -> run(connection, "INSERT INTO delivery (event_id, event_accepted_at, webhook_id,"
+                        + " application_id, status, attempt_count, claim_token, lease_until)"
+                        + " SELECT -g, now(), " + webhook + ", 0, 1, 1, -42, now() + interval '1 hour'"
+                        + " FROM generate_series(1, " + DELIVERIES + ") g"))
+                .chain(() -> one(connection, COUNTERS.formatted("endpoint_health")))
+                .chain(before -> one(connection, "WITH batch AS (SELECT id, id % 2 = 0 AS delivered FROM delivery"
+                        + "  WHERE claim_token = -42 AND webhook_id = " + webhook + ")"
+                        + " SELECT count(*) AS ended FROM herald_complete("
+                        + "  (SELECT array_agg(id) FROM batch), (SELECT array_agg(" + webhook + "::bigint) FROM batch),"
+                        + "  (SELECT array_agg(-42::bigint) FROM batch),"
+                        + "  (SELECT array_agg(CASE WHEN delivered THEN 2 ELSE 0 END::smallint) FROM batch),"
+                        + "  (SELECT array_agg(4000::bigint) FROM batch), (SELECT array_agg(true) FROM batch),"
+                        + "  (SELECT array_agg(5::bigint) FROM batch), (SELECT array_agg(5) FROM batch),"
+                        + "  (SELECT array_agg(CASE WHEN delivered THEN 200 ELSE 500 END::smallint) FROM batch),"
+                        + "  (SELECT array_agg(CASE WHEN delivered THEN NULL ELSE 'http_500' END) FROM batch),"
+                        + "  (SELECT array_agg(NULL::text) FROM batch), (SELECT array_agg(NULL::bigint) FROM batch),"
+                        + "  (SELECT array_agg(false) FROM batch), (SELECT array_agg(true) FROM batch))")
+                .chain(ended -> one(connection, "SELECT " + ended.getLong("ended") + " AS ended, "
+                        + since(before, "endpoint_health") + ","
+                        + " (SELECT count(*) FROM delivery_attempt WHERE webhook_id = " + webhook
+                        + "   AND succeeded IS NOT NULL AND logged_by = herald_transaction_id()) AS logged"))));
+
+        assertEquals(DELIVERIES, counts.getLong("ended"), "every outcome is recorded");
+        assertEquals(DELIVERIES, counts.getLong("logged"), "every attempt is logged with its webhook and result");
+        assertEquals(0, counts.getLong("inserted") + counts.getLong("updated"), "health rows a completion wrote");
     }
 
     /** Waking an endpoint that is already due by then locks its row and leaves it as it is. */
@@ -62,20 +96,34 @@ class HotPathWritesTest extends WithReceiver {
                 "INSERT INTO endpoint_state (webhook_id, next_check_at) VALUES (" + due + ", now() - interval '1 s'),"
                         + " (" + parked + ", 'infinity') ON CONFLICT (webhook_id) DO UPDATE"
                         + " SET next_check_at = excluded.next_check_at")
-                .chain(() -> one(connection, "SELECT pg_stat_get_xact_tuples_updated('endpoint_state'::regclass)"
-                        + " AS before"))
+                .chain(() -> one(connection, COUNTERS.formatted("endpoint_state")))
                 .chain(before -> run(connection, "SELECT herald_wake_endpoints(ARRAY[" + due + ", " + parked
                         + "]::bigint[], ARRAY[clock_timestamp(), clock_timestamp()])")
-                        .chain(() -> one(connection, "SELECT pg_stat_get_xact_tuples_updated("
-                                + "'endpoint_state'::regclass) - " + before.getLong("before") + " AS written,"
+                        .chain(() -> one(connection, "SELECT " + since(before, "endpoint_state") + ","
                                 + " (SELECT next_check_at < 'infinity' FROM endpoint_state WHERE webhook_id = "
                                 + parked + ") AS parked_woken,"
                                 + " (SELECT next_check_at < now() FROM endpoint_state WHERE webhook_id = " + due
                                 + ") AS due_kept"))));
 
-        assertEquals(1, counts.getLong("written"), "only the parked endpoint's row is written");
+        assertEquals(1, counts.getLong("updated"), "only the parked endpoint's row is written");
         assertEquals(true, counts.getBoolean("parked_woken"), "the parked endpoint is woken");
         assertEquals(true, counts.getBoolean("due_kept"), "the due endpoint keeps its earlier due time");
+    }
+
+    /**
+     * A connection's counters of a table: of its current transaction, and of earlier ones on that connection not yet
+     * sent to the statistics, so a test reads what a statement added.
+     */
+    private static final String COUNTERS = "SELECT pg_stat_get_xact_tuples_inserted('%1$s'::regclass) AS inserted,"
+            + " pg_stat_get_xact_tuples_updated('%1$s'::regclass) AS updated,"
+            + " pg_stat_get_xact_tuples_hot_updated('%1$s'::regclass) AS heap_only";
+
+    /** The columns inserted, updated and heap_only: what was added to {@code table}'s counters since {@code before}. */
+    private static String since(Row before, String table) {
+        return ("pg_stat_get_xact_tuples_inserted('%1$s'::regclass) - %2$d AS inserted,"
+                + " pg_stat_get_xact_tuples_updated('%1$s'::regclass) - %3$d AS updated,"
+                + " pg_stat_get_xact_tuples_hot_updated('%1$s'::regclass) - %4$d AS heap_only")
+                .formatted(table, before.getLong("inserted"), before.getLong("updated"), before.getLong("heap_only"));
     }
 
     private Row inRolledBackTransaction(Function<SqlConnection, Uni<Row>> work) {

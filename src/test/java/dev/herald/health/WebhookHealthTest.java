@@ -48,6 +48,7 @@ class WebhookHealthTest extends WithReceiver implements LeavesNoDeliveries {
 
         Events.post(key, Events.notification(1, provider));
         database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+        database.awaitHealthFoldedIn();
         JsonPath failing = health(webhook);
         assertEquals(4, failing.getInt("consecutiveFailures"), failing.prettify());
         assertEquals(0.0, failing.getDouble("successRate1h"));
@@ -58,6 +59,7 @@ class WebhookHealthTest extends WithReceiver implements LeavesNoDeliveries {
         receiver.answer("/flaky", 200, Duration.ZERO);
         Events.post(key, Events.notification(2, provider));
         database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+        database.awaitHealthFoldedIn();
         JsonPath recovered = health(webhook);
         assertEquals(0, recovered.getInt("consecutiveFailures"));
         assertEquals(0.2, recovered.getDouble("successRate1h"), 1e-9, "1 of 5 attempts");
@@ -77,6 +79,7 @@ class WebhookHealthTest extends WithReceiver implements LeavesNoDeliveries {
         assertEquals(10, busy.getInt("inFlight"), busy.prettify());
         assertEquals(4, busy.getInt("pending"), "the global cap holds the rest back");
         database.awaitCount("delivery_history WHERE webhook_id = " + webhook, 14, Duration.ofSeconds(20));
+        database.awaitHealthFoldedIn();
         JsonPath done = health(webhook);
         assertEquals(0, done.getInt("inFlight"));
         assertEquals(0, done.getInt("pending"));
@@ -93,6 +96,7 @@ class WebhookHealthTest extends WithReceiver implements LeavesNoDeliveries {
             Events.post(key, Events.notifications(3, provider));
             database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + webhook, 3,
                     Duration.ofSeconds(10));
+            database.awaitHealthFoldedIn();
             assertEquals(1, log.atLeast(Level.SEVERE).size(), "the unreadable secret is reported, once");
         }
         JsonPath health = health(webhook);
@@ -210,9 +214,11 @@ class WebhookHealthTest extends WithReceiver implements LeavesNoDeliveries {
         String webhook = GraphQL.newWebhook(key, provider, receiver.url("/charted"));
         Events.post(key, Events.notification(1, provider));
         database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+        database.awaitHealthFoldedIn();
         receiver.answer("/charted", 200, Duration.ZERO);
         Events.post(key, Events.notification(2, provider));
         database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+        database.awaitHealthFoldedIn();
 
         Instant asked = Instant.now();
         java.util.List<Map<String, Object>> minutes = health(webhook).getList("minutes");

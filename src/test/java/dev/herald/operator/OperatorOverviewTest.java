@@ -47,10 +47,12 @@ class OperatorOverviewTest extends WithReceiver implements LeavesNoDeliveries {
         String down = GraphQL.newWebhook(key, provider, receiver.url("/down"));
         Events.post(key, Events.notification(1, provider));
         database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + down, 1, Duration.ofSeconds(10));
+        database.awaitHealthFoldedIn();
         GraphQL.as(key, "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", status: 0}) { id } }".formatted(down));
         String up = GraphQL.newWebhook(key, provider, receiver.url("/up"));
         Events.post(key, Events.notification(2, provider));
         database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + up, 1, Duration.ofSeconds(10));
+        database.awaitHealthFoldedIn();
 
         JsonPath answer = GraphQL.as(GraphQL.ADMIN_KEY, OVERVIEW);
         assertNull(answer.get("errors"), answer.prettify());
@@ -120,6 +122,7 @@ class OperatorOverviewTest extends WithReceiver implements LeavesNoDeliveries {
         Events.post(key, Events.notifications(3, provider));
         database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + down, 1, Duration.ofSeconds(10));
         database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + up, 3, Duration.ofSeconds(10));
+        database.awaitHealthFoldedIn();
 
         List<Map<String, Object>> after = lastHour();
         assertEquals(60, after.size());

@@ -33,6 +33,16 @@ public class Database {
                 .untilAsserted(() -> assertEquals(expected, count(tableAndWhere), "count(" + tableAndWhere + ")"));
     }
 
+    /**
+     * Waits (bounded) until the health job has folded in every attempt committed before this call: its watermark
+     * has passed every transaction that had ended by then.
+     */
+    public void awaitHealthFoldedIn() {
+        long ended = query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint").iterator().next().getLong(0);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(
+                () -> query("SELECT logged_before FROM health_watermark").iterator().next().getLong(0) >= ended);
+    }
+
     /** Forgets every delivery not yet final and empties every endpoint and receiver: leaves no claims to the next test. */
     public void finishEveryDelivery() {
         query("DELETE FROM delivery");
