@@ -94,12 +94,27 @@ BEGIN
      WHERE h.webhook_id = p.id;
 END $$;
 
--- The one lock of the health: its job and auto-disable take turns under it, so auto-disable reads a health no
--- fold is changing. Held to the end of the caller's transaction; answers false when another holds it.
+-- The one lock of the health: its job, auto-disable and an owner's restart of the run of failures take turns
+-- under it, so none reads or writes a health another is changing. Held to the end of the caller's transaction;
+-- answers false when another holds it.
+CREATE OR REPLACE FUNCTION herald_health_lock_key() RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT 20377740258337864  -- "HeraldH" in ASCII
+$$;
+
 CREATE OR REPLACE FUNCTION herald_try_lock_health() RETURNS boolean
 LANGUAGE sql VOLATILE AS $$
-    SELECT pg_try_advisory_xact_lock(20377740258337864)  -- "HeraldH" in ASCII
+    SELECT pg_try_advisory_xact_lock(herald_health_lock_key())
 $$;
+
+-- A webhook its owner switched on again (from off) starts a new run of failures for auto-disable to count. Waits
+-- for the health lock: a fold in progress would otherwise write back the run it read before.
+CREATE OR REPLACE FUNCTION herald_restart_failure_run(p_webhook bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(herald_health_lock_key());  -- waited for, not tried
+    UPDATE endpoint_health SET failing_since = NULL, consecutive_failures = 0 WHERE webhook_id = p_webhook;
+END $$;
 
 -- The health job: folds into the health the attempts logged since it last ran (health_watermark). It takes the
 -- attempts of transactions below the oldest one still running (a snapshot's xmin): those have all ended, so an
@@ -116,6 +131,7 @@ DECLARE
     succeeded boolean[];
     ended_at timestamptz[];
     errors text[];
+    live bigint[];
 BEGIN
     IF NOT herald_try_lock_health() THEN
         RETURN QUERY SELECT 0, false;
@@ -138,11 +154,13 @@ BEGIN
       FROM delivery_attempt a
      WHERE a.logged_by >= low AND a.logged_by < high AND a.succeeded IS NOT NULL;
     IF ids IS NOT NULL THEN
-        -- only webhooks that still exist: a deleted one's health went with it
+        -- only webhooks that still exist, held so (a delete in progress is waited for): a deleted one's health went
+        -- with it
+        live := ARRAY(SELECT w.id FROM webhook w WHERE w.id = ANY(ids) ORDER BY w.id FOR KEY SHARE);
         SELECT array_agg(h.id), array_agg(h.ok), array_agg(h.at), array_agg(h.error)
           INTO ids, succeeded, ended_at, errors
           FROM unnest(ids, succeeded, ended_at, errors) AS h(id, ok, at, error)
-         WHERE EXISTS (SELECT 1 FROM webhook w WHERE w.id = h.id);
+         WHERE h.id = ANY(live);
     END IF;
     IF ids IS NOT NULL THEN
         PERFORM herald_record_health(ids, succeeded, ended_at, errors);

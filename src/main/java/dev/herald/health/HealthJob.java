@@ -30,9 +30,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class HealthJob {
 
     private static final Logger LOG = Logger.getLogger(HealthJob.class);
-    private static final int MAX_ATTEMPTS = 20_000;
+    /** Attempts one call folds in, about (whole transactions at a time). */
+    public static final int MAX_ATTEMPTS = 20_000;
     private static final int MAX_ROUNDS = 20;
-    private static final String FOLD = "SELECT attempts, more FROM herald_aggregate_health($1)";
+    public static final String FOLD = "SELECT attempts, more FROM herald_aggregate_health($1)";
 
     @Inject
     Pool pool;

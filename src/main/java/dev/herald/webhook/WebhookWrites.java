@@ -89,8 +89,7 @@ class WebhookWrites {
             RETURNING\s""" + COLUMNS;
 
     /* a webhook switched on (from off) starts a new run of failures for auto-disable to count */
-    private static final String RESTART_FAILURE_RUN = "UPDATE endpoint_health"
-            + " SET failing_since = NULL, consecutive_failures = 0 WHERE webhook_id = $1";
+    private static final String RESTART_FAILURE_RUN = "SELECT herald_restart_failure_run($1)";
 
     private static final String WAKE = "SELECT herald_wake_endpoints(ARRAY[$1::bigint], ARRAY[clock_timestamp()])";
 

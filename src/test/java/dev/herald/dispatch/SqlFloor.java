@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.herald.bench.BenchEvent;
+import dev.herald.health.HealthJob;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -20,9 +21,9 @@ import io.vertx.sqlclient.Tuple;
 /**
  * bench/run's SQL floor: the least durable row work of a delivery on Herald's own schema, with Herald's own
  * statements ({@link FanOut#FAN_OUT}, {@link Claimer#LOCK_DUE_ENDPOINTS} and {@link Claimer#CLAIM},
- * {@link Completer#COMPLETE}), driver and batch sizes (events inserted 100 a statement, fan-out 500 events and
- * 1,000 deliveries, claims of up to 512 from 100 endpoints and 10 each, completions of up to 500), every attempt a
- * 200 in 1 ms; no HTTP and no Herald process. Run on a schema Herald migrated and BenchSeed filled.
+ * {@link Completer#COMPLETE}, and the health job's {@link HealthJob#FOLD} every second), driver and batch sizes
+ * (events inserted 100 a statement, fan-out 500 events and 1,000 deliveries, claims of up to 512 from 100 endpoints
+ * and 10 each, completions of up to 500), every attempt a 200 in 1 ms; no HTTP and no Herald process. Run on a schema Herald migrated and BenchSeed filled.
  *
  * One claim loop, as a replica has, with up to {@code completions} completion statements running beside it.
  * Arguments: host port events firstProvider providers completions maxInFlight maxPerMinute. Prints
@@ -105,6 +106,7 @@ public final class SqlFloor {
             threads.add(loop(this::produce));
             threads.add(loop(this::fanOut));
             threads.add(loop(this::claimAndComplete));
+            threads.add(loop(this::foldHealth));
             for (Thread thread : threads) {
                 thread.join(TimeUnit.MINUTES.toMillis(10));
             }
@@ -158,6 +160,14 @@ public final class SqlFloor {
                 if (round.getInteger("events") == 0) {
                     Thread.sleep(1);
                 }
+            }
+        }
+
+        /* As the health job does (HealthJob, every herald.delivery.health-interval): the logged attempts folded in. */
+        private void foldHealth() throws Exception {
+            while (!done()) {
+                await(pool.preparedQuery(HealthJob.FOLD).execute(Tuple.of(HealthJob.MAX_ATTEMPTS)));
+                Thread.sleep(1_000);
             }
         }
 
