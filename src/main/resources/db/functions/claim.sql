@@ -66,14 +66,15 @@ END $$;
 -- ends, never at its own in-flight cap (a completion wakes it), when a running test ends, when its or its receiver's
 -- rate window frees a start, after `receiver_recheck_ms` while its receiver is full (the completion that frees a slot
 -- there belongs to another webhook's endpoint and wakes that one), or when its next delivery falls due. Answers what
--- each attempt needs.
+-- each attempt needs, its webhook's own retry schedule, jitter and timeout too (NULL: the deployment's).
 CREATE OR REPLACE FUNCTION herald_claim(endpoint_ids bigint[], global_in_flight int, global_starts int,
                                         window_ms bigint, per_endpoint int, lease_ms bigint, max_deliveries int,
                                         share_applications int[], share_room int[], default_share int,
                                         receiver_recheck_ms bigint)
 RETURNS TABLE (id bigint, webhook_id bigint, event_id bigint, attempt_count int, attempt_limit int,
                claim_token bigint, application_id int, webhook_url text, payload text, event_age_ms bigint,
-               secret text, previous_secret text, legacy_signature_header text, headers text, traceparent text)
+               secret text, previous_secret text, legacy_signature_header text, headers text, traceparent text,
+               retry_schedule_ms int[], retry_jitter real, timeout_ms int)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -194,7 +195,7 @@ BEGIN
            w.webhook_url, ev.payload::text,
            (extract(epoch FROM clock_timestamp() - c.event_accepted_at) * 1000)::bigint, w.secret,
            CASE WHEN w.previous_secret_expires_at > clock_timestamp() THEN w.previous_secret END,
-           w.legacy_signature_header, w.headers, ev.traceparent
+           w.legacy_signature_header, w.headers, ev.traceparent, w.retry_schedule_ms, w.retry_jitter, w.timeout_ms
       FROM claimed c
       JOIN webhook w ON w.id = c.webhook_id
       -- the acceptance time finds the event's partition; a missing event is that delivery's outcome

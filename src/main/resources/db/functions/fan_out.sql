@@ -97,7 +97,9 @@ BEGIN
     IF taken_webhooks IS NOT NULL THEN
         PERFORM herald_wake_endpoints(taken_webhooks, array_fill(clock_timestamp(), ARRAY[cardinality(taken_webhooks)]));
         INSERT INTO delivery (event_id, event_accepted_at, webhook_id, application_id, attempt_limit)
-        SELECT t.event_id, t.accepted_at, t.webhook_id, p.application_id, attempts_per_delivery
+        SELECT t.event_id, t.accepted_at, t.webhook_id, p.application_id,
+               -- the first attempt and one per wait of the webhook's own schedule, else of the deployment's
+               coalesce(cardinality(w.retry_schedule_ms) + 1, attempts_per_delivery)
           FROM unnest(taken_events, taken_accepted, taken_webhooks) AS t(event_id, accepted_at, webhook_id)
           JOIN webhook w ON w.id = t.webhook_id
           JOIN provider p ON p.id = w.provider_id;

@@ -1,6 +1,7 @@
 -- Replay: FAILED deliveries of an application sent again. They move from the history back to the hot table with the
--- same id (the same webhook-id), `attempts` fresh attempts each, due at once, endpoints woken. Only candidates still
--- FAILED, of that application and finished since `not_before` (within retention), move. Answers the ids moved.
+-- same id (the same webhook-id), a fresh round of attempts each (as many as the webhook's own retry schedule gives,
+-- else `attempts`), due at once, endpoints woken. Only candidates still FAILED, of that application and finished
+-- since `not_before` (within retention), move. Answers the ids moved.
 CREATE OR REPLACE FUNCTION herald_replay(p_application int, candidates bigint[], not_before timestamptz, attempts int)
 RETURNS SETOF bigint
 LANGUAGE plpgsql AS $$
@@ -24,9 +25,10 @@ BEGIN
     revived AS (
         INSERT INTO delivery (id, event_id, event_accepted_at, webhook_id, application_id, status, attempt_count,
                               attempt_limit, next_attempt_at, created_at)
-        SELECT id, event_id, event_accepted_at, webhook_id, application_id, 0, attempt_count, attempt_count + attempts,
-               clock_timestamp(), created_at
-          FROM moved
+        SELECT m.id, m.event_id, m.event_accepted_at, m.webhook_id, m.application_id, 0, m.attempt_count,
+               -- a fresh round: the webhook's own schedule's attempts, else `attempts`
+               m.attempt_count + coalesce(cardinality(w.retry_schedule_ms) + 1, attempts), clock_timestamp(), m.created_at
+          FROM moved m JOIN webhook w ON w.id = m.webhook_id
      RETURNING id, webhook_id)
     SELECT array_agg(id ORDER BY id), array_agg(webhook_id) INTO replayed_ids, replayed_endpoints FROM revived;
     IF replayed_ids IS NULL THEN

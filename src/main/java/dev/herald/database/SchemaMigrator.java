@@ -56,7 +56,8 @@ public class SchemaMigrator {
             "V18__tenant_isolation.sql",
             "V19__backlog_by_minute.sql",
             "V20__claims_leave_delivery_indexes_alone.sql",
-            "V21__health_from_the_attempt_log.sql");
+            "V21__health_from_the_attempt_log.sql",
+            "V22__retries_and_timeout_per_webhook.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions

@@ -85,4 +85,9 @@ public record AttemptResult(int durationMs, Integer statusCode, String error,
     public boolean tooManyRequests() {
         return statusCode != null && statusCode == 429;
     }
+
+    /** A 503 Service Unavailable: with a Retry-After, honoured as a 429's. */
+    public boolean unavailable() {
+        return statusCode != null && statusCode == 503;
+    }
 }

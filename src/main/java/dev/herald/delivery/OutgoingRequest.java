@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -11,7 +12,8 @@ import java.util.List;
  * @param leaseEndsNanos on the {@link System#nanoTime()} clock: the request is aborted by then at the latest,
  *                       even within its timeout, because another replica may take the delivery over
  * @param startByNanos   on the same clock: the attempt may not start later than this (it is given back unsent)
+ * @param timeout        how long the attempt may take, from its start to the end of the answer
  */
 public record OutgoingRequest(long webhookId, String url, String messageId, String body, SigningKeys keys,
-        List<CustomHeader> headers, String traceparent, long leaseEndsNanos, long startByNanos) {
+        List<CustomHeader> headers, String traceparent, long leaseEndsNanos, long startByNanos, Duration timeout) {
 }

@@ -108,7 +108,7 @@ public class WebhookSender {
         Attempt(OutgoingRequest outgoing, UniEmitter<? super AttemptResult> emitter) {
             this.outgoing = outgoing;
             this.emitter = emitter;
-            this.deadlineNanos = Math.min(startedNanos + config.timeout().toNanos(), outgoing.leaseEndsNanos());
+            this.deadlineNanos = Math.min(startedNanos + outgoing.timeout().toNanos(), outgoing.leaseEndsNanos());
         }
 
         void start() {

@@ -1,5 +1,7 @@
 package dev.herald.dispatch;
 
+import dev.herald.delivery.AttemptSettings;
+
 /**
  * A delivery this replica holds: it may attempt it once and record the outcome under {@code claimToken}.
  *
@@ -19,15 +21,17 @@ package dev.herald.dispatch;
  * @param startByNanos   on the same clock, the latest moment the attempt may start: the endpoint's rate window
  *                       was charged when the claim committed, and a request sent much later (the replica stalled
  *                       in between) would make the receiver count more than the cap in some 60 s
+ * @param settings       its webhook's retry schedule, jitter and timeout (its own, or the deployment's)
  */
 public record ClaimedDelivery(long id, long webhookId, int applicationId, long eventId, int attemptNumber,
         int attemptLimit,
         long claimToken, String url, String payload, long acceptedNanos, String secret, String previousSecret,
-        String legacyHeader, String headers, String traceparent, long leaseEndsNanos, long startByNanos) {
+        String legacyHeader, String headers, String traceparent, long leaseEndsNanos, long startByNanos,
+        AttemptSettings settings) {
 
     /** Its webhook, as stored. */
     StoredEndpoint endpoint() {
-        return new StoredEndpoint(webhookId, url, secret, previousSecret, legacyHeader, headers);
+        return new StoredEndpoint(webhookId, url, secret, previousSecret, legacyHeader, headers, settings.timeout());
     }
 
     /** The {@code webhook-id} header: one per delivery, the same on every attempt. */

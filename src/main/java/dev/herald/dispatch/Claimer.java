@@ -7,6 +7,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.herald.delivery.AttemptSettings;
 import dev.herald.delivery.DeliveryConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -96,7 +97,9 @@ public class Claimer {
                                 row.getString("webhook_url"), row.getString("payload"),
                                 answeredNanos - row.getLong("event_age_ms") * 1_000_000, row.getString("secret"),
                                 row.getString("previous_secret"), row.getString("legacy_signature_header"),
-                                row.getString("headers"), row.getString("traceparent"), leaseEndsNanos, startByNanos));
+                                row.getString("headers"), row.getString("traceparent"), leaseEndsNanos, startByNanos,
+                                AttemptSettings.of(row.getArrayOfIntegers("retry_schedule_ms"),
+                                        row.getFloat("retry_jitter"), row.getInteger("timeout_ms"), delivery)));
                     }
                     return claimed;
                 });

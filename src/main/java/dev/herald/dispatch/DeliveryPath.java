@@ -3,7 +3,6 @@ package dev.herald.dispatch;
 import org.jboss.logging.Logger;
 
 import dev.herald.delivery.AttemptResult;
-import dev.herald.delivery.DeliveryConfig;
 import dev.herald.delivery.OutgoingRequest;
 import dev.herald.delivery.WebhookSender;
 import dev.herald.metrics.DeliveryMetrics;
@@ -28,17 +27,15 @@ final class DeliveryPath {
     private final Tracing tracing;
     private final UnreadableSecrets unreadable;
     private final DeliveryMetrics metrics;
-    private final DeliveryConfig delivery;
 
     DeliveryPath(OutgoingRequests requests, WebhookSender sender, Completer completer, Tracing tracing,
-            UnreadableSecrets unreadable, DeliveryMetrics metrics, DeliveryConfig delivery) {
+            UnreadableSecrets unreadable, DeliveryMetrics metrics) {
         this.requests = requests;
         this.sender = sender;
         this.completer = completer;
         this.tracing = tracing;
         this.unreadable = unreadable;
         this.metrics = metrics;
-        this.delivery = delivery;
     }
 
     /** Takes the delivery through every stage; never throws, and runs {@code finally} once its outcome is queued. */
@@ -82,7 +79,7 @@ final class DeliveryPath {
 
     private Outcome decide(ClaimedDelivery claimed, AttemptResult result) {
         metrics.attempted(result);
-        return Outcome.of(claimed, result, delivery.retrySchedule());
+        return Outcome.of(claimed, result);
     }
 
     private void record(Outcome outcome) {

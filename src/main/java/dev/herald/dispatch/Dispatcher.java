@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
-import dev.herald.delivery.DeliveryConfig;
 import dev.herald.delivery.WebhookSender;
 import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.tracing.Tracing;
@@ -53,7 +52,7 @@ public class Dispatcher {
 
     public Dispatcher(Vertx vertx, Pool pool, Claimer claimer, FanOut fanOut, LeaseReaper reaper,
             WebhookSender sender, OutgoingRequests requests, Tracing tracing, UnreadableSecrets unreadable,
-            DeliveryMetrics metrics, DeliveryConfig delivery, DispatchConfig dispatch) {
+            DeliveryMetrics metrics, DispatchConfig dispatch) {
         this.metrics = metrics;
         this.vertx = vertx;
         this.claimer = claimer;
@@ -63,7 +62,7 @@ public class Dispatcher {
         this.freeSlots = new AtomicInteger(dispatch.maxConcurrentAttempts());
         this.shares = new SlotShares(dispatch.maxConcurrentAttempts(), dispatch.maxApplicationShare());
         this.completer = new Completer(pool, vertx, dispatch, metrics, this::wake);
-        this.path = new DeliveryPath(requests, sender, completer, tracing, unreadable, metrics, delivery);
+        this.path = new DeliveryPath(requests, sender, completer, tracing, unreadable, metrics);
     }
 
     public void start() {

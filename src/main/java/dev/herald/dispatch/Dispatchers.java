@@ -12,6 +12,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.herald.database.SchemaMigrator;
+import dev.herald.delivery.AttemptSettings;
 import dev.herald.delivery.DeliveryConfig;
 import dev.herald.delivery.WebhookSender;
 import dev.herald.metrics.DeliveryMetrics;
@@ -103,13 +104,15 @@ public class Dispatchers {
         if (local != null) {
             endpointVacuum.stop();
             listener.stop();
-            local.drain(delivery.timeout().plus(Duration.ofSeconds(5)));
+            // the longest an attempt may run: the deployment's timeout, or a webhook's own (which its lease cuts)
+            Duration longest = max(delivery.timeout(), min(AttemptSettings.MAX_OWN_TIMEOUT, dispatch.lease()));
+            local.drain(longest.plus(Duration.ofSeconds(5)));
         }
     }
 
     /** A further dispatcher on this database, as another replica would run (tests and benchmarks). */
     public Dispatcher newDispatcher() {
-        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, sender, requests, tracing, unreadable, metrics, delivery,
+        return new Dispatcher(vertx, pool, claimer, fanOut, reaper, sender, requests, tracing, unreadable, metrics,
                 dispatch);
     }
 
@@ -127,5 +130,13 @@ public class Dispatchers {
         options.setMetricsName("herald-listener");
         options.addProperty("application_name", "herald-listener");
         return options;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 }

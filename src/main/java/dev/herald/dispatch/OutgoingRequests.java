@@ -58,7 +58,8 @@ public class OutgoingRequests {
             sent.addAll(extraHeaders);
         }
         return new OutgoingRequest(endpoint.webhookId(), endpoint.url(), messageId,
-                body(endpoint.legacyHeader(), payload), keys, sent, traceparent, leaseEndsNanos, startByNanos);
+                body(endpoint.legacyHeader(), payload), keys, sent, traceparent, leaseEndsNanos, startByNanos,
+                endpoint.timeout());
     }
 
     /**

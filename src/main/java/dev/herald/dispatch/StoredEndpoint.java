@@ -7,7 +7,8 @@ package dev.herald.dispatch;
  * @param previousSecret the secret it replaced, while the rotation grace lasts; else null
  * @param legacyHeader   the header of the opt-in legacy signature, or null
  * @param headers        its owner's request headers, or null
+ * @param timeout        how long one attempt may take: its own timeout, or the deployment's
  */
 public record StoredEndpoint(long webhookId, String url, String secret, String previousSecret, String legacyHeader,
-        String headers) {
+        String headers, java.time.Duration timeout) {
 }

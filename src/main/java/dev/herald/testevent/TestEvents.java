@@ -15,6 +15,7 @@ import dev.herald.api.Ids;
 import dev.herald.api.InvalidInput;
 import dev.herald.api.NotFound;
 import dev.herald.delivery.AttemptResult;
+import dev.herald.delivery.AttemptSettings;
 import dev.herald.delivery.CustomHeader;
 import dev.herald.delivery.DeliveryConfig;
 import dev.herald.delivery.WebhookSender;
@@ -40,7 +41,7 @@ public class TestEvents {
 
     /* $1 webhook, $2 application, $3 global in-flight cap, $4 global starts per window, $5 window ms, $6 lease ms */
     private static final String START = "SELECT refusal, webhook_url, secret, previous_secret,"
-            + " legacy_signature_header, headers, lease FROM herald_start_test($1, $2, $3, $4, $5, $6)";
+            + " legacy_signature_header, headers, lease, timeout_ms FROM herald_start_test($1, $2, $3, $4, $5, $6)";
     /* $1 webhook, $2 the lease its test started with: a later test's slot is not this one's to free */
     private static final String END = "SELECT herald_end_test($1, $2)";
     private static final Logger LOG = Logger.getLogger(TestEvents.class);
@@ -70,7 +71,7 @@ public class TestEvents {
         return pool.preparedQuery(START)
                 .execute(Tuple.from(new Object[] { webhookId, applicationId, delivery.maxInFlightPerEndpoint(),
                         delivery.maxPerMinutePerEndpoint(), window.toMillis(),
-                        delivery.timeout().plus(LEASE_MARGIN).toMillis() }))
+                        longestTimeout().plus(LEASE_MARGIN).toMillis() }))
                 .map(rows -> started(rows, webhookId))
                 .chain(webhook -> attempt(webhookId, webhook)
                         .eventually(() -> end(webhookId, webhook.getOffsetDateTime("lease"))))
@@ -90,6 +91,12 @@ public class TestEvents {
                 });
     }
 
+    /** The longest a test's attempt may take: the deployment's timeout, or the longest a webhook may have. */
+    private Duration longestTimeout() {
+        return delivery.timeout().compareTo(AttemptSettings.MAX_OWN_TIMEOUT) >= 0 ? delivery.timeout()
+                : AttemptSettings.MAX_OWN_TIMEOUT;
+    }
+
     /** The webhook to test, once its slot is held; or why not. */
     private static Row started(Iterable<Row> rows, long webhookId) {
         var found = rows.iterator();
@@ -105,14 +112,16 @@ public class TestEvents {
     }
 
     private Uni<AttemptResult> attempt(long webhookId, Row webhook) {
+        Integer ownTimeout = webhook.getInteger("timeout_ms");
+        Duration timeout = ownTimeout == null ? delivery.timeout() : Duration.ofMillis(ownTimeout);
         StoredEndpoint endpoint = new StoredEndpoint(webhookId, webhook.getString("webhook_url"),
                 webhook.getString("secret"), webhook.getString("previous_secret"),
-                webhook.getString("legacy_signature_header"), webhook.getString("headers"));
+                webhook.getString("legacy_signature_header"), webhook.getString("headers"), timeout);
         long now = System.nanoTime();
         try {
             return sender.send(requests.prepare(endpoint, "msg_test_" + Long.toUnsignedString(RANDOM.nextLong(), 36),
                     SampleNotification.at(Instant.now()), List.of(TEST_HEADER), null,
-                    now + delivery.timeout().toNanos(), now + LEASE_MARGIN.toNanos()));
+                    now + timeout.toNanos(), now + LEASE_MARGIN.toNanos()));
         } catch (UnreadableSecret unreadable) {
             return Uni.createFrom().item(AttemptResult.unsendable(unreadable.getMessage()));
         }

@@ -32,4 +32,19 @@ public abstract class WebhookSettingsInput {
     @Description("At most this many attempts started in any 60 s, across all replicas: 1 up to the global cap"
             + " (herald.delivery.max-per-minute-per-endpoint); on updateWebhook 0 goes back to the global cap")
     public Integer maxPerMinute;
+
+    @Description("The waits before each retry, after the 1st, 2nd, ... failure, each a whole number and a unit (500ms,"
+            + " 4s, 10m, 2h, 1d): at most 20, each at least 1s, at most 3 days in all; a delivery gets one attempt"
+            + " more than it has waits. Absent: herald.delivery.retry-schedule (4s, 8s, 10s); on updateWebhook an"
+            + " empty list goes back to it. Deliveries already made keep their number of attempts")
+    public List<String> retrySchedule;
+
+    @Description("Each retry's wait is shortened by up to this fraction of it, at random, so that deliveries that"
+            + " failed together do not all retry together: 0 (none, the default) to 1")
+    public Double retryJitter;
+
+    @Description("How long one attempt may take, from its start to the end of the answer: 1s to 30s (a whole number"
+            + " and a unit, e.g. 5s). Absent: herald.delivery.timeout; on updateWebhook an empty string goes back to"
+            + " it")
+    public String timeout;
 }

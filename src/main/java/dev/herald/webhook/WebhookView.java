@@ -33,7 +33,11 @@ public record WebhookView(
         @Description("Its own cap on attempts started per 60 s; null: the global one"
                 + " (herald.delivery.max-per-minute-per-endpoint)") Integer maxPerMinute,
         @Description("Why Herald switched it off (only failures for herald.delivery.disable-after, or a 410 Gone);"
-                + " null when it is on or its owner switched it off. Switching it on clears it") String disabledReason) {
+                + " null when it is on or its owner switched it off. Switching it on clears it") String disabledReason,
+        @Description("Its own waits before each retry (4s, 10m, ...); null: herald.delivery.retry-schedule")
+        List<@NonNull String> retrySchedule,
+        @Description("The fraction by which each retry's wait may be shortened at random; null: none") Double retryJitter,
+        @Description("Its own attempt timeout (5s, ...); null: herald.delivery.timeout") String timeout) {
 
     /** The view of a webhook row (as {@link WebhookWrites} returns it), with its secret and headers decrypted for its owner. */
     static WebhookView of(io.vertx.mutiny.sqlclient.Row row, String secret, List<WebhookHeader> headers) {
@@ -42,7 +46,14 @@ public record WebhookView(
                 row.getInteger("status"), secret, row.getString("legacy_signature_header"), row.getString("description"),
                 list(row.getArrayOfIntegers("channel_types")), list(row.getArrayOfIntegers("delivery_statuses")),
                 headers, row.getInteger("max_in_flight"), row.getInteger("max_per_minute"),
-                row.getString("disabled_reason"));
+                row.getString("disabled_reason"), durations(row.getArrayOfIntegers("retry_schedule_ms")),
+                // as written: 0.1 stored as a real reads back as 0.1, not 0.10000000149011612
+                row.getFloat("retry_jitter") == null ? null : Double.valueOf(row.getFloat("retry_jitter").toString()),
+                row.getInteger("timeout_ms") == null ? null : RetrySettings.format(row.getInteger("timeout_ms")));
+    }
+
+    private static List<String> durations(Integer[] millis) {
+        return millis == null ? null : java.util.Arrays.stream(millis).map(RetrySettings::format).toList();
     }
 
     private static List<Integer> list(Integer[] values) {

@@ -36,14 +36,16 @@ class WebhookWrites {
 
     static final String COLUMNS = "w.id, w.provider_id, w.webhook_url, w.status, w.secret,"
             + " w.legacy_signature_header, w.created_on, w.updated_on, w.description, w.channel_types,"
-            + " w.delivery_statuses, w.headers, w.max_in_flight, w.max_per_minute, w.disabled_reason";
+            + " w.delivery_statuses, w.headers, w.max_in_flight, w.max_per_minute, w.disabled_reason,"
+            + " w.retry_schedule_ms, w.retry_jitter, w.timeout_ms";
 
-    /* $1 provider, $2 application, $3 URL, $4 secret (encrypted), $5 legacy header, $6 now, $7-$12 settings, $13 id */
+    /* $1 provider, $2 application, $3 URL, $4 secret (encrypted), $5 legacy header, $6 now, $7-$12 settings, $13 id,
+       $14-$16 retries and timeout */
     private static final String REGISTER = """
             INSERT INTO webhook AS w (id, provider_id, webhook_url, status, secret, legacy_signature_header, created_on,
                                       updated_on, description, channel_types, delivery_statuses, headers,
-                                      max_in_flight, max_per_minute)
-            SELECT $13, p.id, $3, 1, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12
+                                      max_in_flight, max_per_minute, retry_schedule_ms, retry_jitter, timeout_ms)
+            SELECT $13, p.id, $3, 1, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $14::int[], $15::real, $16::int
               FROM provider p WHERE p.id = $1 AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
 
@@ -69,7 +71,7 @@ class WebhookWrites {
                FOR NO KEY UPDATE OF w""";
 
     /* $1 webhook, $2 application, $3 URL, $4 status, $5 set the legacy header?, $6 legacy header, $7 now,
-       $8-$19 each setting: given?, value */
+       $8-$25 each setting: given?, value */
     private static final String UPDATE = """
             UPDATE webhook w
                SET webhook_url = coalesce($3, w.webhook_url),
@@ -83,7 +85,10 @@ class WebhookWrites {
                    delivery_statuses = CASE WHEN $12 THEN $13::int[] ELSE w.delivery_statuses END,
                    headers = CASE WHEN $14 THEN $15 ELSE w.headers END,
                    max_in_flight = CASE WHEN $16 THEN $17::int ELSE w.max_in_flight END,
-                   max_per_minute = CASE WHEN $18 THEN $19::int ELSE w.max_per_minute END
+                   max_per_minute = CASE WHEN $18 THEN $19::int ELSE w.max_per_minute END,
+                   retry_schedule_ms = CASE WHEN $20 THEN $21::int[] ELSE w.retry_schedule_ms END,
+                   retry_jitter = CASE WHEN $22 THEN $23::real ELSE w.retry_jitter END,
+                   timeout_ms = CASE WHEN $24 THEN $25::int ELSE w.timeout_ms END
               FROM provider p
              WHERE w.id = $1 AND p.id = w.provider_id AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
@@ -141,7 +146,8 @@ class WebhookWrites {
                 .chain(id -> connection.preparedQuery(REGISTER).execute(Tuple.from(new Object[] { providerId,
                         applicationId, url, secretFor.apply(id), legacyHeader, now.atOffset(ZoneOffset.UTC),
                         settings.description(), settings.channelTypes(), settings.deliveryStatuses(),
-                        headersFor.apply(id), settings.maxInFlight(), settings.maxPerMinute(), id })))
+                        headersFor.apply(id), settings.maxInFlight(), settings.maxPerMinute(), id,
+                        settings.retries().scheduleMs(), settings.retries().jitter(), settings.retries().timeoutMs() })))
                 .map(rows -> only(rows, "providerId", "provider", providerId))
                 .call(row -> connection.preparedQuery(NEW_ENDPOINT).execute(Tuple.of(row.getLong("id"), applicationId))));
     }
@@ -163,7 +169,9 @@ class WebhookWrites {
                         settings.channelTypesGiven(), settings.channelTypes(), settings.deliveryStatusesGiven(),
                         settings.deliveryStatuses(), settings.headersGiven(), sealedHeaders,
                         settings.maxInFlightGiven(), settings.maxInFlight(), settings.maxPerMinuteGiven(),
-                        settings.maxPerMinute() }))
+                        settings.maxPerMinute(), settings.retries().scheduleGiven(), settings.retries().scheduleMs(),
+                        settings.retries().jitterGiven(), settings.retries().jitter(),
+                        settings.retries().timeoutGiven(), settings.retries().timeoutMs() }))
                         .map(rows -> only(rows, "id", "webhook", webhookId))
                         // only when it was off: a form that always sends status 1 must not postpone auto-disable
                         .call(() -> status != null && status == Webhook.ACTIVE

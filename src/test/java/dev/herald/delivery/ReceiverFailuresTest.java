@@ -61,7 +61,8 @@ class ReceiverFailuresTest {
     private AttemptResult send(String url) {
         SigningKeys keys = new SigningKeys("whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[24]), null,
                 null);
-        return sender.send(new OutgoingRequest(1, url, "msg_failures", "{}", keys, java.util.List.of(), null, Long.MAX_VALUE, Long.MAX_VALUE))
+        return sender.send(new OutgoingRequest(1, url, "msg_failures", "{}", keys, java.util.List.of(), null, Long.MAX_VALUE, Long.MAX_VALUE,
+                Duration.ofSeconds(30)))
                 .await().atMost(Duration.ofSeconds(10));
     }
 }

@@ -14,7 +14,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.delivery.AttemptResult;
-import dev.herald.delivery.DeliveryConfig;
 import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
@@ -50,9 +49,6 @@ class BadOutcomeTest implements LeavesNoDeliveries {
     FanOut fanOut;
 
     @Inject
-    DeliveryConfig delivery;
-
-    @Inject
     DispatchConfig dispatch;
 
     @Inject
@@ -77,7 +73,7 @@ class BadOutcomeTest implements LeavesNoDeliveries {
             // the sender replaces NUL in excerpts; the error text is where one could still slip through
             AttemptResult result = new AttemptResult(3, i == 2 ? null : 200,
                     i == 2 ? "network: \u0000" : null, excerpt);
-            outcomes.add(Outcome.of(claimed.get(i), result, delivery.retrySchedule()));
+            outcomes.add(Outcome.of(claimed.get(i), result));
         }
         Completer completer = new Completer(pool, vertx, dispatch, metrics, () -> {
         });
@@ -88,7 +84,10 @@ class BadOutcomeTest implements LeavesNoDeliveries {
             assertTrue(message.contains("delivery " + claimed.get(2).id() + " "), "naming its delivery: " + message);
         }
 
-        assertEquals(4, database.count("all_deliveries WHERE status = 2 AND webhook_id = " + webhook));
+        assertEquals(4, database.count("all_deliveries WHERE status = 2 AND webhook_id = " + webhook),
+                () -> "delivery:status of the batch " + database.query("SELECT string_agg(id || ':' || status, ',')"
+                        + " FROM all_deliveries WHERE webhook_id = " + webhook).iterator().next().getString(0)
+                        + ", claimed " + claimed.stream().map(ClaimedDelivery::id).toList());
         assertEquals(1, database.count("delivery WHERE status = 1 AND id = " + claimed.get(2).id()),
                 "the bad outcome is not recorded: its delivery stays claimed until the lease expires");
         assertEquals(1, database.query("SELECT in_flight FROM endpoint_state WHERE webhook_id = " + webhook)

@@ -12,7 +12,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.delivery.AttemptResult;
-import dev.herald.delivery.DeliveryConfig;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
@@ -47,9 +46,6 @@ class CrashRecoveryTest {
 
     @Inject
     Vertx vertx;
-
-    @Inject
-    DeliveryConfig delivery;
 
     @Inject
     DispatchConfig dispatch;
@@ -89,7 +85,7 @@ class CrashRecoveryTest {
             Completer stale = new Completer(pool, vertx, dispatch, metrics, () -> {
             });
             AttemptResult failure = new AttemptResult(5, 500, "http_500", "late");
-            stale.record(List.of(Outcome.of(lost.get(0), failure, delivery.retrySchedule())))
+            stale.record(List.of(Outcome.of(lost.get(0), failure)))
                     .await().atMost(Duration.ofSeconds(10));
             assertEquals(DeliveryState.DELIVERED, status(lost.get(0).id()));
             assertEquals(0, inFlight(webhook));

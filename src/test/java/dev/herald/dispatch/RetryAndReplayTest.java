@@ -75,9 +75,9 @@ class RetryAndReplayTest extends WithReceiver {
         database.query("UPDATE delivery SET attempt_limit = attempt_count WHERE webhook_id = " + webhook);
         awaitCount(webhook, "FAILED", 2);
 
-        String stranger = GraphQL.newApplication("stranger");
+        String stranger = GraphQL.newApplication("replay-stranger");
         JsonPath refused = GraphQL.as(stranger, "mutation { replayFailed(webhookId: \"%s\") }".formatted(webhook));
-        assertEquals("NOT_FOUND", GraphQL.errorClassification(refused));
+        assertEquals("NOT_FOUND", GraphQL.errorClassification(refused), refused.prettify());
         assertEquals(0, GraphQL.as(stranger, "{ deliveries(webhookId: \"%s\") { totalCount } }".formatted(webhook))
                 .getInt("data.deliveries.totalCount"));
 

@@ -88,7 +88,7 @@ class TestEventTest extends WithReceiver implements LeavesNoDeliveries {
         assertEquals("http_500", failed.getString("data.sendTestEvent.error"));
         assertEquals("<b>down</b>", failed.getString("data.sendTestEvent.responseExcerpt"));
 
-        JsonPath stranger = sendTestEvent(GraphQL.newApplication("stranger"), webhook);
+        JsonPath stranger = sendTestEvent(GraphQL.newApplication("test-event-stranger"), webhook);
         assertTrue(stranger.getString("errors[0].message").startsWith("webhookId: no webhook " + webhook),
                 stranger.prettify());
         assertEquals(1, receiver.total(), "nothing sent for the stranger");

@@ -57,7 +57,7 @@ class WebhookHeadersTest extends WithReceiver {
 
         JsonPath listed = GraphQL.as(key, "{ webhooks(providerId: %d) { headers { name value } } }".formatted(provider));
         assertEquals("Bearer crm-key-123", listed.getString("data.webhooks[0].headers[0].value"));
-        JsonPath stranger = GraphQL.as(GraphQL.newApplication("stranger"), "{ webhooks { id headers { value } } }");
+        JsonPath stranger = GraphQL.as(GraphQL.newApplication("headers-stranger"), "{ webhooks { id headers { value } } }");
         assertEquals(List.of(), stranger.getList("data.webhooks"), "another application sees none of them");
 
         JsonPath removed = GraphQL.as(key, """
