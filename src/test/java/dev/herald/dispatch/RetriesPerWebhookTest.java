@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import dev.herald.testing.Database;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.LeavesNoDeliveries;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.Receiver.Received;
 import dev.herald.testing.WithReceiver;
@@ -27,7 +28,7 @@ import io.vertx.mutiny.sqlclient.Row;
  * this profile is the seed's 4 s, 8 s, 10 s and its timeout 30 s, so a webhook's own figures show in the timing.
  */
 @QuarkusTest
-class RetriesPerWebhookTest extends WithReceiver {
+class RetriesPerWebhookTest extends WithReceiver implements LeavesNoDeliveries {
 
     @Inject
     Database database;
