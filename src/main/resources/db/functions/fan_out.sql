@@ -17,6 +17,15 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                 THEN (p_payload ->> p_key)::int END
 $$;
 
+-- Whether a webhook with these filters takes a notification with this channelType and deliveryStatus (each NULL
+-- when the payload has no integer there: it passes no filter). Fan-out and recovery both ask it.
+CREATE OR REPLACE FUNCTION herald_webhook_takes(channel_types int[], delivery_statuses int[], channel_type int,
+                                                delivery_status int) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT (channel_types IS NULL OR channel_type = ANY(channel_types))
+       AND (delivery_statuses IS NULL OR delivery_status = ANY(delivery_statuses))
+$$;
+
 -- The application of an event a producer INSERTed without one (application_id 0): its provider's. Ingest sets it
 -- itself, so the trigger's condition keeps it from running for REST events.
 CREATE OR REPLACE FUNCTION herald_event_application() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -66,8 +75,7 @@ BEGIN
          CROSS JOIN LATERAL (
                SELECT w.id FROM webhook w
                 WHERE w.provider_id = r.provider_id AND w.status = 1 AND w.id > r.fan_out_cursor
-                  AND (w.channel_types IS NULL OR r.channel_type = ANY(w.channel_types))
-                  AND (w.delivery_statuses IS NULL OR r.delivery_status = ANY(w.delivery_statuses))
+                  AND herald_webhook_takes(w.channel_types, w.delivery_statuses, r.channel_type, r.delivery_status)
                 ORDER BY w.id LIMIT max_deliveries + 1) w),
     taken AS (
         SELECT c.event_id, c.accepted_at, c.webhook_id

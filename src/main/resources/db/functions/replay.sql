@@ -38,3 +38,52 @@ BEGIN
     PERFORM pg_notify('herald_dispatch', '');
     RETURN QUERY SELECT unnest(replayed_ids);
 END $$;
+
+-- Recovery: deliveries to one webhook for the events it missed (it was off, or they were fanned out before it took
+-- them), among the events of its provider accepted from `p_since` to `p_until` whose ids are in (`from_id`, `to_id`]
+-- (the caller walks the window a slice of ids at a time, so that each statement reads a bounded part of the
+-- outbox). Events it takes (its filters), already fanned out (one still waiting is fanned out as usual), not set
+-- aside, and without a delivery to it, current or in the history. The webhook's endpoint row is locked first, so
+-- two recoveries of one webhook do not make the same delivery twice. The deliveries go through the caps like any
+-- other; a webhook that is off holds them. Answers how many it made; none when the webhook is not the
+-- application's.
+CREATE OR REPLACE FUNCTION herald_recover_webhook(p_webhook bigint, p_application int, p_since timestamptz,
+                                                  p_until timestamptz, from_id bigint, to_id bigint, attempts int)
+RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+    hook record;
+    made int;
+BEGIN
+    PERFORM 1 FROM endpoint_state e WHERE e.webhook_id = p_webhook FOR UPDATE;
+    SELECT w.id, w.provider_id, w.channel_types, w.delivery_statuses, w.retry_schedule_ms INTO hook
+      FROM webhook w JOIN provider p ON p.id = w.provider_id
+     WHERE w.id = p_webhook AND p.application_id = p_application;
+    IF NOT FOUND THEN
+        RETURN 0;
+    END IF;
+    INSERT INTO delivery (event_id, event_accepted_at, webhook_id, application_id, attempt_limit)
+    SELECT e.id, e.accepted_at, hook.id, p_application, coalesce(cardinality(hook.retry_schedule_ms) + 1, attempts)
+      FROM event e
+     WHERE e.id > from_id AND e.id <= to_id AND e.accepted_at >= p_since AND e.accepted_at <= p_until
+       AND e.provider_id = hook.provider_id AND e.fanned_out_at IS NOT NULL AND e.fan_out_error IS NULL
+       AND herald_webhook_takes(hook.channel_types, hook.delivery_statuses,
+                                herald_json_int(e.payload, 'channelType'), herald_json_int(e.payload, 'deliveryStatus'))
+       AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.event_id = e.id AND d.webhook_id = hook.id)
+       AND NOT EXISTS (SELECT 1 FROM delivery_history h WHERE h.event_id = e.id AND h.webhook_id = hook.id)
+     ORDER BY e.id;
+    GET DIAGNOSTICS made = ROW_COUNT;
+    IF made > 0 THEN
+        PERFORM herald_wake_endpoints(ARRAY[hook.id], ARRAY[clock_timestamp()]);
+        PERFORM pg_notify('herald_dispatch', '');
+    END IF;
+    RETURN made;
+END $$;
+
+-- The ids of the events accepted from `p_since` to `p_until` lie in (`first_id` - 1, `last_id`]: the window a
+-- recovery walks. NULLs when there are none.
+CREATE OR REPLACE FUNCTION herald_event_ids_between(p_since timestamptz, p_until timestamptz,
+                                                    OUT first_id bigint, OUT last_id bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT min(e.id), max(e.id) FROM event e WHERE e.accepted_at >= p_since AND e.accepted_at <= p_until
+$$;

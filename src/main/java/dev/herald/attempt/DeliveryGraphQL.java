@@ -38,6 +38,9 @@ public class DeliveryGraphQL {
     @Inject
     Replay replay;
 
+    @Inject
+    Recovery recovery;
+
     @Query
     @Description("The caller's deliveries, newest first, with their attempts: waiting and finished ones (kept for"
             + " herald.retention.period) together. Page with `after` (a page's nextCursor); `offset` is for the first"
@@ -68,6 +71,19 @@ public class DeliveryGraphQL {
                 .chain(applicationId -> replay.one(applicationId, Ids.parse("deliveryId", deliveryId)))
                 .chain(log::byIds)
                 .map(views -> views.get(0));
+    }
+
+    @Mutation
+    @Description("Makes deliveries to a webhook for the retained events of its provider accepted from `since` to"
+            + " `until` (now when absent) that it takes (its filters) and has no delivery for, current or past: the"
+            + " events that came while it was off, for example. They are sent under the caps like any other (held"
+            + " while it is off). Refused for a `since` beyond herald.retention.period. Answers how many it made.")
+    public Uni<Integer> recoverWebhook(@Name("webhookId") @Id @NonNull String webhookId,
+            @Name("since") @NonNull Instant since, @Name("until") Instant until) {
+        return callers.current()
+                .map(Caller::requireApplication)
+                .chain(applicationId -> recovery.recover(applicationId, Ids.parse("webhookId", webhookId), since,
+                        until));
     }
 
     @Mutation

@@ -300,6 +300,26 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
     }
 
     @Test
+    void aWebhookThatWasOffRecoversTheEventsItMissed() throws Exception {
+        receiver.answer("/was-off", 200, Duration.ZERO);
+        String webhook = GraphQL.newWebhook(key, provider, receiver.url("/was-off"));
+        GraphQL.as(key, "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", status: 0}) { id } }"
+                .formatted(webhook));
+        Events.post(key, Events.notifications(2, provider));
+        database.awaitCount("event WHERE fanned_out_at IS NULL AND provider_id = " + provider, 0, Duration.ofSeconds(10));
+        GraphQL.as(key, "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", status: 1}) { id } }"
+                .formatted(webhook));
+
+        signIn(key);
+        page.getByTestId("nav-deliveries").click();
+        Locator recover = form("Recover missed events");
+        recover.getByLabel("Webhook to recover").selectOption(webhook);
+        recover.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Recover missed events")).click();
+        assertThat(page.getByRole(AriaRole.STATUS)).containsText("Recovered 2 missed events for webhook " + webhook);
+        receiver.await("/was-off", r -> r.size() == 2, Duration.ofSeconds(10));
+    }
+
+    @Test
     void anAnswerOvertakenByANewerRequestIsNotDrawn() throws Exception {
         receiver.answer("/mixed", 500, Duration.ZERO);
         String webhook = GraphQL.newWebhook(key, provider, receiver.url("/mixed"));

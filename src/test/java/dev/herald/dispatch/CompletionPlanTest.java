@@ -92,20 +92,29 @@ class CompletionPlanTest extends WithReceiver {
                         + " SET LOCAL auto_explain.log_level = notice"))
                 .chain(() -> connection.query("WITH batch AS (SELECT id, id % 2 = 0 AS delivered FROM delivery"
                         + "  WHERE claim_token = -42 ORDER BY id),"
-                        + " ended AS (SELECT * FROM herald_complete("
-                        + "  (SELECT array_agg(id) FROM batch), (SELECT array_agg(" + webhook + "::bigint) FROM batch),"
-                        + "  (SELECT array_agg(-42::bigint) FROM batch),"
-                        + "  (SELECT array_agg(CASE WHEN delivered THEN 2 ELSE 0 END::smallint) FROM batch),"
-                        + "  (SELECT array_agg(4000::bigint) FROM batch), (SELECT array_agg(true) FROM batch),"
-                        + "  (SELECT array_agg(5::bigint) FROM batch), (SELECT array_agg(5) FROM batch),"
-                        + "  (SELECT array_agg(CASE WHEN delivered THEN 200 ELSE 500 END::smallint) FROM batch),"
-                        + "  (SELECT array_agg(CASE WHEN delivered THEN NULL ELSE 'http_500' END) FROM batch),"
-                        + "  (SELECT array_agg(NULL::text) FROM batch), (SELECT array_agg(NULL::bigint) FROM batch),"
-                        + "  (SELECT array_agg(false) FROM batch), (SELECT array_agg(false) FROM batch)))"
+                        + " ended AS (SELECT * FROM " + completeBatch(webhook, false) + ")"
                         + " SELECT count(*) FILTER (WHERE status = 2) AS delivered,"
                         + "        count(*) FILTER (WHERE status = 0) AS retried FROM ended")
                         .execute())
                 .map(rows -> rows.iterator().next());
+    }
+
+    /**
+     * The call of herald_complete for the claims of a query's CTE {@code batch (id, delivered)}, all under claim token
+     * -42 of {@code webhook}: the delivered ones answered 200, the others 500 and retried in 4 s; {@code reached}: the
+     * receiver had a part in each (they enter its health).
+     */
+    static String completeBatch(long webhook, boolean reached) {
+        return "herald_complete("
+                + "  (SELECT array_agg(id) FROM batch), (SELECT array_agg(" + webhook + "::bigint) FROM batch),"
+                + "  (SELECT array_agg(-42::bigint) FROM batch),"
+                + "  (SELECT array_agg(CASE WHEN delivered THEN 2 ELSE 0 END::smallint) FROM batch),"
+                + "  (SELECT array_agg(4000::bigint) FROM batch), (SELECT array_agg(true) FROM batch),"
+                + "  (SELECT array_agg(5::bigint) FROM batch), (SELECT array_agg(5) FROM batch),"
+                + "  (SELECT array_agg(CASE WHEN delivered THEN 200 ELSE 500 END::smallint) FROM batch),"
+                + "  (SELECT array_agg(CASE WHEN delivered THEN NULL ELSE 'http_500' END) FROM batch),"
+                + "  (SELECT array_agg(NULL::text) FROM batch), (SELECT array_agg(NULL::bigint) FROM batch),"
+                + "  (SELECT array_agg(false) FROM batch), (SELECT array_agg(" + reached + ") FROM batch))";
     }
 
     private static Uni<Void> run(SqlConnection connection, String sql) {

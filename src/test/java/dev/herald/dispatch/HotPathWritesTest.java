@@ -67,16 +67,7 @@ class HotPathWritesTest extends WithReceiver {
                 .chain(() -> one(connection, COUNTERS.formatted("endpoint_health")))
                 .chain(before -> one(connection, "WITH batch AS (SELECT id, id % 2 = 0 AS delivered FROM delivery"
                         + "  WHERE claim_token = -42 AND webhook_id = " + webhook + ")"
-                        + " SELECT count(*) AS ended FROM herald_complete("
-                        + "  (SELECT array_agg(id) FROM batch), (SELECT array_agg(" + webhook + "::bigint) FROM batch),"
-                        + "  (SELECT array_agg(-42::bigint) FROM batch),"
-                        + "  (SELECT array_agg(CASE WHEN delivered THEN 2 ELSE 0 END::smallint) FROM batch),"
-                        + "  (SELECT array_agg(4000::bigint) FROM batch), (SELECT array_agg(true) FROM batch),"
-                        + "  (SELECT array_agg(5::bigint) FROM batch), (SELECT array_agg(5) FROM batch),"
-                        + "  (SELECT array_agg(CASE WHEN delivered THEN 200 ELSE 500 END::smallint) FROM batch),"
-                        + "  (SELECT array_agg(CASE WHEN delivered THEN NULL ELSE 'http_500' END) FROM batch),"
-                        + "  (SELECT array_agg(NULL::text) FROM batch), (SELECT array_agg(NULL::bigint) FROM batch),"
-                        + "  (SELECT array_agg(false) FROM batch), (SELECT array_agg(true) FROM batch))")
+                        + " SELECT count(*) AS ended FROM " + CompletionPlanTest.completeBatch(webhook, true))
                 .chain(ended -> one(connection, "SELECT " + ended.getLong("ended") + " AS ended, "
                         + since(before, "endpoint_health") + ","
                         + " (SELECT count(*) FROM delivery_attempt WHERE webhook_id = " + webhook

@@ -23,6 +23,9 @@ const REPLAY = 'mutation ConsoleReplay($id: ID!) { replayDelivery(deliveryId: $i
 const REPLAY_FAILED = `mutation ConsoleReplayFailed($webhookId: ID!, $since: DateTime) {
   replayFailed(webhookId: $webhookId, since: $since)
 }`;
+const RECOVER = `mutation ConsoleRecover($webhookId: ID!, $since: DateTime!, $until: DateTime) {
+  recoverWebhook(webhookId: $webhookId, since: $since, until: $until)
+}`;
 
 /** One hour ago to the minute, in the console's date format. */
 function hourAgo() {
@@ -45,12 +48,13 @@ export function createDeliveriesView() {
 
   const filterWebhook = el('select', { id: 'filter-webhook', name: 'webhookId' });
   const replayWebhook = el('select', { id: 'replay-webhook', name: 'webhookId', required: true });
+  const recoverWebhook = el('select', { id: 'recover-webhook', name: 'webhookId', required: true });
   const summary = el('p', { 'data-testid': 'delivery-summary', 'aria-live': 'polite' });
   const tableBox = el('div', { class: 'scroll' });
   const pager = el('div', { class: 'actions pager' });
   const root = el('section', { class: 'view', 'aria-labelledby': 'deliveries-title' },
     el('h2', { id: 'deliveries-title' }, 'Deliveries'),
-    filterForm(), summary, tableBox, pager, replayFailedForm());
+    filterForm(), summary, tableBox, pager, replayFailedForm(), recoverForm());
 
   function filterForm() {
     const status = el('select', { id: 'filter-status', name: 'status' },
@@ -106,6 +110,50 @@ export function createDeliveriesView() {
     return form;
   }
 
+  /** Deliveries for the events a webhook missed (it was off, say): recoverWebhook over a window of acceptance. */
+  function recoverForm() {
+    const since = el('input', {
+      id: 'recover-since', name: 'since', type: 'text', value: hourAgo(), placeholder: 'YYYY-MM-DD HH:MM:SS UTC',
+      spellcheck: 'false', autocomplete: 'off',
+    });
+    const until = el('input', {
+      id: 'recover-until', name: 'until', type: 'text', value: '', placeholder: 'YYYY-MM-DD HH:MM:SS UTC',
+      spellcheck: 'false', autocomplete: 'off',
+    });
+    const button = el('button', { type: 'submit' }, 'Recover missed events');
+    const form = el('form', { class: 'form inline', 'aria-labelledby': 'recover-title', novalidate: true },
+      el('h3', { id: 'recover-title' }, 'Recover missed events'),
+      el('div', { class: 'field' }, el('label', { for: 'recover-webhook' }, 'Webhook to recover'), recoverWebhook),
+      el('div', { class: 'field' }, el('label', { for: 'recover-since' }, 'Accepted since (UTC)'), since),
+      el('div', { class: 'field' }, el('label', { for: 'recover-until' }, 'Until (UTC; empty: now)'), until),
+      el('div', { class: 'actions' }, button));
+    const timeOf = (input, name) => {
+      const at = parseTime(input.value);
+      if (!at) {
+        throw new Error(name + ': write a time as ' + formatTime(new Date()).slice(0, 16) + ' or '
+          + formatTime(new Date()));
+      }
+      return at.toISOString();
+    };
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      act(button, async () => {
+        if (!recoverWebhook.value) {
+          throw new Error('Webhook to recover: choose a webhook');
+        }
+        const variables = {
+          webhookId: recoverWebhook.value,
+          since: timeOf(since, 'Accepted since'),
+          until: until.value.trim() ? timeOf(until, 'Until') : null,
+        };
+        const data = await gql(RECOVER, variables);
+        showStatus('Recovered ' + data.recoverWebhook + ' missed events for webhook ' + variables.webhookId);
+        await refresh(true);
+      });
+    });
+    return form;
+  }
+
   function urlOf(webhookId) {
     const webhook = state.webhooks.find((w) => w.id === webhookId);
     return webhook ? webhook.webhookUrl : '';
@@ -118,6 +166,8 @@ export function createDeliveriesView() {
     filterWebhook.replaceChildren(el('option', { value: '' }, 'All'), ...options(filterChosen));
     const replayChosen = replayWebhook.value;
     replayWebhook.replaceChildren(...options(replayChosen));
+    const recoverChosen = recoverWebhook.value;
+    recoverWebhook.replaceChildren(...options(recoverChosen));
   }
 
   function attemptsTable(delivery) {
