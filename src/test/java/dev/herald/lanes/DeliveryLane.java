@@ -5,12 +5,12 @@ import org.junit.platform.suite.api.SelectPackages;
 import org.junit.platform.suite.api.Suite;
 
 /**
- * The tests of claiming and sending, and of the attempt log they write (here, the two lanes take about as long).
- * Surefire runs the two lanes side by side, each in a JVM of its own with its own PostgreSQL and ports (pom.xml). Lanes split by package, never by tag: a lane loads every class it selects before
+ * The tests of claiming and sending. Surefire runs the two lanes side by side, each in a JVM of its own with its own
+ * PostgreSQL and ports (pom.xml). Lanes split by package, never by tag: a lane loads every class it selects before
  * its first test and Quarkus prepares Herald for each (a lane's costliest part), so no two lanes select the same one.
  */
 @Suite
 @IncludeEngines("junit-jupiter")
-@SelectPackages({ "dev.herald.dispatch", "dev.herald.delivery", "dev.herald.attempt" })
+@SelectPackages({ "dev.herald.dispatch", "dev.herald.delivery" })
 public class DeliveryLane {
 }

@@ -12,6 +12,6 @@ import org.junit.platform.suite.api.Suite;
 @Suite
 @IncludeEngines("junit-jupiter")
 @SelectPackages("dev.herald")
-@ExcludePackages({ "dev.herald.dispatch", "dev.herald.delivery", "dev.herald.attempt" })
+@ExcludePackages({ "dev.herald.dispatch", "dev.herald.delivery" })
 public class FeaturesLane {
 }
