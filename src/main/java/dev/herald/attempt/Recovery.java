@@ -11,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.herald.api.InvalidInput;
-import dev.herald.api.NotFound;
 import dev.herald.delivery.DeliveryConfig;
 import dev.herald.retention.RetentionConfig;
 import io.smallrye.mutiny.Multi;
@@ -31,8 +30,6 @@ public class Recovery {
     /** Event ids one statement looks at. */
     static final long SLICE = 10_000;
 
-    private static final String OWNED_WEBHOOK = """
-            SELECT 1 FROM webhook w JOIN provider p ON p.id = w.provider_id WHERE w.id = $1 AND p.application_id = $2""";
     private static final String WINDOW = "SELECT first_id, last_id FROM herald_event_ids_between($1, $2)";
     private static final String RECOVER = "SELECT herald_recover_webhook($1, $2, $3, $4, $5, $6, $7)";
 
@@ -65,12 +62,7 @@ public class Recovery {
         if (end.isBefore(since)) {
             throw new InvalidInput("until", "must not be before since");
         }
-        return pool.preparedQuery(OWNED_WEBHOOK).execute(Tuple.of(webhookId, applicationId))
-                .invoke(rows -> {
-                    if (rows.size() == 0) {
-                        throw new NotFound("webhookId", "webhook", webhookId);
-                    }
-                })
+        return Replay.requireOwnedWebhook(pool, applicationId, webhookId)
                 .chain(() -> pool.preparedQuery(WINDOW)
                         .execute(Tuple.of(since.atOffset(ZoneOffset.UTC), end.atOffset(ZoneOffset.UTC))))
                 .map(rows -> rows.iterator().next())

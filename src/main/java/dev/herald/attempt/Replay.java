@@ -83,14 +83,20 @@ public class Replay {
 
     /** Answers the ids of the webhook's FAILED deliveries (those finished since {@code since}, if given). */
     Uni<List<Long>> ofWebhook(int applicationId, long webhookId, Instant since) {
+        return requireOwnedWebhook(pool, applicationId, webhookId)
+                .chain(() -> ids(OF_WEBHOOK, Tuple.from(new Object[] { applicationId, delivery.maxAttempts(),
+                        retention.period().toMillis(), webhookId, since == null ? null : since.atOffset(ZoneOffset.UTC) })));
+    }
+
+    /** Fails with NOT_FOUND unless the webhook is the application's (replay and recovery ask it first). */
+    static Uni<Void> requireOwnedWebhook(Pool pool, int applicationId, long webhookId) {
         return pool.preparedQuery(OWNED_WEBHOOK).execute(Tuple.of(webhookId, applicationId))
                 .invoke(rows -> {
                     if (rows.size() == 0) {
                         throw new NotFound("webhookId", "webhook", webhookId);
                     }
                 })
-                .chain(() -> ids(OF_WEBHOOK, Tuple.from(new Object[] { applicationId, delivery.maxAttempts(),
-                        retention.period().toMillis(), webhookId, since == null ? null : since.atOffset(ZoneOffset.UTC) })));
+                .replaceWithVoid();
     }
 
     private Uni<List<Long>> ids(String sql, Tuple arguments) {
