@@ -34,6 +34,23 @@ function hourAgo() {
   return formatTime(d);
 }
 
+/** A text input for a time in the console's date format (UTC). */
+function timeInput(id, value) {
+  return el('input', {
+    id, name: id, type: 'text', value, placeholder: 'YYYY-MM-DD HH:MM:SS UTC', spellcheck: 'false', autocomplete: 'off',
+  });
+}
+
+/** The input's time as ISO-8601, or an error naming the field and the form it takes. */
+function isoTimeOf(input, name) {
+  const at = parseTime(input.value);
+  if (!at) {
+    const now = formatTime(new Date());
+    throw new Error(name + ': write a time as ' + now.slice(0, 16) + ' or ' + now);
+  }
+  return at.toISOString();
+}
+
 export function createDeliveriesView() {
   const newest = newestOnly();
   const state = {
@@ -77,10 +94,7 @@ export function createDeliveriesView() {
   }
 
   function replayFailedForm() {
-    const since = el('input', {
-      id: 'replay-since', name: 'since', type: 'text', value: hourAgo(), placeholder: 'YYYY-MM-DD HH:MM:SS UTC',
-      spellcheck: 'false', autocomplete: 'off',
-    });
+    const since = timeInput('replay-since', hourAgo());
     const button = el('button', { type: 'submit' }, 'Replay failed since');
     const form = el('form', { class: 'form inline', 'aria-labelledby': 'replay-title', novalidate: true },
       el('h3', { id: 'replay-title' }, 'Replay failed deliveries'),
@@ -93,15 +107,10 @@ export function createDeliveriesView() {
         if (!replayWebhook.value) {
           throw new Error('Webhook to replay: choose a webhook');
         }
-        const variables = { webhookId: replayWebhook.value, since: null };
-        if (since.value.trim()) {
-          const at = parseTime(since.value);
-          if (!at) {
-            throw new Error('Failed since: write a time as ' + formatTime(new Date()).slice(0, 16) + ' or '
-              + formatTime(new Date()));
-          }
-          variables.since = at.toISOString();
-        }
+        const variables = {
+          webhookId: replayWebhook.value,
+          since: since.value.trim() ? isoTimeOf(since, 'Failed since') : null,
+        };
         const data = await gql(REPLAY_FAILED, variables);
         showStatus('Replayed ' + data.replayFailed + ' failed deliveries of webhook ' + variables.webhookId);
         await refresh(true);
@@ -112,14 +121,8 @@ export function createDeliveriesView() {
 
   /** Deliveries for the events a webhook missed (it was off, say): recoverWebhook over a window of acceptance. */
   function recoverForm() {
-    const since = el('input', {
-      id: 'recover-since', name: 'since', type: 'text', value: hourAgo(), placeholder: 'YYYY-MM-DD HH:MM:SS UTC',
-      spellcheck: 'false', autocomplete: 'off',
-    });
-    const until = el('input', {
-      id: 'recover-until', name: 'until', type: 'text', value: '', placeholder: 'YYYY-MM-DD HH:MM:SS UTC',
-      spellcheck: 'false', autocomplete: 'off',
-    });
+    const since = timeInput('recover-since', hourAgo());
+    const until = timeInput('recover-until', '');
     const button = el('button', { type: 'submit' }, 'Recover missed events');
     const form = el('form', { class: 'form inline', 'aria-labelledby': 'recover-title', novalidate: true },
       el('h3', { id: 'recover-title' }, 'Recover missed events'),
@@ -127,14 +130,6 @@ export function createDeliveriesView() {
       el('div', { class: 'field' }, el('label', { for: 'recover-since' }, 'Accepted since (UTC)'), since),
       el('div', { class: 'field' }, el('label', { for: 'recover-until' }, 'Until (UTC; empty: now)'), until),
       el('div', { class: 'actions' }, button));
-    const timeOf = (input, name) => {
-      const at = parseTime(input.value);
-      if (!at) {
-        throw new Error(name + ': write a time as ' + formatTime(new Date()).slice(0, 16) + ' or '
-          + formatTime(new Date()));
-      }
-      return at.toISOString();
-    };
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       act(button, async () => {
@@ -143,8 +138,8 @@ export function createDeliveriesView() {
         }
         const variables = {
           webhookId: recoverWebhook.value,
-          since: timeOf(since, 'Accepted since'),
-          until: until.value.trim() ? timeOf(until, 'Until') : null,
+          since: isoTimeOf(since, 'Accepted since'),
+          until: until.value.trim() ? isoTimeOf(until, 'Until') : null,
         };
         const data = await gql(RECOVER, variables);
         showStatus('Recovered ' + data.recoverWebhook + ' missed events for webhook ' + variables.webhookId);
