@@ -70,6 +70,14 @@ public interface DispatchConfig {
     @WithDefault("1000")
     int fanOutDeliveries();
 
+    /**
+     * Events a newcomer's fan-out statement takes at most: when events arrive while a fan-out statement runs (one
+     * application's backlog, say), a second, small statement runs beside it at once. It skips the events the running
+     * one holds, so another application's new events wait for a statement of this size, not for a whole batch.
+     */
+    @WithDefault("50")
+    int fanOutNewcomerBatch();
+
     /** Outcomes one completion statement records at most. */
     @WithDefault("500")
     int completionBatch();

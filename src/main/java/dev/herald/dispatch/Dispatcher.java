@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import dev.herald.delivery.WebhookSender;
 import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.tracing.Tracing;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -19,7 +20,8 @@ import io.vertx.mutiny.sqlclient.Pool;
  * fan-out round; a fan-out, a recorded batch of outcomes or a timer starts a claim round. A claim takes as many
  * deliveries as this replica has free attempt slots, every claimed delivery is attempted at once, and its
  * outcome goes to the {@link Completer}. Rounds of one kind never overlap; a signal during a round makes the
- * round run again. Everything runs on the Vert.x event loop and never blocks it.
+ * round run again. Fan-out has a second, small round for events that arrive while a batch runs. Everything runs
+ * on the Vert.x event loop and never blocks it.
  *
  * <p>One delivery: claimed here ({@link Claimer}), then prepared, sent, decided and recorded by
  * {@link DeliveryPath}; nothing one delivery does can stop the loop or another delivery.
@@ -40,7 +42,8 @@ public class Dispatcher {
     private final AtomicInteger freeSlots;
     private final SlotShares shares;
     private final Round claimRound = new Round(this::claim);
-    private final Round fanOutRound = new Round(this::fanOut);
+    private final Round fanOutRound = new Round(this::fanOutBatch);
+    private final Round newcomerRound = new Round(this::fanOutNewcomers);
     private final Round reaperRound = new Round(this::reap);
     private final FailureRun claims = new FailureRun(LOG, "Claiming deliveries", this::stopped);
     private final FailureRun fanOuts = new FailureRun(LOG, "Fanning out events", this::stopped);
@@ -72,8 +75,14 @@ public class Dispatcher {
         outboxChanged();
     }
 
-    /** New events may be in the outbox. */
+    /**
+     * New events may be in the outbox. While a fan-out batch runs, a small statement beside it takes what just
+     * arrived, so one application's backlog does not hold another application's new events for a whole batch.
+     */
     public void outboxChanged() {
+        if (fanOutRound.isActive()) {
+            newcomerRound.request();
+        }
         fanOutRound.request();
     }
 
@@ -133,8 +142,9 @@ public class Dispatcher {
         if (claimRound.runningFor(now) > bound) {
             return "a claim has run for " + Duration.ofNanos(claimRound.runningFor(now)).toSeconds() + " s";
         }
-        if (fanOutRound.runningFor(now) > bound) {
-            return "a fan-out has run for " + Duration.ofNanos(fanOutRound.runningFor(now)).toSeconds() + " s";
+        long fanOutFor = Math.max(fanOutRound.runningFor(now), newcomerRound.runningFor(now));
+        if (fanOutFor > bound) {
+            return "a fan-out has run for " + Duration.ofNanos(fanOutFor).toSeconds() + " s";
         }
         if (reaperRound.runningFor(now) > bound) {
             return "reclaiming leases has run for " + Duration.ofNanos(reaperRound.runningFor(now)).toSeconds() + " s";
@@ -148,7 +158,7 @@ public class Dispatcher {
     private void backstop() {
         lastBackstop.set(System.nanoTime());
         reaperRound.request();
-        outboxChanged();
+        fanOutRound.request();
         wake();
     }
 
@@ -167,9 +177,17 @@ public class Dispatcher {
                 });
     }
 
-    private void fanOut() {
-        fanOut.fanOutBatch().subscribe().with(
-                round -> fanOutRound.end(() -> {
+    private void fanOutBatch() {
+        fanOut(fanOutRound, fanOut.fanOutBatch());
+    }
+
+    private void fanOutNewcomers() {
+        fanOut(newcomerRound, fanOut.fanOutNewcomers());
+    }
+
+    private void fanOut(Round lane, Uni<FanOut.Round> statement) {
+        statement.subscribe().with(
+                round -> lane.end(() -> {
                     fanOuts.succeeded();
                     if (round.events() > 0) {
                         metrics.ingested(round.events());
@@ -182,11 +200,15 @@ public class Dispatcher {
                     if (round.deliveries() > 0) {
                         wake();
                     }
+                    if (round.more() && lane == newcomerRound) {
+                        fanOutRound.request(); // newcomers' statements do not repeat: batches take what is left
+                        return false;
+                    }
                     return round.more();
                 }),
                 failure -> {
                     fanOuts.failed(failure);
-                    fanOutRound.done(false);
+                    lane.done(false);
                 });
     }
 
@@ -288,6 +310,10 @@ public class Dispatcher {
             if (again || requestedAgain.getAndSet(false)) {
                 request();
             }
+        }
+
+        boolean isActive() {
+            return active.get();
         }
 
         /** How long the current run has lasted; 0 when none runs. */

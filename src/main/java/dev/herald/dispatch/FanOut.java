@@ -48,10 +48,24 @@ public class FanOut {
     @Inject
     Tracing tracing;
 
+    /** One fan-out statement of the configured batch. */
     public Uni<Round> fanOutBatch() {
+        return fanOut(dispatch.fanOutBatch(), dispatch.fanOutDeliveries());
+    }
+
+    /**
+     * One small fan-out statement, run beside a batch ({@code herald.dispatch.fan-out-newcomer-batch} events): the
+     * events the batch holds are skipped, so it takes what arrived since.
+     */
+    public Uni<Round> fanOutNewcomers() {
+        int events = dispatch.fanOutNewcomerBatch();
+        return fanOut(events, Math.min(dispatch.fanOutDeliveries(), 2 * events));
+    }
+
+    private Uni<Round> fanOut(int maxEvents, int maxDeliveries) {
         Instant started = Instant.now();
         return pool.preparedQuery(FAN_OUT)
-                .execute(Tuple.of(dispatch.fanOutBatch(), dispatch.fanOutDeliveries(), delivery.maxAttempts()))
+                .execute(Tuple.of(maxEvents, maxDeliveries, delivery.maxAttempts()))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     Long[] ids = row.getArrayOfLongs("set_aside_ids");

@@ -19,6 +19,8 @@ import dev.herald.testing.Metrics;
 import dev.herald.testing.Receiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * A row a producer INSERTed straight into the outbox that PostgreSQL cannot read back (a NUL escape, which the json
@@ -30,6 +32,9 @@ class FanOutIsolationTest {
 
     @Inject
     Database database;
+
+    @Inject
+    Pool pool;
 
     @Test
     void aPoisonedRowIsSetAsideAndEveryOtherEventGoesOn() throws Exception {
@@ -73,6 +78,45 @@ class FanOutIsolationTest {
             database.awaitCount("event WHERE id = " + poisoned + " AND fan_out_error IS NOT NULL", 1,
                     Duration.ofSeconds(5));
             assertEquals(1, receiver.at("/careless").size());
+        }
+    }
+
+    /**
+     * One application's fan-out batch is held up (its endpoint row locked, as a slow statement or a long claim would
+     * hold it): another application's new event is fanned out beside it by a newcomers' statement and delivered,
+     * not held until the batch ends.
+     */
+    @Test
+    void aNewEventIsNotHeldBehindAnotherApplicationsRunningBatch() throws Exception {
+        String backlogged = GraphQL.newApplication("backlogged");
+        int backloggedProvider = GraphQL.newProvider(backlogged, "smtp");
+        String newcomer = GraphQL.newApplication("newcomer");
+        int provider = GraphQL.newProvider(newcomer, "smtp");
+        try (Receiver receiver = new Receiver()) {
+            String held = GraphQL.newWebhook(backlogged, backloggedProvider, receiver.url("/backlogged"));
+            GraphQL.newWebhook(newcomer, provider, receiver.url("/newcomer"));
+            database.query("INSERT INTO endpoint_state (webhook_id) VALUES (" + held + ") ON CONFLICT DO NOTHING");
+            SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+            try {
+                holder.query("BEGIN").execute().await().atMost(Duration.ofSeconds(10));
+                holder.query("SELECT 1 FROM endpoint_state WHERE webhook_id = " + held + " FOR UPDATE").execute()
+                        .await().atMost(Duration.ofSeconds(10));
+                database.query("INSERT INTO event (provider_id, payload) SELECT " + backloggedProvider
+                        + ", json_build_object('id', g) FROM generate_series(1, 100) g");
+                // the batch has taken the backlog and waits for the endpoint row
+                database.awaitCount("pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%herald_fan_out%'",
+                        1, Duration.ofSeconds(10));
+
+                Events.post(newcomer, Events.notification(1, provider));
+                receiver.await("/newcomer", got -> got.size() == 1, Duration.ofSeconds(5));
+                assertEquals(100, database.count("event WHERE provider_id = " + backloggedProvider
+                        + " AND fanned_out_at IS NULL"), "the batch still holds the backlog");
+            } finally {
+                holder.query("ROLLBACK").execute().await().atMost(Duration.ofSeconds(10));
+                holder.close().await().atMost(Duration.ofSeconds(10));
+            }
+            database.awaitCount("event WHERE provider_id = " + backloggedProvider + " AND fanned_out_at IS NULL", 0,
+                    Duration.ofSeconds(10));
         }
     }
 

@@ -58,10 +58,10 @@ class HostileNeighboursIT extends HostileTier {
             List<Long> beside = latencies(herald, quiet, receiver, 1, 5 + SAMPLES);
             System.out.printf("HOSTILE backlog of 20,000 beside: next event %d ms, alone p99 %d ms (%.1fx)%n",
                     beside.get(0), p99(alone), (double) beside.get(0) / p99(alone));
-            // within twice its latency alone, or one round of the other tenant's fan-out and claims more (about
-            // 50 ms on this 2-core machine, where the backlog's fan-out takes a core); behind the backlog, oldest
-            // first, it would wait for all 20,000
-            assertTrue(beside.get(0) <= Math.max(2 * p99(alone), p99(alone) + 100), "the quiet tenant's next event"
+            // within twice its latency alone: a small fan-out statement takes it beside the backlog's batch (seen:
+            // 0.5x to 1.1x; 1.5x to 2.6x while it waited for the batch to end); behind the backlog, oldest first, it
+            // would wait for all 20,000
+            assertTrue(beside.get(0) <= 2 * p99(alone), "the quiet tenant's next event"
                     + " took " + beside.get(0) + " ms behind a backlog of 20,000; alone at most " + p99(alone) + " ms");
         }
     }
