@@ -57,7 +57,8 @@ public class SchemaMigrator {
             "V19__backlog_by_minute.sql",
             "V20__claims_leave_delivery_indexes_alone.sql",
             "V21__health_from_the_attempt_log.sql",
-            "V22__retries_and_timeout_per_webhook.sql");
+            "V22__retries_and_timeout_per_webhook.sql",
+            "V23__ingest_in_groups.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions
@@ -71,6 +72,7 @@ public class SchemaMigrator {
             "health.sql",
             "fan_out.sql",
             "quota.sql",
+            "ingest.sql",
             "completion.sql",
             "leases.sql",
             "replay.sql",

@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import dev.herald.api.NotFound;
 import dev.herald.quota.Allowance;
 import dev.herald.quota.IngestAllowance;
 import dev.herald.tenancy.Caller;
@@ -45,6 +46,9 @@ public class EventResource {
     IngestService ingest;
 
     @Inject
+    IngestGroups groups;
+
+    @Inject
     IngestAllowance allowances;
 
     @Inject
@@ -63,13 +67,35 @@ public class EventResource {
                     IngestService.checkKey(idempotencyKey);
                     return ingest.parse(body);
                 })
-                        .call(events -> allowances.take(applicationId, events.size())
-                                .invoke(allowance -> context.put(ALLOWANCE, allowance))
-                                .invoke(Allowance::require))
-                        .chain(events -> ingest.accept(applicationId, events, idempotencyKey, body, traceContext))
+                        .chain(events -> idempotencyKey == null ? grouped(applicationId, events, traceContext, context)
+                                : once(applicationId, events, idempotencyKey, body, traceContext, context))
                         .onFailure().call(failure -> context.get(ALLOWANCE) != null ? Uni.createFrom().voidItem()
                                 : allowances.take(applicationId, 0).invoke(allowance -> context.put(ALLOWANCE, allowance))
                                         .onFailure().recoverWithNull().replaceWithVoid()))
                 .map(ids -> RestResponse.status(RestResponse.Status.ACCEPTED, new Accepted(ids)));
+    }
+
+    /** A request without an idempotency key: taken in with whatever other requests arrive meanwhile. */
+    private Uni<List<Long>> grouped(int applicationId, List<IncomingEvent> events, String traceContext,
+            RoutingContext context) {
+        return groups.take(applicationId, events, traceContext)
+                .invoke(taken -> context.put(ALLOWANCE, taken.allowance()))
+                .map(taken -> {
+                    taken.allowance().require();
+                    if (taken.unownedEvent() != null) {
+                        IncomingEvent unowned = events.get(taken.unownedEvent() - 1);
+                        throw new NotFound(unowned.field(), "provider", unowned.providerId());
+                    }
+                    return taken.eventIds();
+                });
+    }
+
+    /** A request with an idempotency key: its allowance, then its events once per key. */
+    private Uni<List<Long>> once(int applicationId, List<IncomingEvent> events, String idempotencyKey, byte[] body,
+            String traceContext, RoutingContext context) {
+        return allowances.take(applicationId, events.size())
+                .invoke(allowance -> context.put(ALLOWANCE, allowance))
+                .invoke(Allowance::require)
+                .chain(() -> ingest.acceptOnce(applicationId, events, idempotencyKey, body, traceContext));
     }
 }

@@ -18,4 +18,13 @@ public interface IngestConfig {
      */
     @WithDefault("24h")
     Duration idempotencyWindow();
+
+    /**
+     * Statements taking in requests without an {@code Idempotency-Key} that one replica runs at once; requests that
+     * arrive while they all run share the next one and its commit ({@link IngestGroups}). One is the fastest: the
+     * statements of one application wait for each other's commit (its allowance row), so a second one only splits
+     * the groups (bench/run ingest).
+     */
+    @WithDefault("1")
+    int groupStatements();
 }

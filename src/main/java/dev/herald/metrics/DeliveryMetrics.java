@@ -35,6 +35,7 @@ public class DeliveryMetrics {
     private Counter replayed;
     private Counter autoDisabled;
     private Counter setAside;
+    private Counter ingestStatements;
     private Timer latency;
     private Timer attemptDuration;
     private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
@@ -53,6 +54,10 @@ public class DeliveryMetrics {
         setAside = Counter.builder("herald.events.set.aside")
                 .description("Events set aside by this replica's fan-out because their fan-out failed")
                 .register(registry);
+        ingestStatements = Counter.builder("herald.ingest.statements")
+                .description("Statements that took in POST /v1/events requests without an Idempotency-Key: requests"
+                        + " that arrive together share one")
+                .register(registry);
         ingested = Counter.builder("herald.ingest.events")
                 .description("Events taken from the outbox (REST and producers' INSERTs alike)").register(registry);
         for (String result : RESULTS) {
@@ -69,6 +74,11 @@ public class DeliveryMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
+    }
+
+    /** A statement that takes in a group of ingest requests ran. */
+    public void ingestStatement() {
+        ingestStatements.increment();
     }
 
     /** An attempt ended on this replica; a claim given back unsent is no attempt. */
