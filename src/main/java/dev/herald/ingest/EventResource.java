@@ -60,7 +60,7 @@ public class EventResource {
         var request = context.request();
         String traceContext = tracing.forEvent(request.getHeader("traceparent")); // read here, where the span is current
         String idempotencyKey = request.getHeader("Idempotency-Key");
-        return callers.of(request)
+        return callers.ofRecentlySeen(request)
                 .map(Caller::requireApplication)
                 .chain(applicationId -> Uni.createFrom().item(() -> {
                     JsonContentType.require(request.getHeader("Content-Type"));

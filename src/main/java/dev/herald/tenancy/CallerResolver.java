@@ -62,6 +62,20 @@ public class CallerResolver {
     }
 
     /**
+     * The caller of a request whose own work refuses an application that no longer exists (ingest: its statement
+     * takes the application's allowance, which a deleted application has no more): a key that authenticated on
+     * this replica lately passes without a look at the database. A key always names the same application.
+     */
+    public Uni<Caller> ofRecentlySeen(HttpServerRequest request) {
+        return Uni.createFrom().item(() -> presentedKey(request.getHeader("x-api-key"),
+                request.getHeader("Authorization")))
+                .chain(key -> {
+                    Caller known = recent.get(ApiKeys.hash(key));
+                    return known != null ? Uni.createFrom().item(known) : of(request);
+                });
+    }
+
+    /**
      * The caller presenting these headers (either may be null) from this client address. From an address that keeps
      * presenting unknown keys, only a key that authenticated recently passes, without a look at the database.
      */

@@ -185,6 +185,29 @@ class IngestGroupsTest {
         }
     }
 
+    /**
+     * Ingest lets a key that authenticated lately pass without a look at the database, and its statement refuses
+     * an application that is gone: the key of an application deleted since is refused at once.
+     */
+    @Test
+    void aKeySeenLatelyOfAnApplicationDeletedSinceIsRefused() {
+        String key = GraphQL.newApplication("group-deleted");
+        int provider = GraphQL.newProvider(key, "smtp");
+        assertEquals(202, post(key, Events.notification(1, provider)).statusCode());
+        int application = database.query("SELECT application_id FROM provider WHERE id = " + provider).iterator()
+                .next().getInteger(0);
+        database.query("DELETE FROM event WHERE provider_id = " + provider);
+        database.query("DELETE FROM provider WHERE id = " + provider);
+        database.query("DELETE FROM api_key WHERE application_id = " + application);
+        database.query("DELETE FROM ingest_allowance WHERE application_id = " + application);
+        database.query("DELETE FROM application WHERE id = " + application);
+
+        Response refused = post(key, Events.notification(2, provider));
+        assertEquals(401, refused.statusCode(), refused.asString());
+        assertTrue(refused.asString().contains("unknown API key"), refused.asString());
+        assertEquals(0, database.count("event WHERE provider_id = " + provider));
+    }
+
     private static Response post(String key, String body) {
         return given().header("x-api-key", key).contentType("application/json").body(body).post("/v1/events");
     }
