@@ -2,16 +2,18 @@
 
 -- Takes in a group of requests at once (POST /v1/events without an Idempotency-Key, each as its own client sent it),
 -- in one statement and one commit for them all. Requests are numbered by their position in `request_application`
--- (their application) and `request_traceparent` (their trace context, or NULL); events carry their request's number
--- (`event_request`), in the order sent. For each request, in turn: its events are taken from its application's
--- allowance (herald_take_ingest_allowances; applications in id order, the lock order of their rows), then its
--- providers must be its application's, then its events go into the outbox. A request refused at either step stores
--- nothing and holds up no other. Answers per request: its allowance, the position within it of the first event whose
--- provider is not its application's (NULL when there is none), and its events' ids in the order sent (NULL when it
--- stored nothing). A request whose application is gone gets no row.
-CREATE OR REPLACE FUNCTION herald_ingest(request_application int[], request_traceparent text[], event_request int[],
-                                         event_provider int[], event_payload text[], default_per_second int,
-                                         default_per_request int)
+-- (their application), `request_key_hash` (the hash of the key they presented, which the replica found to be the
+-- application's, perhaps a while ago) and `request_traceparent` (their trace context, or NULL); events carry their
+-- request's number (`event_request`), in the order sent. For each request, in turn: its key must still be its
+-- application's, its events are taken from its application's allowance (herald_take_ingest_allowances;
+-- applications in id order, the lock order of their rows), its providers must be its application's, then its
+-- events go into the outbox. A request refused at any step stores nothing and holds up no other. Answers per
+-- request: its allowance, the position within it of the first event whose provider is not its application's (NULL
+-- when there is none), and its events' ids in the order sent (NULL when it stored nothing). A request whose key or
+-- application is gone gets no row.
+CREATE OR REPLACE FUNCTION herald_ingest(request_application int[], request_key_hash text[],
+                                         request_traceparent text[], event_request int[], event_provider int[],
+                                         event_payload text[], default_per_second int, default_per_request int)
 RETURNS TABLE (request int, granted boolean, per_second int, per_request int, remaining int, full_in_ms bigint,
                retry_in_ms bigint, unowned_event int, event_ids bigint[])
 LANGUAGE plpgsql AS $$
@@ -22,9 +24,11 @@ BEGIN
     RETURN QUERY
     WITH incoming AS (
         SELECT r.i::int AS request, r.application, r.traceparent, coalesce(c.events, 0)::int AS events
-          FROM unnest(request_application, request_traceparent) WITH ORDINALITY AS r(application, traceparent, i)
+          FROM unnest(request_application, request_key_hash, request_traceparent)
+               WITH ORDINALITY AS r(application, key_hash, traceparent, i)
           LEFT JOIN (SELECT e.request, count(*) AS events FROM unnest(event_request) AS e(request) GROUP BY e.request) c
-                 ON c.request = r.i),
+                 ON c.request = r.i
+         WHERE EXISTS (SELECT FROM api_key k WHERE k.key_hash = r.key_hash AND k.application_id = r.application)),
     verdict AS MATERIALIZED (
         SELECT g.requests[t.request] AS request, t.granted, t.per_second, t.per_request, t.remaining, t.full_in_ms,
                t.retry_in_ms

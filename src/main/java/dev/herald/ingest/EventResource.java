@@ -60,7 +60,8 @@ public class EventResource {
         var request = context.request();
         String traceContext = tracing.forEvent(request.getHeader("traceparent")); // read here, where the span is current
         String idempotencyKey = request.getHeader("Idempotency-Key");
-        return callers.ofRecentlySeen(request)
+        // without an idempotency key, the group statement checks the key again (IngestGroups)
+        return (idempotencyKey == null ? callers.ofRecentlySeen(request) : callers.of(request))
                 .map(Caller::requireApplication)
                 .chain(applicationId -> Uni.createFrom().item(() -> {
                     JsonContentType.require(request.getHeader("Content-Type"));
@@ -78,7 +79,7 @@ public class EventResource {
     /** A request without an idempotency key: taken in with whatever other requests arrive meanwhile. */
     private Uni<List<Long>> grouped(int applicationId, List<IncomingEvent> events, String traceContext,
             RoutingContext context) {
-        return groups.take(applicationId, events, traceContext)
+        return groups.take(applicationId, CallerResolver.presentedKeyHash(context.request()), events, traceContext)
                 .invoke(taken -> context.put(ALLOWANCE, taken.allowance()))
                 .map(taken -> {
                     taken.allowance().require();

@@ -2,6 +2,8 @@ package dev.herald.ingest;
 
 import java.time.Duration;
 
+import jakarta.validation.constraints.Min;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -26,5 +28,6 @@ public interface IngestConfig {
      * the groups (bench/run ingest).
      */
     @WithDefault("1")
+    @Min(1)
     int groupStatements();
 }

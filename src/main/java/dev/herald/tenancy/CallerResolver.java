@@ -62,17 +62,20 @@ public class CallerResolver {
     }
 
     /**
-     * The caller of a request whose own work refuses an application that no longer exists (ingest: its statement
-     * takes the application's allowance, which a deleted application has no more): a key that authenticated on
-     * this replica lately passes without a look at the database. A key always names the same application.
+     * The caller of a request whose own work checks the key again (ingest's group statement: the key must still be
+     * its application's): a key that authenticated on this replica lately passes without a look at the database.
      */
     public Uni<Caller> ofRecentlySeen(HttpServerRequest request) {
-        return Uni.createFrom().item(() -> presentedKey(request.getHeader("x-api-key"),
-                request.getHeader("Authorization")))
-                .chain(key -> {
-                    Caller known = recent.get(ApiKeys.hash(key));
+        return Uni.createFrom().item(() -> presentedKeyHash(request))
+                .chain(hash -> {
+                    Caller known = recent.get(hash);
                     return known != null ? Uni.createFrom().item(known) : of(request);
                 });
+    }
+
+    /** The hash of the key this request presents (see {@link #of}); refused when it presents none, or two. */
+    public static String presentedKeyHash(HttpServerRequest request) {
+        return ApiKeys.hash(presentedKey(request.getHeader("x-api-key"), request.getHeader("Authorization")));
     }
 
     /**

@@ -6,17 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
 
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +42,9 @@ import io.swagger.v3.parser.core.models.SwaggerParseResult;
 @QuarkusTest
 class OpenAPIDocumentTest {
 
+    private static final Pattern CLASS_PATH = Pattern.compile("^@Path\\(\"([^\"]+)\"\\)", Pattern.MULTILINE);
+    private static final Pattern VERB = Pattern.compile("^\\s+@(GET|POST|PUT|PATCH|DELETE)\\s*$", Pattern.MULTILINE);
+
     private static OpenAPI document;
 
     @Inject
@@ -64,30 +66,26 @@ class OpenAPIDocumentTest {
         return document;
     }
 
+    /**
+     * Every JAX-RS resource method of the sources is in the document: read from the source files (loading the
+     * classes here would load them beside the running application's).
+     */
     @Test
     void everyRestResourceIsDescribed() throws IOException {
         List<String> resources = new ArrayList<>();
-        Path classes = Path.of("target/classes");
-        try (Stream<Path> files = Files.walk(classes)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
-                String name = classes.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
-                Class<?> type;
-                try {
-                    type = Class.forName(name, false, getClass().getClassLoader());
-                } catch (ClassNotFoundException | LinkageError skipped) {
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String source = Files.readString(file);
+                Matcher type = CLASS_PATH.matcher(source);
+                if (!type.find()) {
                     continue;
                 }
-                jakarta.ws.rs.Path path = type.getAnnotation(jakarta.ws.rs.Path.class);
-                if (path == null) {
-                    continue;
+                Matcher verb = VERB.matcher(source);
+                while (verb.find()) {
+                    resources.add(verb.group(1).toLowerCase() + " " + type.group(1));
                 }
-                for (Method method : type.getDeclaredMethods()) {
-                    String verb = method.isAnnotationPresent(POST.class) ? "post"
-                            : method.isAnnotationPresent(GET.class) ? "get" : null;
-                    if (verb != null) {
-                        resources.add(verb + " " + path.value());
-                    }
-                }
+                assertTrue(!source.substring(type.end()).contains("@Path("),
+                        file + ": a method's own @Path is not read here; describe it and teach this test");
             }
         }
         assertTrue(resources.contains("post /v1/events"), "the resources were found: " + resources);

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,6 +69,7 @@ class IngestGroupsTest {
 
         double statementsBefore = Metrics.value("herald_ingest_statements_total");
         List<Future<Response>> answers = new ArrayList<>();
+        Map<Future<Response>, Integer> sentIds = new HashMap<>();
         ExecutorService clients = Executors.newFixedThreadPool(29);
         SqlConnection holder = pool.getConnection().await().indefinitely();
         try {
@@ -78,18 +81,26 @@ class IngestGroupsTest {
             holder.query("SELECT 1 FROM ingest_allowance FOR UPDATE").execute().await().indefinitely();
             for (int i = 0; i < 10; i++) {
                 int n = i;
-                answers.add(clients.submit(() -> post(first, Events.notification(n, firstProvider))));
-                answers.add(clients.submit(() -> post(second, Events.notification(n, secondProvider))));
+                Future<Response> toFirst = clients.submit(() -> post(first, Events.notification(n, firstProvider)));
+                Future<Response> toSecond = clients.submit(() -> post(second, Events.notification(10 + n,
+                        secondProvider)));
+                answers.add(toFirst);
+                answers.add(toSecond);
+                sentIds.put(toFirst, n);
+                sentIds.put(toSecond, 10 + n);
             }
             for (int i = 0; i < 3; i++) {
                 int n = i;
                 // one event may come per request: the one-event requests are granted, the two-event ones refused
-                answers.add(clients.submit(() -> post(limited, Events.notification(200 + n, limitedProvider))));
+                Future<Response> oneEvent = clients.submit(() -> post(limited, Events.notification(200 + n,
+                        limitedProvider)));
+                answers.add(oneEvent);
+                sentIds.put(oneEvent, 200 + n);
                 answers.add(clients.submit(() -> post(limited, Events.notifications(2, limitedProvider))));
                 // the other application's provider: refused, alone
                 answers.add(clients.submit(() -> post(first, Events.notification(100 + n, secondProvider))));
             }
-            // every request has reached Herald: two in the held statements, the others waiting for the next
+            // every request has reached Herald: the first in the held statement, the others waiting for the next
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                     .until(() -> groups.unanswered() == answers.size());
         } finally {
@@ -109,6 +120,9 @@ class IngestGroupsTest {
                 List<Long> eventIds = answer.jsonPath().getList("eventIds", Long.class);
                 assertEquals(1, eventIds.size(), body);
                 assertTrue(ids.addAll(eventIds), "ids are each request's own: " + body);
+                // the id answered holds the very event this request sent
+                assertEquals(sentIds.get(future), database.query("SELECT (payload->>'id')::int FROM event WHERE id = "
+                        + eventIds.get(0)).iterator().next().getInteger(0), body);
                 assertNotNull(answer.header("RateLimit-Remaining"));
             } else if (answer.statusCode() == 413) {
                 tooLarge++;
@@ -186,26 +200,64 @@ class IngestGroupsTest {
     }
 
     /**
-     * Ingest lets a key that authenticated lately pass without a look at the database, and its statement refuses
-     * an application that is gone: the key of an application deleted since is refused at once.
+     * Ingest lets a key that authenticated lately pass without a look at the database, and its group statement
+     * checks the key again: a key deleted since (how an operator revokes one) is refused at once.
      */
     @Test
-    void aKeySeenLatelyOfAnApplicationDeletedSinceIsRefused() {
-        String key = GraphQL.newApplication("group-deleted");
+    void aKeySeenLatelyThatWasRevokedSinceIsRefused() {
+        String key = GraphQL.newApplication("group-revoked");
         int provider = GraphQL.newProvider(key, "smtp");
         assertEquals(202, post(key, Events.notification(1, provider)).statusCode());
         int application = database.query("SELECT application_id FROM provider WHERE id = " + provider).iterator()
                 .next().getInteger(0);
-        database.query("DELETE FROM event WHERE provider_id = " + provider);
-        database.query("DELETE FROM provider WHERE id = " + provider);
         database.query("DELETE FROM api_key WHERE application_id = " + application);
-        database.query("DELETE FROM ingest_allowance WHERE application_id = " + application);
-        database.query("DELETE FROM application WHERE id = " + application);
 
         Response refused = post(key, Events.notification(2, provider));
         assertEquals(401, refused.statusCode(), refused.asString());
         assertTrue(refused.asString().contains("unknown API key"), refused.asString());
-        assertEquals(0, database.count("event WHERE provider_id = " + provider));
+        assertEquals(1, database.count("event WHERE provider_id = " + provider));
+    }
+
+    /**
+     * A request larger than a group has a statement of its own beside the groups: while the group statement is held
+     * up (one application's allowance row locked), another application's large request is taken in.
+     */
+    @Test
+    void aLargeRequestDoesNotWaitForTheGroups() throws Exception {
+        String held = GraphQL.newApplication("group-held");
+        int heldProvider = GraphQL.newProvider(held, "smtp");
+        String large = GraphQL.newApplication("group-large");
+        int largeProvider = GraphQL.newProvider(large, "smtp");
+        database.query("INSERT INTO ingest_allowance (application_id, tokens, refreshed_at) SELECT application_id,"
+                + " 1000, clock_timestamp() FROM provider WHERE id = " + heldProvider + " ON CONFLICT DO NOTHING");
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < 5; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"providerId\": ").append(largeProvider).append(", \"data\": \"")
+                    .append("x".repeat(250_000)).append("\"}");
+        }
+        String fiveLargeEvents = body.append("]").toString();
+        assertTrue(fiveLargeEvents.length() > IngestGroups.MAX_GROUP_BYTES);
+        ExecutorService clients = Executors.newFixedThreadPool(2);
+        SqlConnection holder = pool.getConnection().await().indefinitely();
+        Future<Response> waiting;
+        try {
+            holder.query("BEGIN").execute().await().indefinitely();
+            holder.query("SELECT 1 FROM ingest_allowance a JOIN provider p ON p.application_id = a.application_id"
+                    + " WHERE p.id = " + heldProvider + " FOR UPDATE OF a").execute().await().indefinitely();
+            waiting = clients.submit(() -> post(held, Events.notification(1, heldProvider)));
+            database.awaitCount("pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%herald_ingest%'",
+                    1, Duration.ofSeconds(10));
+
+            Response taken = post(large, fiveLargeEvents);
+            assertEquals(202, taken.statusCode(), taken.asString());
+            assertEquals(5, taken.jsonPath().getList("eventIds").size());
+            assertTrue(!waiting.isDone(), "the group statement is still held");
+        } finally {
+            holder.query("ROLLBACK").execute().await().indefinitely();
+            holder.close().await().indefinitely();
+            clients.shutdown();
+        }
+        assertEquals(202, waiting.get(30, TimeUnit.SECONDS).statusCode());
     }
 
     private static Response post(String key, String body) {
