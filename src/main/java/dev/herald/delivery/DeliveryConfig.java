@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 /** How Herald delivers: the contract with receivers. */
@@ -34,6 +35,12 @@ public interface DeliveryConfig {
      */
     @WithDefault("512")
     int maxConnectionsPerOrigin();
+
+    /**
+     * An HTTP proxy every attempt goes through, {@code http://[user:password@]host:port}: a fixed egress that
+     * receivers can allow-list ({@link EgressProxy}). None by default.
+     */
+    Optional<@WithConverter(EgressProxy.Setting.class) EgressProxy> proxy();
 
     /** Refuse plain-http webhook URLs, at registration and at every attempt. */
     @WithDefault("true")

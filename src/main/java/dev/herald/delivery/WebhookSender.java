@@ -171,6 +171,8 @@ public class WebhookSender {
                     .setFollowRedirects(false)
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .putHeader(HttpHeaders.USER_AGENT, "Herald");
+            // through the deployment's proxy: CONNECT to the checked address for https (EgressProxy)
+            config.proxy().ifPresent(proxy -> options.setProxyOptions(proxy.options()));
             // the owner's headers (they may name another User-Agent), then Herald's own, which they never name
             outgoing.headers().forEach(header -> options.putHeader(header.name(), header.value()));
             if (outgoing.traceparent() != null) {

@@ -51,4 +51,9 @@ record TestDeliveryConfig(List<String> allowed) implements DeliveryConfig {
     public Optional<List<String>> allowedNetworks() {
         return Optional.of(allowed);
     }
+
+    @Override
+    public Optional<EgressProxy> proxy() {
+        return Optional.empty();
+    }
 }

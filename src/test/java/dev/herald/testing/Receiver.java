@@ -20,7 +20,9 @@ import org.awaitility.Awaitility;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PfxOptions;
 
 /**
  * A real webhook receiver on loopback: each URL path is an endpoint that records what reached it (time, headers,
@@ -83,6 +85,7 @@ public final class Receiver implements AutoCloseable {
 
     private final Vertx vertx = Vertx.vertx();
     private final String host;
+    private final String scheme;
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
@@ -97,11 +100,26 @@ public final class Receiver implements AutoCloseable {
 
     /** A receiver on another loopback address, such as 127.0.0.2. */
     public Receiver(String host) throws Exception {
+        this(host, new HttpServerOptions());
+    }
+
+    /**
+     * An https receiver on 127.0.0.1 with the certificate of this PKCS#12 key store (its URLs name
+     * {@code localhost}, which the certificate must hold).
+     */
+    public static Receiver https(java.nio.file.Path keyStore, String password) throws Exception {
+        return new Receiver("localhost", new HttpServerOptions().setSsl(true).setHost("127.0.0.1")
+                .setKeyCertOptions(new PfxOptions().setPath(keyStore.toString()).setPassword(password)));
+    }
+
+    private Receiver(String host, HttpServerOptions options) throws Exception {
         this.host = host;
-        server = vertx.createHttpServer()
+        this.scheme = options.isSsl() ? "https" : "http";
+        server = vertx.createHttpServer(options)
                 .requestHandler(request -> request.body().onSuccess(body -> receive(request, body.getBytes())))
                 .connectionHandler(connection -> connections.incrementAndGet())
-                .listen(0, host).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .listen(0, options.isSsl() ? "127.0.0.1" : host).toCompletionStage().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     private void receive(HttpServerRequest request, byte[] body) {
@@ -157,7 +175,7 @@ public final class Receiver implements AutoCloseable {
 
     /** The URL of an endpoint on this receiver. */
     public String url(String path) {
-        return "http://" + host + ":" + server.actualPort() + path;
+        return scheme + "://" + host + ":" + server.actualPort() + path;
     }
 
     public int port() {

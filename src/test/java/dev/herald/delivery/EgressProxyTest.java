@@ -1,0 +1,110 @@
+package dev.herald.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.herald.testing.ConnectProxy;
+import dev.herald.testing.Events;
+import dev.herald.testing.GraphQL;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.TemporaryFiles;
+import dev.herald.testing.TestCertificates;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * Every attempt goes through the deployment's proxy ({@code herald.delivery.proxy}), a real one on loopback: an https
+ * webhook through a {@code CONNECT} tunnel to the address Herald resolved and checked (never the name, which the
+ * proxy would resolve again), a plain-http one forwarded whole; the proxy's credentials go with each.
+ */
+@QuarkusTest
+@TestProfile(EgressProxyTest.ThroughAProxy.class)
+class EgressProxyTest {
+
+    private static final String SEEN = "egress-proxy-test.seen";
+    private static final String KEY_STORE = "egress-proxy-test.key-store";
+
+    /**
+     * Starts the proxy and makes the receiver's certificate before Herald starts, and has the JVM trust that
+     * certificate (Herald's client trusts what the JVM trusts); both reach the test through the system properties,
+     * which the profile and the test share whatever class loaders load them.
+     */
+    public static class ThroughAProxy implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("herald.delivery.proxy", "http://herald:s%40cret@127.0.0.1:" + start());
+        }
+
+        private static synchronized int start() {
+            try {
+                if (System.getProperties().get(SEEN + ".port") == null) {
+                    TestCertificates.Made made = TestCertificates.localhost(TemporaryFiles.directory()
+                            .resolve("egress-proxy-test"));
+                    System.setProperty("javax.net.ssl.trustStore", made.trustStore().toString());
+                    System.setProperty("javax.net.ssl.trustStorePassword", TestCertificates.PASSWORD);
+                    System.getProperties().put(KEY_STORE, made.keyStore().toString());
+                    ConnectProxy proxy = new ConnectProxy(); // ends with the test JVM
+                    System.getProperties().put(SEEN, proxy.seen());
+                    System.getProperties().put(SEEN + ".port", proxy.port());
+                }
+                return (Integer) System.getProperties().get(SEEN + ".port");
+            } catch (Exception e) {
+                throw new IllegalStateException("the proxy or the certificate could not be made", e);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> seen() {
+        return (List<String>) System.getProperties().get(SEEN);
+    }
+
+    private static final String CREDENTIALS = "Basic "
+            + Base64.getEncoder().encodeToString("herald:s@cret".getBytes(StandardCharsets.UTF_8));
+
+    @Test
+    void anHttpsWebhookIsReachedThroughACONNECTTunnelToTheCheckedAddress() throws Exception {
+        String key = GraphQL.newApplication("egress-https");
+        int provider = GraphQL.newProvider(key, "smtp");
+        try (Receiver receiver = Receiver.https(Path.of((String) System.getProperties().get(KEY_STORE)),
+                TestCertificates.PASSWORD)) {
+            String url = receiver.url("/tls");
+            assertTrue(url.startsWith("https://localhost:"), url);
+            GraphQL.newWebhook(key, provider, url);
+            int before = seen().size();
+            Events.post(key, Events.notification(1, provider));
+
+            receiver.await("/tls", got -> got.size() == 1, Duration.ofSeconds(10));
+            List<String> tunnels = seen().subList(before, seen().size()).stream()
+                    .filter(head -> head.startsWith("CONNECT ")).toList();
+            // the checked address, not the name: the proxy resolves nothing
+            assertEquals("CONNECT 127.0.0.1:" + receiver.port() + " HTTP/1.1\n" + CREDENTIALS, tunnels.get(0),
+                    "what the proxy was sent: " + seen());
+        }
+    }
+
+    @Test
+    void aPlainHttpWebhookIsForwardedThroughTheProxy() throws Exception {
+        String key = GraphQL.newApplication("egress-http");
+        int provider = GraphQL.newProvider(key, "smtp");
+        try (Receiver receiver = new Receiver()) {
+            GraphQL.newWebhook(key, provider, receiver.url("/plain"));
+            Events.post(key, Events.notification(1, provider));
+
+            Receiver.Received got = receiver.await("/plain", all -> all.size() == 1, Duration.ofSeconds(10)).get(0);
+            assertTrue(seen().contains("POST " + receiver.url("/plain") + " HTTP/1.1\n" + CREDENTIALS),
+                    "what the proxy was sent: " + seen());
+            assertTrue(got.headers().get("webhook-signature") != null, "signed as ever");
+        }
+    }
+}
