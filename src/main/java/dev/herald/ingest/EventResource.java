@@ -60,7 +60,8 @@ public class EventResource {
         var request = context.request();
         String traceContext = tracing.forEvent(request.getHeader("traceparent")); // read here, where the span is current
         String idempotencyKey = request.getHeader("Idempotency-Key");
-        // without an idempotency key, the group statement checks the key again (IngestGroups)
+        // without an idempotency key, the group statement checks the key again (IngestGroups), and a request too
+        // large for a group looks it up again (alone)
         return (idempotencyKey == null ? callers.ofRecentlySeen(request) : callers.of(request))
                 .map(Caller::requireApplication)
                 .chain(applicationId -> Uni.createFrom().item(() -> {
@@ -68,8 +69,9 @@ public class EventResource {
                     IngestService.checkKey(idempotencyKey);
                     return ingest.parse(body);
                 })
-                        .chain(events -> idempotencyKey == null ? grouped(applicationId, events, traceContext, context)
-                                : once(applicationId, events, idempotencyKey, body, traceContext, context))
+                        .chain(events -> idempotencyKey == null && IngestGroups.fits(events)
+                                ? grouped(applicationId, events, traceContext, context)
+                                : alone(applicationId, events, idempotencyKey, body, traceContext, context))
                         .onFailure().call(failure -> context.get(ALLOWANCE) != null ? Uni.createFrom().voidItem()
                                 : allowances.take(applicationId, 0).invoke(allowance -> context.put(ALLOWANCE, allowance))
                                         .onFailure().recoverWithNull().replaceWithVoid()))
@@ -91,12 +93,17 @@ public class EventResource {
                 });
     }
 
-    /** A request with an idempotency key: its allowance, then its events once per key. */
-    private Uni<List<Long>> once(int applicationId, List<IncomingEvent> events, String idempotencyKey, byte[] body,
+    /**
+     * A request with an idempotency key, or too large for a group: its allowance in a short statement of its own
+     * (its bucket is never held while its events are written), then its events, once per key.
+     */
+    private Uni<List<Long>> alone(int applicationId, List<IncomingEvent> events, String idempotencyKey, byte[] body,
             String traceContext, RoutingContext context) {
-        return allowances.take(applicationId, events.size())
+        Uni<Void> keyStillValid = idempotencyKey != null ? Uni.createFrom().voidItem()
+                : callers.of(context.request()).replaceWithVoid(); // it passed as one seen lately
+        return keyStillValid.chain(() -> allowances.take(applicationId, events.size()))
                 .invoke(allowance -> context.put(ALLOWANCE, allowance))
                 .invoke(Allowance::require)
-                .chain(() -> ingest.acceptOnce(applicationId, events, idempotencyKey, body, traceContext));
+                .chain(() -> ingest.accept(applicationId, events, idempotencyKey, body, traceContext));
     }
 }

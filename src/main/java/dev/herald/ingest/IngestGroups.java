@@ -29,8 +29,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * all busy waits for the next, with every other request that arrived meanwhile, and they share one statement and
  * one commit ({@code herald_ingest}, db/functions/ingest.sql). Each request still gets its own verdict (its key, its
  * allowance, its providers' ownership) and is answered only once its events are committed. A group is at most
- * {@link #MAX_GROUP_EVENTS} events and {@link #MAX_GROUP_BYTES}; a larger request has a statement of its own beside
- * the groups, so it never holds them up. A group whose statement is refused by PostgreSQL (it rolled back) is taken
+ * {@link #MAX_GROUP_EVENTS} events and {@link #MAX_GROUP_BYTES}; a larger request takes the path of its own
+ * ({@link IngestService}), which holds its application's bucket only for the moment of taking from it, so that a
+ * large insert never keeps a group waiting for that bucket. A group whose statement is refused by PostgreSQL (it rolled back) is taken
  * in again request by request, one after another, so that one request's failure is its own; a group whose outcome
  * is unknown (the connection failed) is answered with that failure, never stored twice.
  */
@@ -40,8 +41,17 @@ public class IngestGroups {
     /** Events one group statement takes at most (a request larger than what is left goes in the next group). */
     static final int MAX_GROUP_EVENTS = 1_000;
 
-    /** Bytes of events one group statement takes at most (a request larger than this has a statement of its own). */
+    /** Bytes of events one group statement takes at most (a larger request takes a path of its own). */
     static final int MAX_GROUP_BYTES = 1 << 20;
+
+    /** Whether a request is small enough for a group. */
+    static boolean fits(List<IncomingEvent> events) {
+        return events.size() <= MAX_GROUP_EVENTS && bytes(events) <= MAX_GROUP_BYTES;
+    }
+
+    private static int bytes(List<IncomingEvent> events) {
+        return events.stream().mapToInt(event -> event.json().length()).sum();
+    }
 
     private static final String INGEST = """
             SELECT request, granted, per_second, per_request, remaining, full_in_ms, retry_in_ms, unowned_event,
@@ -76,19 +86,17 @@ public class IngestGroups {
     DeliveryMetrics metrics;
 
     /**
-     * Takes in one request's events, presented with the key of this hash (the statement checks that it is still
-     * the application's); answers once they are committed, or refused.
+     * Takes in one request's events (one that {@link #fits}), presented with the key of this hash (the statement
+     * checks that it is still the application's); answers once they are committed, or refused.
      */
     public Uni<Taken> take(int applicationId, String keyHash, List<IncomingEvent> events, String traceparent) {
-        int bytes = events.stream().mapToInt(event -> event.json().length()).sum();
+        if (!fits(events)) {
+            throw new IllegalArgumentException("a request over a group's size takes IngestService");
+        }
+        int bytes = bytes(events);
         return Uni.createFrom().<Taken> emitter(answer -> {
             unanswered.incrementAndGet();
-            Request request = new Request(applicationId, keyHash, events, bytes, traceparent, answer);
-            if (events.size() > MAX_GROUP_EVENTS || bytes > MAX_GROUP_BYTES) {
-                run(List.of(request)).subscribe().with(done -> { }, failure -> { });
-                return;
-            }
-            waiting.add(request);
+            waiting.add(new Request(applicationId, keyHash, events, bytes, traceparent, answer));
             startGroups();
         }).onTermination().invoke(unanswered::decrementAndGet);
     }

@@ -20,11 +20,12 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Puts the events of a request with an idempotency key into the outbox: one ownership check, the key's claim and
- * one multi-row INSERT, in one transaction (requests without a key are taken in by {@link IngestGroups}). When it
- * answers, the events are committed; the INSERT's trigger has notified the dispatchers.
+ * Puts the events of one request into the outbox in a transaction of its own: one ownership check and one multi-row
+ * INSERT, with the idempotency key's claim when it has one. This is the path of requests with a key and of requests
+ * too large for a group; the others are taken in by {@link IngestGroups}. When it answers, the events are committed;
+ * the INSERT's trigger has notified the dispatchers.
  *
- * <p>The key is claimed in the same transaction ({@code event_idempotency}): the first request with it stores its
+ * <p>A key is claimed in the same transaction ({@code event_idempotency}): the first request with it stores its
  * events and remembers their ids and the body's SHA-256; a repeat within {@code herald.ingest.idempotency-window}
  * stores nothing and answers the first request's ids, or is refused when its body differs. A repeat that races the
  * first waits for it (the key's row is locked until the first commits).
@@ -69,16 +70,18 @@ public class IngestService {
     }
 
     /**
-     * Stores the events of the application once per idempotency key within the window, with their trace context
-     * ({@code traceparent}, or null); answers their ids, in order, or the ids the key's first request got.
+     * Stores the events of the application, once per idempotency key within the window ({@code key} null: no key),
+     * with their trace context ({@code traceparent}, or null); answers their ids, in order, or the ids the key's
+     * first request got.
      */
-    public Uni<List<Long>> acceptOnce(int applicationId, List<IncomingEvent> events, String key, byte[] body,
+    public Uni<List<Long>> accept(int applicationId, List<IncomingEvent> events, String key, byte[] body,
             String traceparent) {
         Integer[] providers = events.stream().map(IncomingEvent::providerId).toArray(Integer[]::new);
         return pool.withTransaction(connection -> connection.preparedQuery(OWNED_PROVIDERS)
                 .execute(Tuple.of(applicationId, providers))
                 .invoke(rows -> requireOwned(events, rows))
-                .chain(() -> once(connection, applicationId, providers, events, key, sha256(body), traceparent)));
+                .chain(() -> key == null ? insert(connection, applicationId, providers, events, null, traceparent)
+                        : once(connection, applicationId, providers, events, key, sha256(body), traceparent)));
     }
 
     private Uni<List<Long>> once(SqlConnection connection, int applicationId, Integer[] providers,
