@@ -19,8 +19,6 @@ import dev.herald.testing.Metrics;
 import dev.herald.testing.Receiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * A row a producer INSERTed straight into the outbox that PostgreSQL cannot read back (a NUL escape, which the json
@@ -32,9 +30,6 @@ class FanOutIsolationTest {
 
     @Inject
     Database database;
-
-    @Inject
-    Pool pool;
 
     @Test
     void aPoisonedRowIsSetAsideAndEveryOtherEventGoesOn() throws Exception {
@@ -96,11 +91,8 @@ class FanOutIsolationTest {
             String held = GraphQL.newWebhook(backlogged, backloggedProvider, receiver.url("/backlogged"));
             GraphQL.newWebhook(newcomer, provider, receiver.url("/newcomer"));
             database.query("INSERT INTO endpoint_state (webhook_id) VALUES (" + held + ") ON CONFLICT DO NOTHING");
-            SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(10));
-            try {
-                holder.query("BEGIN").execute().await().atMost(Duration.ofSeconds(10));
-                holder.query("SELECT 1 FROM endpoint_state WHERE webhook_id = " + held + " FOR UPDATE").execute()
-                        .await().atMost(Duration.ofSeconds(10));
+            try (Database.HeldLocks endpointRow = database.holding("SELECT 1 FROM endpoint_state WHERE webhook_id = "
+                    + held + " FOR UPDATE")) {
                 database.query("INSERT INTO event (provider_id, payload) SELECT " + backloggedProvider
                         + ", json_build_object('id', g) FROM generate_series(1, 100) g");
                 // the batch has taken the backlog and waits for the endpoint row
@@ -111,9 +103,6 @@ class FanOutIsolationTest {
                 receiver.await("/newcomer", got -> got.size() == 1, Duration.ofSeconds(5));
                 assertEquals(100, database.count("event WHERE provider_id = " + backloggedProvider
                         + " AND fanned_out_at IS NULL"), "the batch still holds the backlog");
-            } finally {
-                holder.query("ROLLBACK").execute().await().atMost(Duration.ofSeconds(10));
-                holder.close().await().atMost(Duration.ofSeconds(10));
             }
             database.awaitCount("event WHERE provider_id = " + backloggedProvider + " AND fanned_out_at IS NULL", 0,
                     Duration.ofSeconds(10));

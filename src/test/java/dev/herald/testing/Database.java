@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /** Direct SQL for tests, to check what was (or was not) written. */
 @ApplicationScoped
@@ -21,6 +22,47 @@ public class Database {
 
     public RowSet<Row> query(String sql) {
         return pool.query(sql).execute().await().atMost(Duration.ofSeconds(30));
+    }
+
+    /**
+     * Runs {@code lockingQuery} (a {@code SELECT ... FOR UPDATE}) in a transaction left open until the answer is
+     * closed: the rows it locked stay locked meanwhile, as a slow writer would hold them.
+     */
+    public HeldLocks holding(String lockingQuery) {
+        SqlConnection connection = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+        HeldLocks held = new HeldLocks(connection);
+        try {
+            connection.query("BEGIN").execute().await().atMost(Duration.ofSeconds(10));
+            connection.query(lockingQuery).execute().await().atMost(Duration.ofSeconds(10));
+            return held;
+        } catch (RuntimeException failed) {
+            held.close();
+            throw failed;
+        }
+    }
+
+    /** Locks held by an open transaction; closing rolls it back and gives its connection back. */
+    public static final class HeldLocks implements AutoCloseable {
+
+        private final SqlConnection connection;
+        private boolean closed;
+
+        private HeldLocks(SqlConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                connection.query("ROLLBACK").execute().await().atMost(Duration.ofSeconds(10));
+            } finally {
+                connection.close().await().atMost(Duration.ofSeconds(10));
+            }
+        }
     }
 
     public long count(String table) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.List;
 
 import jakarta.inject.Inject;
@@ -17,8 +16,6 @@ import dev.herald.testing.Database;
 import dev.herald.testing.GraphQL;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /** OsmoX's resolver did not check ownership; Herald's must, on every operation. */
 @QuarkusTest
@@ -26,9 +23,6 @@ class TenantIsolationTest {
 
     @Inject
     Database database;
-
-    @Inject
-    Pool pool;
 
     String aliceKey;
     String bobKey;
@@ -101,11 +95,8 @@ class TenantIsolationTest {
         GraphQL.as(aliceKey, "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", status: 1}) { id } }"
                 .formatted(aliceWebhook)); // makes sure its endpoint row exists
         database.query("INSERT INTO endpoint_state (webhook_id) VALUES (" + aliceWebhook + ") ON CONFLICT DO NOTHING");
-        SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(10));
-        try {
-            holder.query("BEGIN").execute().await().atMost(Duration.ofSeconds(10));
-            holder.query("SELECT 1 FROM endpoint_state WHERE webhook_id = " + aliceWebhook + " FOR UPDATE").execute()
-                    .await().atMost(Duration.ofSeconds(10));
+        try (Database.HeldLocks endpointRow = database.holding("SELECT 1 FROM endpoint_state WHERE webhook_id = "
+                + aliceWebhook + " FOR UPDATE")) {
             for (String mutation : List.of(
                     "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", status: 0}) { id } }",
                     "mutation { deleteWebhook(id: \"%s\") }")) {
@@ -115,9 +106,6 @@ class TenantIsolationTest {
                 assertEquals("NOT_FOUND", errorClassification(answer), answer.prettify());
                 assertTrue(millis < 2_000, "answered in " + millis + " ms, not after the holder's lock");
             }
-        } finally {
-            holder.query("ROLLBACK").execute().await().atMost(Duration.ofSeconds(10));
-            holder.close().await().atMost(Duration.ofSeconds(10));
         }
     }
 }
