@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -28,25 +26,14 @@ import io.quarkus.test.junit.TestProfile;
  * Two replicas on one database against one slow endpoint: never more than 10 in flight, never more than 100
  * started in any window, and nothing sent twice. The two dispatchers share no guard in this JVM, only the database:
  * with the cap in the claim raised to 20, this test sees 20 in flight and fails. The window is 15 s here
- * ({@code herald.dispatch.rate-window}), so that the test does not wait a real minute; the rule is the same.
+ * ({@code ManualDispatch}), so that the test does not wait a real minute; the rule is the same.
  */
 @Slow
 @QuarkusTest
-@TestProfile(CapsAcrossReplicasTest.ShortWindow.class)
+@TestProfile(ManualDispatch.class)
 class CapsAcrossReplicasTest implements LeavesNoDeliveries {
 
-    static final int WINDOW_SECONDS = 15;
-
-    /** Manual dispatch with a 15 s rate window. */
-    public static class ShortWindow extends ManualDispatch {
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
-            overrides.put("herald.dispatch.rate-window", WINDOW_SECONDS + "s");
-            return overrides;
-        }
-    }
+    private static final int WINDOW_SECONDS = ManualDispatch.RATE_WINDOW_SECONDS;
 
     @Inject
     Dispatchers dispatchers;

@@ -28,6 +28,7 @@ class ClockSkewIT extends FaultTier {
         try (Receiver receiver = new Receiver();
                 Herald behind = skewed("clock-behind", fakeTime, "-30s");
                 Herald ahead = skewed("clock-ahead", fakeTime, "+30s")) {
+            Herald.awaitReady(behind, ahead);
             receiver.answer("/skewed", 503, Duration.ZERO);
             Herald.Tenant tenant = behind.newTenant("skew");
             behind.newWebhook(tenant, receiver.url("/skewed"));
@@ -59,7 +60,7 @@ class ClockSkewIT extends FaultTier {
                 // without this libfaketime makes a JVM start ten times slower and spin
                 .with("FAKETIME_FORCE_MONOTONIC_FIX", "0")
                 .with("HERALD_DELIVERY_RETRY_SCHEDULE", "2s,4s,5s")
-                .start(database);
+                .startBeside(database);
     }
 
     private long commits() {

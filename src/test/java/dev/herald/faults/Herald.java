@@ -115,6 +115,15 @@ public final class Herald implements AutoCloseable {
             return herald;
         }
 
+        /**
+         * Starts the replica without waiting for it: replicas started together with this and then awaited with
+         * {@link Herald#awaitReady(Herald...)} start side by side, as a rollout starts them. Open it in a
+         * try-with-resources before awaiting, so that it is stopped whatever happens.
+         */
+        public Herald startBeside(Postgres server) throws IOException {
+            return launch(server);
+        }
+
         /** Starts a replica that is expected to stop by itself within {@code timeout}: answers what it printed. */
         public Exited startExpectingExit(Postgres server, Duration timeout) throws IOException, InterruptedException {
             Herald herald = launch(server);
@@ -315,6 +324,13 @@ public final class Herald implements AutoCloseable {
     /** kill -9. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Waits (bounded) until each of the replicas is ready. */
+    public static void awaitReady(Herald... replicas) {
+        for (Herald replica : replicas) {
+            replica.awaitReady(Duration.ofSeconds(60));
+        }
     }
 
     private void awaitReady(Duration timeout) {

@@ -28,6 +28,7 @@ class HostileNeighboursIT extends HostileTier {
     void silentEndpointsOfOneTenantDoNotStarveAnother() throws Exception {
         // the receiver closes last: a Herald still connecting to a closed one makes Vert.x log a WARN per connection
         try (Receiver receiver = new Receiver(); Herald herald = neighbour("silent-neighbours")) {
+            Herald.awaitReady(herald);
             compareWithAndWithoutSilentNeighbours(List.of(herald), receiver, "one replica");
         }
     }
@@ -36,6 +37,7 @@ class HostileNeighboursIT extends HostileTier {
     void silentEndpointsOfOneTenantDoNotStarveAnotherOnTwoReplicas() throws Exception {
         try (Receiver receiver = new Receiver(); Herald one = neighbour("silent-neighbours-1");
                 Herald two = neighbour("silent-neighbours-2")) {
+            Herald.awaitReady(one, two);
             compareWithAndWithoutSilentNeighbours(List.of(one, two), receiver, "two replicas");
         }
     }
@@ -43,6 +45,7 @@ class HostileNeighboursIT extends HostileTier {
     @Test
     void aBacklogOfOneTenantDoesNotHoldAnothersNextEvent() throws Exception {
         try (Receiver receiver = new Receiver(); Herald herald = neighbour("backlog-neighbours")) {
+            Herald.awaitReady(herald);
             Herald.Tenant quiet = herald.newTenant("quiet");
             herald.newWebhook(quiet, receiver.url("/quiet"));
             Herald.Tenant busy = herald.newTenant("busy");
@@ -155,6 +158,6 @@ class HostileNeighboursIT extends HostileTier {
     private Herald neighbour(String name) throws Exception {
         // the deadline of an attempt is shorter than the default's 30 s only to keep the test short: the silent
         // requests hold their slots for all of it all the same
-        return Herald.named(name).with("HERALD_DELIVERY_TIMEOUT", "10s").start(database);
+        return Herald.named(name).with("HERALD_DELIVERY_TIMEOUT", "10s").startBeside(database);
     }
 }

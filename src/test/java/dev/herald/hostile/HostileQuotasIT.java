@@ -32,6 +32,7 @@ class HostileQuotasIT extends HostileTier {
     @Test
     void quotasHoldAcrossReplicas() throws Exception {
         try (Herald one = replica("quotas-1"); Herald two = replica("quotas-2")) {
+            Herald.awaitReady(one, two);
             Herald.Tenant greedy = one.newTenant("greedy");
             Herald[] replicas = { one, two };
             for (int i = 0; i < 3; i++) {
@@ -95,6 +96,6 @@ class HostileQuotasIT extends HostileTier {
 
     private Herald replica(String name) throws Exception {
         return Herald.named(name).with("HERALD_TENANCY_MAX_WEBHOOKS_PER_APPLICATION", "3")
-                .with("HERALD_INGEST_MAX_EVENTS_PER_SECOND_PER_APPLICATION", "50").start(database);
+                .with("HERALD_INGEST_MAX_EVENTS_PER_SECOND_PER_APPLICATION", "50").startBeside(database);
     }
 }
