@@ -66,7 +66,8 @@ END $$;
 -- ends, never at its own in-flight cap (a completion wakes it), when a running test ends, when its or its receiver's
 -- rate window frees a start, after `receiver_recheck_ms` while its receiver is full (the completion that frees a slot
 -- there belongs to another webhook's endpoint and wakes that one), or when its next delivery falls due. Answers what
--- each attempt needs, its webhook's own retry schedule, jitter and timeout too (NULL: the deployment's).
+-- each attempt needs, its webhook's own retry schedule, jitter and timeout too (NULL: the deployment's), and how its
+-- receiver is reached (its own proxy, client certificate, OAuth2 client; each sealed, NULL: none).
 CREATE OR REPLACE FUNCTION herald_claim(endpoint_ids bigint[], global_in_flight int, global_starts int,
                                         window_ms bigint, per_endpoint int, lease_ms bigint, max_deliveries int,
                                         share_applications int[], share_room int[], default_share int,
@@ -74,7 +75,8 @@ CREATE OR REPLACE FUNCTION herald_claim(endpoint_ids bigint[], global_in_flight 
 RETURNS TABLE (id bigint, webhook_id bigint, event_id bigint, attempt_count int, attempt_limit int,
                claim_token bigint, application_id int, webhook_url text, payload text, event_age_ms bigint,
                secret text, previous_secret text, legacy_signature_header text, headers text, traceparent text,
-               retry_schedule_ms int[], retry_jitter real, timeout_ms int)
+               retry_schedule_ms int[], retry_jitter real, timeout_ms int, proxy text, client_certificate text,
+               oauth2 text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -195,7 +197,8 @@ BEGIN
            w.webhook_url, ev.payload::text,
            (extract(epoch FROM clock_timestamp() - c.event_accepted_at) * 1000)::bigint, w.secret,
            CASE WHEN w.previous_secret_expires_at > clock_timestamp() THEN w.previous_secret END,
-           w.legacy_signature_header, w.headers, ev.traceparent, w.retry_schedule_ms, w.retry_jitter, w.timeout_ms
+           w.legacy_signature_header, w.headers, ev.traceparent, w.retry_schedule_ms, w.retry_jitter, w.timeout_ms,
+           w.proxy, w.client_certificate, w.oauth2
       FROM claimed c
       JOIN webhook w ON w.id = c.webhook_id
       -- the acceptance time finds the event's partition; a missing event is that delivery's outcome

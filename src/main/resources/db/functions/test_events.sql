@@ -8,7 +8,7 @@
 CREATE OR REPLACE FUNCTION herald_start_test(p_webhook bigint, p_application int, global_in_flight int, global_starts int,
                                   window_ms bigint, lease_ms bigint)
 RETURNS TABLE (refusal text, webhook_url text, secret text, previous_secret text, legacy_signature_header text,
-               headers text, lease timestamptz, timeout_ms int)
+               headers text, lease timestamptz, timeout_ms int, proxy text, client_certificate text, oauth2 text)
 LANGUAGE plpgsql AS $$
 DECLARE
     hook record;
@@ -23,7 +23,8 @@ DECLARE
 BEGIN
     SELECT w.webhook_url, w.secret,
            CASE WHEN w.previous_secret_expires_at > clock_timestamp() THEN w.previous_secret END AS previous_secret,
-           w.legacy_signature_header, w.headers, w.max_in_flight, w.max_per_minute, w.receiver_id, w.timeout_ms
+           w.legacy_signature_header, w.headers, w.max_in_flight, w.max_per_minute, w.receiver_id, w.timeout_ms,
+           w.proxy, w.client_certificate, w.oauth2
       INTO hook
       FROM webhook w JOIN provider p ON p.id = w.provider_id
      WHERE w.id = p_webhook AND p.application_id = p_application;
@@ -72,7 +73,8 @@ BEGIN
          WHERE receiver.id = hook.receiver_id;
     END IF;
     RETURN QUERY SELECT refusal, hook.webhook_url, hook.secret, hook.previous_secret, hook.legacy_signature_header,
-                        hook.headers, test_lease, hook.timeout_ms;
+                        hook.headers, test_lease, hook.timeout_ms, hook.proxy, hook.client_certificate,
+                        hook.oauth2;
 END $$;
 
 -- Ends a test: its slot, if still its own (`p_lease` as herald_start_test answered: a test that outlived its lease

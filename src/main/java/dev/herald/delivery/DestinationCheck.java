@@ -33,7 +33,12 @@ public class DestinationCheck {
         if (config.requireHttps() && !"https".equalsIgnoreCase(url.getScheme())) {
             return Optional.of("must use https (herald.delivery.require-https)");
         }
-        return IpLiterals.parse(url.getHost()).flatMap(policy::refusal).map(reason -> "must not point at a " + reason);
+        return refusalOfHostAtRegistration(url.getHost());
+    }
+
+    /** Why a host may not even be registered (a webhook's proxy): a refused literal address. */
+    public Optional<String> refusalOfHostAtRegistration(String host) {
+        return IpLiterals.parse(host).flatMap(policy::refusal).map(reason -> "must not point at a " + reason);
     }
 
     public Uni<Destination> check(URI url) {
@@ -44,6 +49,14 @@ public class DestinationCheck {
         if (host == null || host.isEmpty()) {
             return Uni.createFrom().item(Destination.refused("the URL has no host"));
         }
+        return checkHost(host);
+    }
+
+    /**
+     * A host's addresses under the address policy alone (no https rule): for a webhook's own proxy, which is reached
+     * over plain http and carries https inside its tunnels.
+     */
+    public Uni<Destination> checkHost(String host) {
         Optional<InetAddress> literal = IpLiterals.parse(host);
         Uni<List<InetAddress>> addresses = literal.isPresent() ? Uni.createFrom().item(List.of(literal.get()))
                 : resolver.resolve(host);

@@ -3,6 +3,7 @@ package dev.herald.delivery;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 import org.eclipse.microprofile.config.spi.Converter;
@@ -21,35 +22,54 @@ public record EgressProxy(String host, int port, String username, String passwor
 
     /** Reads the setting; refuses anything else than {@code http://[user:password@]host:port}, saying why. */
     public static EgressProxy parse(String value) {
+        return parse("herald.delivery.proxy", value);
+    }
+
+    /** Reads a proxy URL given as {@code what} (a setting or a field), naming it when refusing. */
+    public static EgressProxy parse(String what, String value) {
         URI uri;
         try {
             uri = new URI(value.strip());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("herald.delivery.proxy: not a URL; use http://[user:password@]host:port");
+            throw new IllegalArgumentException(what + ": not a URL; use http://[user:password@]host:port");
         }
         if (!"http".equalsIgnoreCase(uri.getScheme())) {
-            throw new IllegalArgumentException("herald.delivery.proxy: must start with http:// (an HTTP CONNECT proxy;"
+            throw new IllegalArgumentException(what + ": must start with http:// (an HTTP CONNECT proxy;"
                     + " TLS to the proxy itself is not supported)");
         }
         if (uri.getHost() == null || uri.getPort() == -1) {
-            throw new IllegalArgumentException("herald.delivery.proxy: must name a host and a port,"
+            throw new IllegalArgumentException(what + ": must name a host and a port,"
                     + " http://[user:password@]host:port");
         }
         if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !"/".equals(uri.getRawPath())
                 || uri.getRawQuery() != null) {
-            throw new IllegalArgumentException("herald.delivery.proxy: must have no path or query");
+            throw new IllegalArgumentException(what + ": must have no path or query");
         }
         String username = null;
         String password = null;
         if (uri.getRawUserInfo() != null) {
             String[] parts = uri.getRawUserInfo().split(":", 2);
             if (parts.length != 2) {
-                throw new IllegalArgumentException("herald.delivery.proxy: credentials are user:password");
+                throw new IllegalArgumentException(what + ": credentials are user:password");
             }
             username = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
             password = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
         }
         return new EgressProxy(uri.getHost(), uri.getPort(), username, password);
+    }
+
+    /** The URL it was read from, credentials included: what is stored (sealed) for a webhook's own proxy. */
+    public String url() {
+        String credentials = username == null ? ""
+                : URLEncoder.encode(username, StandardCharsets.UTF_8) + ":"
+                        + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@";
+        return "http://" + credentials + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":"
+                + port;
+    }
+
+    /** This proxy, reached at an address Herald checked instead of its name (a webhook's own proxy). */
+    public EgressProxy at(String address) {
+        return new EgressProxy(address, port, username, password);
     }
 
     /** The Vert.x client's options for this proxy. */

@@ -13,7 +13,9 @@ import java.util.List;
  *                       even within its timeout, because another replica may take the delivery over
  * @param startByNanos   on the same clock: the attempt may not start later than this (it is given back unsent)
  * @param timeout        how long the attempt may take, from its start to the end of the answer
+ * @param access         how the receiver is reached: the webhook's own proxy, client certificate, OAuth2 client
  */
 public record OutgoingRequest(long webhookId, String url, String messageId, String body, SigningKeys keys,
-        List<CustomHeader> headers, String traceparent, long leaseEndsNanos, long startByNanos, Duration timeout) {
+        List<CustomHeader> headers, String traceparent, long leaseEndsNanos, long startByNanos, Duration timeout,
+        ReceiverAccess access) {
 }

@@ -30,6 +30,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.SocketAddress;
 
 /**
@@ -62,12 +63,24 @@ public class WebhookSender {
     @Inject
     DestinationCheck destinations;
 
+    @Inject
+    OAuth2Tokens tokens;
+
     HttpClient client;
+    /** Clients presenting a webhook's client certificate (mTLS); every other attempt goes through {@link #client}. */
+    private CertificateClients certificateClients;
 
     @PostConstruct
     void createClient() {
+        // a pool per origin; endpoints sharing an origin must never queue behind each other's slow answers
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerOrigin());
+        client = vertx.createHttpClient(clientOptions(), pool);
+        certificateClients = new CertificateClients(vertx, this::clientOptions, pool);
+    }
+
+    private HttpClientOptions clientOptions() {
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis());
-        HttpClientOptions options = new HttpClientOptions()
+        return new HttpClientOptions()
                 .setKeepAlive(true)
                 .setKeepAliveTimeout(60)
                 .setConnectTimeout(Math.min(timeoutMillis, 10_000))
@@ -78,14 +91,12 @@ public class WebhookSender {
                 .setTracingPolicy(io.vertx.core.tracing.TracingPolicy.IGNORE)
                 .setTryUseCompression(false)
                 .setDecompressionSupported(false);
-        // a pool per origin; endpoints sharing an origin must never queue behind each other's slow answers
-        PoolOptions pool = new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerOrigin());
-        client = vertx.createHttpClient(options, pool);
     }
 
     @PreDestroy
     void closeClient() {
         client.close();
+        certificateClients.closeAll();
     }
 
     public Uni<AttemptResult> send(OutgoingRequest outgoing) {
@@ -149,39 +160,97 @@ public class WebhookSender {
                 finish(AttemptResult.blocked(destination.refusal()));
                 return;
             }
-            try {
-                request(url, destination);
-            } catch (RuntimeException unusable) {
-                // e.g. a stored URL whose port is out of range: thrown here, it would be dropped by the subscriber
-                finish(AttemptResult.blocked("not a usable URL (" + unusable.getClass().getSimpleName()
-                        + ")"));
-            }
+            ReceiverAccess access = outgoing.access();
+            HttpClient http = access.certificate() == null ? client : certificateClients.of(access.certificate());
+            proxy(access.proxy())
+                    .compose(proxy -> bearer(access, http, proxy, null)
+                            .compose(token -> exchange(http, url, destination, proxy, token)
+                                    // a cached token the receiver no longer takes: a new one, and the request once more
+                                    .compose(answer -> answer.status() == 401 && token != null && !token.fetched()
+                                            && !finished.get()
+                                                    ? bearer(access, http, proxy, token.value()).compose(
+                                                            fresh -> exchange(http, url, destination, proxy, fresh))
+                                                    : Future.succeededFuture(answer))))
+                    .onSuccess(answer -> finish(result(answer.status(),
+                            answer.status() / 100 == 2 ? null : "http_" + answer.status(), answer.excerpt(),
+                            answer.retryAfter())))
+                    .onFailure(failure -> finish(failure instanceof Refused refused
+                            ? AttemptResult.blocked(refused.getMessage())
+                            : result(null, classify(failure), null, null)));
         }
 
-        private void request(URI url, Destination destination) {
+        /**
+         * The proxy of this attempt: the webhook's own, at the address Herald resolved and checked under the address
+         * policy (a tenant's proxy must not open a way to internal networks); else the deployment's, which is the
+         * operator's; else none (null).
+         */
+        private Future<ProxyOptions> proxy(EgressProxy own) {
+            if (own == null) {
+                return Future.succeededFuture(config.proxy().map(EgressProxy::options).orElse(null));
+            }
+            Promise<ProxyOptions> checked = Promise.promise();
+            destinations.checkHost(own.host()).subscribe().with(
+                    destination -> context.runOnContext(ignored -> {
+                        if (destination.allowed()) {
+                            checked.complete(own.at(destination.address().getHostAddress()).options());
+                        } else {
+                            checked.fail(new Refused("the webhook's proxy: " + destination.refusal()));
+                        }
+                    }),
+                    failure -> context.runOnContext(ignored -> checked.fail(failure)));
+            return checked.future();
+        }
+
+        /** The bearer token of the webhook's OAuth2 client; null when it has none. */
+        private Future<OAuth2Tokens.Token> bearer(ReceiverAccess access, HttpClient http, ProxyOptions proxy,
+                String rejected) {
+            if (access.oauth2() == null) {
+                return Future.succeededFuture();
+            }
+            Duration left = Duration.ofNanos(Math.max(1_000_000, deadlineNanos - System.nanoTime()));
+            return tokens.token(outgoing.webhookId(), access.oauth2(), http, proxy, left, rejected, context);
+        }
+
+        private Future<Answer> exchange(HttpClient http, URI url, Destination destination, ProxyOptions proxy,
+                OAuth2Tokens.Token token) {
+            if (finished.get()) {
+                return Future.failedFuture(new TimeoutException("attempt deadline passed"));
+            }
             byte[] body = outgoing.body().getBytes(StandardCharsets.UTF_8);
             long timestamp = attemptedAt.getEpochSecond();
             int port = url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
-            RequestOptions options = new RequestOptions()
-                    .setMethod(HttpMethod.POST)
-                    .setAbsoluteURI(outgoing.url())
-                    // the checked address, never a second lookup (DNS rebinding); Host and SNI stay the URL's
-                    .setServer(SocketAddress.inetSocketAddress(port, destination.address().getHostAddress()))
-                    .setConnectTimeout(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000))
-                    .setFollowRedirects(false)
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .putHeader(HttpHeaders.USER_AGENT, "Herald");
-            // through the deployment's proxy: CONNECT to the checked address for https (EgressProxy)
-            config.proxy().ifPresent(proxy -> options.setProxyOptions(proxy.options()));
+            RequestOptions options;
+            try {
+                options = new RequestOptions()
+                        .setMethod(HttpMethod.POST)
+                        .setAbsoluteURI(outgoing.url())
+                        // the checked address, never a second lookup (DNS rebinding); Host and SNI stay the URL's
+                        .setServer(SocketAddress.inetSocketAddress(port, destination.address().getHostAddress()))
+                        .setConnectTimeout(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000))
+                        .setFollowRedirects(false)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .putHeader(HttpHeaders.USER_AGENT, "Herald");
+            } catch (RuntimeException unusable) {
+                // e.g. a stored URL whose port is out of range
+                return Future.failedFuture(new Refused("not a usable URL (" + unusable.getClass().getSimpleName()
+                        + ")"));
+            }
+            // through a proxy: CONNECT to the checked address for https (EgressProxy)
+            if (proxy != null) {
+                options.setProxyOptions(proxy);
+            }
             // the owner's headers (they may name another User-Agent), then Herald's own, which they never name
             outgoing.headers().forEach(header -> options.putHeader(header.name(), header.value()));
+            if (token != null) {
+                options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token.value());
+            }
             if (outgoing.traceparent() != null) {
                 options.putHeader("traceparent", outgoing.traceparent());
             }
             options.putHeader("webhook-id", outgoing.messageId())
                     .putHeader("webhook-timestamp", Long.toString(timestamp));
             outgoing.keys().headers(outgoing.messageId(), timestamp, body).forEach(options::putHeader);
-            client.request(options)
+            return http.request(options)
                     .compose(req -> {
                         request.set(req);
                         // the deadline or the lease may have passed while connecting (a stalled replica runs its
@@ -192,11 +261,7 @@ public class WebhookSender {
                         }
                         return req.send(Buffer.buffer(body));
                     })
-                    .compose(this::readCapped)
-                    .onSuccess(answer -> finish(result(answer.status(),
-                            answer.status() / 100 == 2 ? null : "http_" + answer.status(), answer.excerpt(),
-                            answer.retryAfter())))
-                    .onFailure(failure -> finish(result(null, classify(failure), null, null)));
+                    .compose(this::readCapped);
         }
 
         private Future<Answer> readCapped(HttpClientResponse response) {
@@ -273,7 +338,8 @@ public class WebhookSender {
             return "timeout";
         }
         String reason = failure instanceof ConnectException ? "connection refused"
-                : failure instanceof NameNotResolved ? failure.getMessage()
+                : failure instanceof NameNotResolved || failure instanceof OAuth2Tokens.TokenUnavailable
+                        ? failure.getMessage()
                 : failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
         // an exception's message may carry anything, NUL included, which PostgreSQL text cannot hold
         reason = reason.replace('\u0000', '\uFFFD');

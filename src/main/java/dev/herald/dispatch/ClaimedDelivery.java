@@ -1,6 +1,7 @@
 package dev.herald.dispatch;
 
 import dev.herald.delivery.AttemptSettings;
+import dev.herald.webhook.SealedAccess;
 
 /**
  * A delivery this replica holds: it may attempt it once and record the outcome under {@code claimToken}.
@@ -22,16 +23,18 @@ import dev.herald.delivery.AttemptSettings;
  *                       was charged when the claim committed, and a request sent much later (the replica stalled
  *                       in between) would make the receiver count more than the cap in some 60 s
  * @param settings       its webhook's retry schedule, jitter and timeout (its own, or the deployment's)
+ * @param access         how its webhook's receiver is reached (proxy, client certificate, OAuth2), as stored
  */
 public record ClaimedDelivery(long id, long webhookId, int applicationId, long eventId, int attemptNumber,
         int attemptLimit,
         long claimToken, String url, String payload, long acceptedNanos, String secret, String previousSecret,
         String legacyHeader, String headers, String traceparent, long leaseEndsNanos, long startByNanos,
-        AttemptSettings settings) {
+        AttemptSettings settings, SealedAccess access) {
 
     /** Its webhook, as stored. */
     StoredEndpoint endpoint() {
-        return new StoredEndpoint(webhookId, url, secret, previousSecret, legacyHeader, headers, settings.timeout());
+        return new StoredEndpoint(webhookId, url, secret, previousSecret, legacyHeader, headers, settings.timeout(),
+                access);
     }
 
     /** The {@code webhook-id} header: one per delivery, the same on every attempt. */

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 
 import dev.herald.delivery.AttemptSettings;
 import dev.herald.delivery.DeliveryConfig;
+import dev.herald.webhook.SealedAccess;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -99,7 +100,8 @@ public class Claimer {
                                 row.getString("previous_secret"), row.getString("legacy_signature_header"),
                                 row.getString("headers"), row.getString("traceparent"), leaseEndsNanos, startByNanos,
                                 AttemptSettings.of(row.getArrayOfIntegers("retry_schedule_ms"),
-                                        row.getFloat("retry_jitter"), row.getInteger("timeout_ms"), delivery)));
+                                        row.getFloat("retry_jitter"), row.getInteger("timeout_ms"), delivery),
+                                SealedAccess.of(row)));
                     }
                     return claimed;
                 });

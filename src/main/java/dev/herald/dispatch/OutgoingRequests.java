@@ -12,13 +12,14 @@ import dev.herald.delivery.OutgoingRequest;
 import dev.herald.delivery.SigningKeys;
 import dev.herald.webhook.SecretCipher;
 import dev.herald.webhook.SecretCipher.Material;
+import dev.herald.webhook.StoredAccess;
 import dev.herald.webhook.StoredHeaders;
 import dev.herald.webhook.UnreadableSecret;
 
 /**
- * Prepares a request to a webhook, a claimed delivery's attempt or a test event: its keys and headers decrypted
- * (each cached per webhook and stored value), its body as the webhook takes it (the exact bytes, or the compact
- * form legacy receivers verify).
+ * Prepares a request to a webhook, a claimed delivery's attempt or a test event: its keys, headers and receiver
+ * access decrypted (each cached per webhook and stored value), its body as the webhook takes it (the exact bytes, or
+ * the compact form legacy receivers verify).
  */
 @ApplicationScoped
 public class OutgoingRequests {
@@ -31,6 +32,9 @@ public class OutgoingRequests {
 
     @Inject
     UnreadableSecrets unreadable;
+
+    @Inject
+    StoredAccess access;
 
     /**
      * The request of one attempt. Throws {@link UnreadableSecret} when its secret or headers cannot be decrypted,
@@ -59,7 +63,7 @@ public class OutgoingRequests {
         }
         return new OutgoingRequest(endpoint.webhookId(), endpoint.url(), messageId,
                 body(endpoint.legacyHeader(), payload), keys, sent, traceparent, leaseEndsNanos, startByNanos,
-                endpoint.timeout());
+                endpoint.timeout(), access.open(endpoint.webhookId(), endpoint.access()));
     }
 
     /**

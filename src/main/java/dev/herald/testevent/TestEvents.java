@@ -22,6 +22,7 @@ import dev.herald.delivery.WebhookSender;
 import dev.herald.dispatch.DispatchConfig;
 import dev.herald.dispatch.OutgoingRequests;
 import dev.herald.dispatch.StoredEndpoint;
+import dev.herald.webhook.SealedAccess;
 import dev.herald.webhook.UnreadableSecret;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -41,7 +42,8 @@ public class TestEvents {
 
     /* $1 webhook, $2 application, $3 global in-flight cap, $4 global starts per window, $5 window ms, $6 lease ms */
     private static final String START = "SELECT refusal, webhook_url, secret, previous_secret,"
-            + " legacy_signature_header, headers, lease, timeout_ms FROM herald_start_test($1, $2, $3, $4, $5, $6)";
+            + " legacy_signature_header, headers, lease, timeout_ms, proxy, client_certificate, oauth2"
+            + " FROM herald_start_test($1, $2, $3, $4, $5, $6)";
     /* $1 webhook, $2 the lease its test started with: a later test's slot is not this one's to free */
     private static final String END = "SELECT herald_end_test($1, $2)";
     private static final Logger LOG = Logger.getLogger(TestEvents.class);
@@ -116,7 +118,8 @@ public class TestEvents {
         Duration timeout = ownTimeout == null ? delivery.timeout() : Duration.ofMillis(ownTimeout);
         StoredEndpoint endpoint = new StoredEndpoint(webhookId, webhook.getString("webhook_url"),
                 webhook.getString("secret"), webhook.getString("previous_secret"),
-                webhook.getString("legacy_signature_header"), webhook.getString("headers"), timeout);
+                webhook.getString("legacy_signature_header"), webhook.getString("headers"), timeout,
+                SealedAccess.of(webhook));
         long now = System.nanoTime();
         try {
             return sender.send(requests.prepare(endpoint, "msg_test_" + Long.toUnsignedString(RANDOM.nextLong(), 36),

@@ -33,7 +33,13 @@ public class SecretCipher {
         /** A signing secret, current or previous (rotation moves one column to the other). */
         SIGNING,
         /** The webhook's own request headers. */
-        HEADERS
+        HEADERS,
+        /** The webhook's own egress proxy (its URL may carry the proxy's credentials). */
+        PROXY,
+        /** The TLS client certificate and its private key (mTLS). */
+        CLIENT_CERTIFICATE,
+        /** The OAuth2 client credentials. */
+        OAUTH2
     }
 
     static final String PREFIX = "enc:";
@@ -142,7 +148,11 @@ public class SecretCipher {
     }
 
     private static UnreadableSecret unreadable(Material material, String why) {
-        return material == Material.SIGNING ? UnreadableSecret.signingSecret(why) : UnreadableSecret.headers(why);
+        return switch (material) {
+            case SIGNING -> UnreadableSecret.signingSecret(why);
+            case HEADERS -> UnreadableSecret.headers(why);
+            default -> UnreadableSecret.receiverAccess(material.name().toLowerCase().replace('_', ' '), why);
+        };
     }
 
     private static String printable(String keyId) {

@@ -15,11 +15,11 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Moves every webhook's secret material (signing secret, previous secret, headers) to the newest key of the ring,
- * bound to its row: in batches of {@link #BATCH} webhooks by id, each a short transaction holding only those rows
- * (never an endpoint row, so claims and completions go on). A value this replica cannot open is left as it is and
- * counted; its webhook's deliveries say why (Failure modes). Once it reports none unreadable, the older keys may
- * leave the ring.
+ * Moves every webhook's secret material (signing secret, previous secret, headers, proxy, client certificate, OAuth2
+ * client) to the newest key of the ring, bound to its row: in batches of {@link #BATCH} webhooks by id, each a short
+ * transaction holding only those rows (never an endpoint row, so claims and completions go on). A value this replica
+ * cannot open is left as it is and counted; its webhook's deliveries say why (Failure modes). Once it reports none
+ * unreadable, the older keys may leave the ring.
  */
 @ApplicationScoped
 class SecretReencryption {
@@ -28,9 +28,13 @@ class SecretReencryption {
     static final int BATCH = 200;
 
     private static final String BATCH_AFTER = """
-            SELECT id, secret, previous_secret, headers FROM webhook WHERE id > $1 ORDER BY id LIMIT $2
+            SELECT id, secret, previous_secret, headers, proxy, client_certificate, oauth2 FROM webhook
+             WHERE id > $1 ORDER BY id LIMIT $2
                FOR NO KEY UPDATE""";
-    private static final String REWRITE = "UPDATE webhook SET secret = $2, previous_secret = $3, headers = $4 WHERE id = $1";
+    private static final String REWRITE = """
+            UPDATE webhook SET secret = $2, previous_secret = $3, headers = $4, proxy = $5, client_certificate = $6,
+                               oauth2 = $7
+             WHERE id = $1""";
 
     /** What one run did: values rewritten, values left because they do not open here. */
     record Report(int reencrypted, int unreadable) {
@@ -64,10 +68,15 @@ class SecretReencryption {
                         String secret = rewrite.value(row.getString("secret"), Material.SIGNING);
                         String previous = rewrite.value(row.getString("previous_secret"), Material.SIGNING);
                         String headers = rewrite.value(row.getString("headers"), Material.HEADERS);
+                        String proxy = rewrite.value(row.getString("proxy"), Material.PROXY);
+                        String certificate = rewrite.value(row.getString("client_certificate"),
+                                Material.CLIENT_CERTIFICATE);
+                        String oauth2 = rewrite.value(row.getString("oauth2"), Material.OAUTH2);
                         reencrypted += rewrite.reencrypted;
                         unreadable += rewrite.unreadable;
                         if (rewrite.reencrypted > 0) {
-                            rewrites.add(Tuple.of(last, secret, previous, headers));
+                            rewrites.add(Tuple.from(new Object[] { last, secret, previous, headers, proxy,
+                                    certificate, oauth2 }));
                         }
                     }
                     Report batch = new Report(reencrypted, unreadable);

@@ -16,6 +16,13 @@ public class UnreadableSecret extends IllegalStateException {
                 + " herald.signing.encryption-keys holds the key it was encrypted with, or rotate the webhook's secret");
     }
 
+    /** The webhook's proxy, client certificate or OAuth2 client ({@code what}). */
+    static UnreadableSecret receiverAccess(String what, String why) {
+        return new UnreadableSecret("the webhook's " + what + " cannot be decrypted (" + why + "): check that"
+                + " herald.signing.encryption-keys holds the key it was encrypted with, or set it again with"
+                + " updateWebhook");
+    }
+
     static UnreadableSecret headers(String why) {
         return new UnreadableSecret("the webhook's headers cannot be decrypted (" + why + "): check that"
                 + " herald.signing.encryption-keys holds the key they were encrypted with, or set them again with"

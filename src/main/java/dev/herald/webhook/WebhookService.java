@@ -41,6 +41,12 @@ public class WebhookService {
     StoredHeaders headers;
 
     @Inject
+    StoredAccess storedAccess;
+
+    @Inject
+    AccessSettings accessSettings;
+
+    @Inject
     DeliveryConfig delivery;
 
     @Inject
@@ -64,10 +70,11 @@ public class WebhookService {
         String url = urlRules.check(input.webhookUrl);
         String legacyHeader = LegacyHeaderRules.check(input.legacySignatureHeader);
         WebhookSettings settings = WebhookSettings.of(input, legacyHeader, delivery, false);
+        AccessSettings.Checked access = accessSettings.of(input);
         String secret = SigningSecrets.generate();
         return writes.register(applicationId, input.providerId, url,
                 id -> cipher.encrypt(id, SecretCipher.Material.SIGNING, secret), legacyHeader, settings,
-                id -> headers.seal(id, settings.headers()), Timestamps.now(),
+                id -> headers.seal(id, settings.headers()), id -> seal(id, access), Timestamps.now(),
                 quotas.tenancy().maxWebhooksPerApplication())
                 .map(row -> view(row, secret));
     }
@@ -94,10 +101,16 @@ public class WebhookService {
             throw new InvalidInput("status", "must be 1 (active) or 0 (inactive)");
         }
         WebhookSettings settings = WebhookSettings.of(input, legacyHeader, delivery, true);
+        AccessSettings.Checked access = accessSettings.of(input);
         return writes.update(applicationId, id, url, input.status, legacyGiven, legacyHeader, settings,
-                headers.seal(id, settings.headers()),
+                headers.seal(id, settings.headers()), access, seal(id, access),
                 stored -> checkCombined(id, stored, legacyGiven, legacyHeader, settings), Timestamps.now())
                 .map(row -> view(row, null));
+    }
+
+    private SealedAccess seal(long id, AccessSettings.Checked access) {
+        return new SealedAccess(storedAccess.sealProxy(id, access.proxy()),
+                storedAccess.sealCertificate(id, access.certificate()), storedAccess.sealOAuth2(id, access.oauth2()));
     }
 
     /** The legacy signature header and the headers the webhook will have must not name the same header. */
@@ -154,7 +167,10 @@ public class WebhookService {
         });
     }
 
-    /** The webhook as its owner sees it: its headers decrypted (null when unreadable), a secret only when given. */
+    /**
+     * The webhook as its owner sees it: its headers and receiver access decrypted (null when unreadable), a secret
+     * only when given.
+     */
     private WebhookView view(Row row, String secret) {
         List<WebhookHeader> shown;
         try {
@@ -163,6 +179,12 @@ public class WebhookService {
         } catch (UnreadableSecret unreadable) {
             shown = null;
         }
-        return WebhookView.of(row, secret, shown);
+        ReceiverAccessView access;
+        try {
+            access = ReceiverAccessView.of(storedAccess.open(row.getLong("id"), SealedAccess.of(row)));
+        } catch (UnreadableSecret unreadable) {
+            access = null;
+        }
+        return WebhookView.of(row, secret, shown, access);
     }
 }

@@ -47,4 +47,15 @@ public abstract class WebhookSettingsInput {
             + " and a unit, e.g. 5s). Absent: herald.delivery.timeout; on updateWebhook an empty string goes back to"
             + " it")
     public String timeout;
+
+    @Description("This webhook's own egress proxy, http://[user:password@]host:port (HTTP CONNECT), instead of the"
+            + " deployment's (herald.delivery.proxy); its address is under the same policy as webhook URLs. Stored"
+            + " encrypted and shown without its password; on updateWebhook an empty string removes it")
+    public String proxy;
+
+    @Description("A TLS client certificate Herald presents to a receiver that requires one (mTLS)")
+    public ClientCertificateInput clientCertificate;
+
+    @Description("OAuth2 client credentials: Herald sends a bearer token from the token endpoint on every attempt")
+    public OAuth2ClientInput oauth2;
 }

@@ -24,31 +24,36 @@ public class WebhookUrlRules {
 
     /** The URL, trimmed, or an {@link InvalidInput} naming the rule it breaks. */
     public String check(String url) {
+        return check(FIELD, url);
+    }
+
+    /** A URL given as {@code field} that Herald will send to under the same rules (an OAuth2 token URL). */
+    public String check(String field, String url) {
         if (url == null || url.isBlank()) {
-            throw new InvalidInput(FIELD, "must not be blank");
+            throw new InvalidInput(field, "must not be blank");
         }
         String trimmed = url.strip();
         if (trimmed.length() > MAX_LENGTH) {
-            throw new InvalidInput(FIELD, "must be at most " + MAX_LENGTH + " characters");
+            throw new InvalidInput(field, "must be at most " + MAX_LENGTH + " characters");
         }
         URI uri;
         try {
             uri = new URI(trimmed);
         } catch (URISyntaxException e) {
-            throw new InvalidInput(FIELD, "must be a valid URL (" + e.getReason() + ")");
+            throw new InvalidInput(field, "must be a valid URL (" + e.getReason() + ")");
         }
         String scheme = uri.getScheme();
         if (!uri.isAbsolute() || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
-            throw new InvalidInput(FIELD, "must be an absolute http or https URL");
+            throw new InvalidInput(field, "must be an absolute http or https URL");
         }
         if (uri.getRawUserInfo() != null || trimmed.substring(scheme.length()).matches("^://[^/?#]*@.*")) {
-            throw new InvalidInput(FIELD, "must not contain user information (user:password@)");
+            throw new InvalidInput(field, "must not contain user information (user:password@)");
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw new InvalidInput(FIELD, "must have a host");
+            throw new InvalidInput(field, "must have a host");
         }
         destinations.refusalAtRegistration(uri).ifPresent(rule -> {
-            throw new InvalidInput(FIELD, rule);
+            throw new InvalidInput(field, rule);
         });
         return trimmed;
     }

@@ -37,10 +37,16 @@ public record WebhookView(
         @Description("Its own waits before each retry (4s, 10m, ...); null: herald.delivery.retry-schedule")
         List<@NonNull String> retrySchedule,
         @Description("The fraction by which each retry's wait may be shortened at random; null: none") Double retryJitter,
-        @Description("Its own attempt timeout (5s, ...); null: herald.delivery.timeout") String timeout) {
+        @Description("Its own attempt timeout (5s, ...); null: herald.delivery.timeout") String timeout,
+        @Description("How its receiver is reached: its own proxy, client certificate, OAuth2 client; null when Herald"
+                + " cannot decrypt them") ReceiverAccessView access) {
 
-    /** The view of a webhook row (as {@link WebhookWrites} returns it), with its secret and headers decrypted for its owner. */
-    static WebhookView of(io.vertx.mutiny.sqlclient.Row row, String secret, List<WebhookHeader> headers) {
+    /**
+     * The view of a webhook row (as {@link WebhookWrites} returns it), with its secret, headers and receiver access
+     * decrypted for its owner.
+     */
+    static WebhookView of(io.vertx.mutiny.sqlclient.Row row, String secret, List<WebhookHeader> headers,
+            ReceiverAccessView access) {
         return new WebhookView(row.getLong("id").toString(), row.getString("webhook_url"), row.getInteger("provider_id"),
                 row.getOffsetDateTime("created_on").toInstant(), row.getOffsetDateTime("updated_on").toInstant(),
                 row.getInteger("status"), secret, row.getString("legacy_signature_header"), row.getString("description"),
@@ -49,7 +55,8 @@ public record WebhookView(
                 row.getString("disabled_reason"), durations(row.getArrayOfIntegers("retry_schedule_ms")),
                 // as written: 0.1 stored as a real reads back as 0.1, not 0.10000000149011612
                 row.getFloat("retry_jitter") == null ? null : Double.valueOf(row.getFloat("retry_jitter").toString()),
-                row.getInteger("timeout_ms") == null ? null : RetrySettings.format(row.getInteger("timeout_ms")));
+                row.getInteger("timeout_ms") == null ? null : RetrySettings.format(row.getInteger("timeout_ms")),
+                access);
     }
 
     private static List<String> durations(Integer[] millis) {

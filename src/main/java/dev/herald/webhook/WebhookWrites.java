@@ -37,15 +37,17 @@ class WebhookWrites {
     static final String COLUMNS = "w.id, w.provider_id, w.webhook_url, w.status, w.secret,"
             + " w.legacy_signature_header, w.created_on, w.updated_on, w.description, w.channel_types,"
             + " w.delivery_statuses, w.headers, w.max_in_flight, w.max_per_minute, w.disabled_reason,"
-            + " w.retry_schedule_ms, w.retry_jitter, w.timeout_ms";
+            + " w.retry_schedule_ms, w.retry_jitter, w.timeout_ms, w.proxy, w.client_certificate, w.oauth2";
 
     /* $1 provider, $2 application, $3 URL, $4 secret (encrypted), $5 legacy header, $6 now, $7-$12 settings, $13 id,
-       $14-$16 retries and timeout */
+       $14-$16 retries and timeout, $17-$19 receiver access (sealed) */
     private static final String REGISTER = """
             INSERT INTO webhook AS w (id, provider_id, webhook_url, status, secret, legacy_signature_header, created_on,
                                       updated_on, description, channel_types, delivery_statuses, headers,
-                                      max_in_flight, max_per_minute, retry_schedule_ms, retry_jitter, timeout_ms)
-            SELECT $13, p.id, $3, 1, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $14::int[], $15::real, $16::int
+                                      max_in_flight, max_per_minute, retry_schedule_ms, retry_jitter, timeout_ms,
+                                      proxy, client_certificate, oauth2)
+            SELECT $13, p.id, $3, 1, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $14::int[], $15::real, $16::int, $17,
+                   $18, $19
               FROM provider p WHERE p.id = $1 AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
 
@@ -71,7 +73,7 @@ class WebhookWrites {
                FOR NO KEY UPDATE OF w""";
 
     /* $1 webhook, $2 application, $3 URL, $4 status, $5 set the legacy header?, $6 legacy header, $7 now,
-       $8-$25 each setting: given?, value */
+       $8-$31 each setting: given?, value */
     private static final String UPDATE = """
             UPDATE webhook w
                SET webhook_url = coalesce($3, w.webhook_url),
@@ -88,7 +90,10 @@ class WebhookWrites {
                    max_per_minute = CASE WHEN $18 THEN $19::int ELSE w.max_per_minute END,
                    retry_schedule_ms = CASE WHEN $20 THEN $21::int[] ELSE w.retry_schedule_ms END,
                    retry_jitter = CASE WHEN $22 THEN $23::real ELSE w.retry_jitter END,
-                   timeout_ms = CASE WHEN $24 THEN $25::int ELSE w.timeout_ms END
+                   timeout_ms = CASE WHEN $24 THEN $25::int ELSE w.timeout_ms END,
+                   proxy = CASE WHEN $26 THEN $27 ELSE w.proxy END,
+                   client_certificate = CASE WHEN $28 THEN $29 ELSE w.client_certificate END,
+                   oauth2 = CASE WHEN $30 THEN $31 ELSE w.oauth2 END
               FROM provider p
              WHERE w.id = $1 AND p.id = w.provider_id AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
@@ -127,8 +132,8 @@ class WebhookWrites {
      * endpoint row is made with it, carrying its application for fair claims.
      */
     Uni<Row> register(int applicationId, int providerId, String url, LongFunction<String> secretFor,
-            String legacyHeader, WebhookSettings settings, LongFunction<String> headersFor, Instant now,
-            int defaultQuota) {
+            String legacyHeader, WebhookSettings settings, LongFunction<String> headersFor,
+            LongFunction<SealedAccess> accessFor, Instant now, int defaultQuota) {
         return pool.withTransaction(connection -> connection.preparedQuery(LOCK_APPLICATION_OF_PROVIDER)
                 .execute(Tuple.of(providerId, applicationId, defaultQuota))
                 .map(rows -> only(rows, "providerId", "provider", providerId).getInteger(0))
@@ -143,11 +148,15 @@ class WebhookWrites {
                         }))
                 .chain(() -> connection.query(NEXT_ID).execute())
                 .map(rows -> rows.iterator().next().getLong(0))
-                .chain(id -> connection.preparedQuery(REGISTER).execute(Tuple.from(new Object[] { providerId,
-                        applicationId, url, secretFor.apply(id), legacyHeader, now.atOffset(ZoneOffset.UTC),
-                        settings.description(), settings.channelTypes(), settings.deliveryStatuses(),
-                        headersFor.apply(id), settings.maxInFlight(), settings.maxPerMinute(), id,
-                        settings.retries().scheduleMs(), settings.retries().jitter(), settings.retries().timeoutMs() })))
+                .chain(id -> {
+                    SealedAccess access = accessFor.apply(id);
+                    return connection.preparedQuery(REGISTER).execute(Tuple.from(new Object[] { providerId,
+                            applicationId, url, secretFor.apply(id), legacyHeader, now.atOffset(ZoneOffset.UTC),
+                            settings.description(), settings.channelTypes(), settings.deliveryStatuses(),
+                            headersFor.apply(id), settings.maxInFlight(), settings.maxPerMinute(), id,
+                            settings.retries().scheduleMs(), settings.retries().jitter(), settings.retries().timeoutMs(),
+                            access.proxy(), access.clientCertificate(), access.oauth2() }));
+                })
                 .map(rows -> only(rows, "providerId", "provider", providerId))
                 .call(row -> connection.preparedQuery(NEW_ENDPOINT).execute(Tuple.of(row.getLong("id"), applicationId))));
     }
@@ -157,8 +166,8 @@ class WebhookWrites {
      * {@code checkStored} sees the stored row (its legacy header and headers) first, under lock, and may refuse.
      */
     Uni<Row> update(int applicationId, long webhookId, String url, Integer status, boolean setLegacyHeader,
-            String legacyHeader, WebhookSettings settings, String sealedHeaders, Consumer<Row> checkStored,
-            Instant now) {
+            String legacyHeader, WebhookSettings settings, String sealedHeaders, AccessSettings.Checked access,
+            SealedAccess sealedAccess, Consumer<Row> checkStored, Instant now) {
         return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId)
                 .chain(() -> connection.preparedQuery(STORED).execute(Tuple.of(webhookId, applicationId)))
                 .map(rows -> only(rows, "id", "webhook", webhookId))
@@ -171,7 +180,9 @@ class WebhookWrites {
                         settings.maxInFlightGiven(), settings.maxInFlight(), settings.maxPerMinuteGiven(),
                         settings.maxPerMinute(), settings.retries().scheduleGiven(), settings.retries().scheduleMs(),
                         settings.retries().jitterGiven(), settings.retries().jitter(),
-                        settings.retries().timeoutGiven(), settings.retries().timeoutMs() }))
+                        settings.retries().timeoutGiven(), settings.retries().timeoutMs(), access.proxyGiven(),
+                        sealedAccess.proxy(), access.certificateGiven(), sealedAccess.clientCertificate(),
+                        access.oauth2Given(), sealedAccess.oauth2() }))
                         .map(rows -> only(rows, "id", "webhook", webhookId))
                         // only when it was off: a form that always sends status 1 must not postpone auto-disable
                         .call(() -> status != null && status == Webhook.ACTIVE

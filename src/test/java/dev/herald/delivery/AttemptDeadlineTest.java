@@ -125,7 +125,7 @@ class AttemptDeadlineTest {
         SigningKeys keys = new SigningKeys("whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[24]), null,
                 null);
         OutgoingRequest request = new OutgoingRequest(1, url, "msg_deadline", "{}", keys, java.util.List.of(), null, leaseEndsNanos,
-                Long.MAX_VALUE, Duration.ofSeconds(2)); // the profile's herald.delivery.timeout
+                Long.MAX_VALUE, Duration.ofSeconds(2), ReceiverAccess.NONE); // the profile's herald.delivery.timeout
         return sender.send(request).await().atMost(Duration.ofSeconds(15));
     }
 

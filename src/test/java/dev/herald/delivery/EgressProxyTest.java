@@ -4,22 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.herald.testing.ConnectProxy;
 import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.Receiver;
-import dev.herald.testing.TemporaryFiles;
 import dev.herald.testing.TestCertificates;
+import dev.herald.testing.ThroughAProxy;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -28,45 +24,11 @@ import io.quarkus.test.junit.TestProfile;
  * proxy would resolve again), a plain-http one forwarded whole; the proxy's credentials go with each.
  */
 @QuarkusTest
-@TestProfile(EgressProxyTest.ThroughAProxy.class)
+@TestProfile(ThroughAProxy.class)
 class EgressProxyTest {
 
-    private static final String SEEN = "egress-proxy-test.seen";
-    private static final String KEY_STORE = "egress-proxy-test.key-store";
-
-    /**
-     * Starts the proxy and makes the receiver's certificate before Herald starts, and has the JVM trust that
-     * certificate (Herald's client trusts what the JVM trusts); both reach the test through the system properties,
-     * which the profile and the test share whatever class loaders load them.
-     */
-    public static class ThroughAProxy implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("herald.delivery.proxy", "http://herald:s%40cret@127.0.0.1:" + start());
-        }
-
-        private static synchronized int start() {
-            try {
-                if (System.getProperties().get(SEEN + ".port") == null) {
-                    TestCertificates.Made made = TestCertificates.localhost(TemporaryFiles.directory()
-                            .resolve("egress-proxy-test"));
-                    System.setProperty("javax.net.ssl.trustStore", made.trustStore().toString());
-                    System.setProperty("javax.net.ssl.trustStorePassword", TestCertificates.PASSWORD);
-                    System.getProperties().put(KEY_STORE, made.keyStore().toString());
-                    ConnectProxy proxy = new ConnectProxy(); // ends with the test JVM
-                    System.getProperties().put(SEEN, proxy.seen());
-                    System.getProperties().put(SEEN + ".port", proxy.port());
-                }
-                return (Integer) System.getProperties().get(SEEN + ".port");
-            } catch (Exception e) {
-                throw new IllegalStateException("the proxy or the certificate could not be made", e);
-            }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
     private static List<String> seen() {
-        return (List<String>) System.getProperties().get(SEEN);
+        return ThroughAProxy.seen();
     }
 
     private static final String CREDENTIALS = "Basic "
@@ -76,8 +38,7 @@ class EgressProxyTest {
     void anHttpsWebhookIsReachedThroughACONNECTTunnelToTheCheckedAddress() throws Exception {
         String key = GraphQL.newApplication("egress-https");
         int provider = GraphQL.newProvider(key, "smtp");
-        try (Receiver receiver = Receiver.https(Path.of((String) System.getProperties().get(KEY_STORE)),
-                TestCertificates.PASSWORD)) {
+        try (Receiver receiver = Receiver.https(ThroughAProxy.keyStore(), TestCertificates.PASSWORD)) {
             String url = receiver.url("/tls");
             assertTrue(url.startsWith("https://localhost:"), url);
             GraphQL.newWebhook(key, provider, url);

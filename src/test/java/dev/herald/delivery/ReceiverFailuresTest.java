@@ -62,7 +62,7 @@ class ReceiverFailuresTest {
         SigningKeys keys = new SigningKeys("whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[24]), null,
                 null);
         return sender.send(new OutgoingRequest(1, url, "msg_failures", "{}", keys, java.util.List.of(), null, Long.MAX_VALUE, Long.MAX_VALUE,
-                Duration.ofSeconds(30)))
+                Duration.ofSeconds(30), ReceiverAccess.NONE))
                 .await().atMost(Duration.ofSeconds(10));
     }
 }

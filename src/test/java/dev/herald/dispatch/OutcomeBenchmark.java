@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.State;
 
 import dev.herald.delivery.AttemptResult;
 import dev.herald.delivery.AttemptSettings;
+import dev.herald.webhook.SealedAccess;
 
 /** JMH (bench/jmh): deciding an attempt's outcome (delivered, a retry and its wait, a 429's pause). */
 @State(Scope.Benchmark)
@@ -22,7 +23,8 @@ public class OutcomeBenchmark {
 
     private final List<Duration> schedule = List.of(Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(10));
     private final ClaimedDelivery second = new ClaimedDelivery(1, 2, 1, 3, 2, 4, 5, "http://127.0.0.1:9/e", "{}", 0, "s",
-            null, null, null, null, 0, 0, new AttemptSettings(schedule, 0, Duration.ofSeconds(30)));
+            null, null, null, null, 0, 0, new AttemptSettings(schedule, 0, Duration.ofSeconds(30)),
+            SealedAccess.NONE);
     private final AttemptResult ok = new AttemptResult(3, 200, null, "ok");
     private final AttemptResult serverError = new AttemptResult(3, 500, "http_500", "oops");
     private final AttemptResult tooMany = new AttemptResult(3, 429, "http_429", "", Duration.ofSeconds(30));

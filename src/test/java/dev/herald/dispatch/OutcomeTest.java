@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.herald.delivery.AttemptResult;
 import dev.herald.delivery.AttemptSettings;
+import dev.herald.webhook.SealedAccess;
 
 class OutcomeTest {
 
@@ -125,6 +126,6 @@ class OutcomeTest {
 
     static ClaimedDelivery claimed(int attempt, int limit, AttemptSettings settings) {
         return new ClaimedDelivery(1, 1, 1, 1, attempt, limit, 1, "http://127.0.0.1/", "{}", 0, "enc", null, null, null, null,
-                Long.MAX_VALUE, Long.MAX_VALUE, settings);
+                Long.MAX_VALUE, Long.MAX_VALUE, settings, SealedAccess.NONE);
     }
 }

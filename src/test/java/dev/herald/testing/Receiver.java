@@ -22,6 +22,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.PfxOptions;
 
 /**
@@ -34,10 +37,11 @@ public final class Receiver implements AutoCloseable {
 
     /**
      * One request as the receiver saw it; {@code connectionClosed} completes when its connection closes;
-     * {@code remotePort} is the sender's port (which process sent it can be told while the connection is open).
+     * {@code remotePort} is the sender's port (which process sent it can be told while the connection is open);
+     * {@code clientCertificate} the subject of the TLS client certificate the sender presented, or null.
      */
     public record Received(String path, Instant at, MultiMap headers, byte[] body,
-            CompletableFuture<Instant> connectionClosed, int remotePort) {
+            CompletableFuture<Instant> connectionClosed, int remotePort, String clientCertificate) {
 
         public String bodyText() {
             return new String(body, java.nio.charset.StandardCharsets.UTF_8);
@@ -89,6 +93,7 @@ public final class Receiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
+    private final Map<String, Guard> guards = new ConcurrentHashMap<>();
     private final Map<String, Queue<Behaviour>> onceBehaviours = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
@@ -112,6 +117,26 @@ public final class Receiver implements AutoCloseable {
                 .setKeyCertOptions(new PfxOptions().setPath(keyStore.toString()).setPassword(password)));
     }
 
+    /**
+     * An https receiver as {@link #https}, that takes only connections presenting a client certificate it trusts
+     * (mTLS): the one given, in PEM.
+     */
+    public static Receiver httpsRequiringClientCertificate(java.nio.file.Path keyStore, String password,
+            String trustedClientCertificate) throws Exception {
+        return new Receiver("localhost", new HttpServerOptions().setSsl(true).setHost("127.0.0.1")
+                .setKeyCertOptions(new PfxOptions().setPath(keyStore.toString()).setPassword(password))
+                .setClientAuth(ClientAuth.REQUIRED)
+                .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(trustedClientCertificate))));
+    }
+
+    /** Requests to {@code path} whose headers {@code accepted} refuses are answered {@code status} and nothing else. */
+    public void refuseUnless(String path, Predicate<MultiMap> accepted, int status) {
+        guards.put(path, new Guard(accepted, status));
+    }
+
+    private record Guard(Predicate<MultiMap> accepted, int status) {
+    }
+
     private Receiver(String host, HttpServerOptions options) throws Exception {
         this.host = host;
         this.scheme = options.isSsl() ? "https" : "http";
@@ -125,8 +150,9 @@ public final class Receiver implements AutoCloseable {
     private void receive(HttpServerRequest request, byte[] body) {
         String path = request.path();
         CompletableFuture<Instant> closed = new CompletableFuture<>();
-        received.add(new Received(path, Instant.now(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()),
-                body, closed, request.remoteAddress().port()));
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
+        received.add(new Received(path, Instant.now(), headers, body, closed, request.remoteAddress().port(),
+                clientCertificate(request)));
         AtomicBoolean ended = new AtomicBoolean();
         Runnable end = () -> {
             if (ended.compareAndSet(false, true)) {
@@ -139,8 +165,10 @@ public final class Receiver implements AutoCloseable {
             closed.complete(Instant.now());
             end.run();
         });
+        Guard guard = guards.get(path);
         Behaviour once = onceBehaviours.getOrDefault(path, new ConcurrentLinkedQueue<>()).poll();
-        Behaviour behaviour = once != null ? once : behaviours.getOrDefault(path, new Behaviour(200, Duration.ZERO));
+        Behaviour behaviour = guard != null && !guard.accepted().test(headers) ? new Behaviour(guard.status(), Duration.ZERO)
+                : once != null ? once : behaviours.getOrDefault(path, new Behaviour(200, Duration.ZERO));
         switch (behaviour.mode()) {
             case SILENT -> {
                 // the request stays open until the sender gives up
@@ -170,6 +198,19 @@ public final class Receiver implements AutoCloseable {
                     vertx.setTimer(behaviour.delay().toMillis(), id -> answer.run());
                 }
             }
+        }
+    }
+
+    private static String clientCertificate(HttpServerRequest request) {
+        try {
+            if (!request.isSSL()) {
+                return null;
+            }
+            var certificates = request.connection().peerCertificates();
+            return certificates.isEmpty() ? null
+                    : ((java.security.cert.X509Certificate) certificates.get(0)).getSubjectX500Principal().getName();
+        } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
+            return null;
         }
     }
 

@@ -1,14 +1,20 @@
 package dev.herald.testing;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A self-signed certificate for {@code localhost} and {@code 127.0.0.1}, made with the JDK's keytool: a PKCS#12 key
- * store for a TLS receiver and a trust store holding only its certificate.
+ * Certificates made with the JDK's keytool: a self-signed one for {@code localhost} and {@code 127.0.0.1} (a PKCS#12
+ * key store for a TLS receiver and a trust store holding only its certificate), and client certificates in PEM.
  */
 public final class TestCertificates {
 
@@ -37,6 +43,41 @@ public final class TestCertificates {
         keytool("-importcert", "-noprompt", "-alias", "receiver", "-file", certificate.toString(), "-keystore",
                 trustStore.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
         return new Made(keyStore, trustStore);
+    }
+
+    /** A certificate and its private key, both PEM (the key PKCS8), as a webhook's owner gives them to Herald. */
+    public record Pem(String certificate, String privateKey) {
+    }
+
+    /**
+     * A self-signed client certificate for {@code commonName} (EC P-256), valid from {@code startDate} (keytool's
+     * form: {@code -1d}, or empty for now) for {@code days} days.
+     */
+    public static Pem client(Path directory, String commonName, String startDate, int days)
+            throws IOException, InterruptedException, GeneralSecurityException {
+        Files.createDirectories(directory);
+        Path keyStore = directory.resolve(commonName + ".p12");
+        Files.deleteIfExists(keyStore);
+        List<String> arguments = new java.util.ArrayList<>(List.of("-genkeypair", "-alias", "client", "-keyalg", "EC",
+                "-groupname", "secp256r1", "-dname", "CN=" + commonName, "-validity", Integer.toString(days),
+                "-keystore", keyStore.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass",
+                PASSWORD));
+        if (!startDate.isEmpty()) {
+            arguments.addAll(List.of("-startdate", startDate));
+        }
+        keytool(arguments.toArray(String[]::new));
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(keyStore)) {
+            store.load(in, PASSWORD.toCharArray());
+        }
+        Certificate certificate = store.getCertificate("client");
+        Key key = store.getKey("client", PASSWORD.toCharArray());
+        return new Pem(pem("CERTIFICATE", certificate.getEncoded()), pem("PRIVATE KEY", key.getEncoded()));
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     private static void keytool(String... arguments) throws IOException, InterruptedException {

@@ -39,7 +39,8 @@ class KeyRotationTest {
         // as a replica before key ids stored them: unbound, no key id
         String oldSecret = SecretCipherV1.seal(secret);
         database.query("UPDATE webhook SET secret = '" + oldSecret + "', headers = '"
-                + SecretCipherV1.seal("[[\"X-Api-Key\",\"k-1\"]]") + "' WHERE id = " + id);
+                + SecretCipherV1.seal("[[\"X-Api-Key\",\"k-1\"]]") + "', proxy = '"
+                + SecretCipherV1.seal("http://u:pw@proxy.example:3128") + "' WHERE id = " + id);
         database.query("UPDATE webhook SET secret = 'enc:v1:" + "A".repeat(40) + "' WHERE id = " + damaged);
 
         JsonPath done;
@@ -49,13 +50,16 @@ class KeyRotationTest {
                     .anyMatch(line -> line.startsWith("Webhook " + damaged + ": its signing stays as it is")),
                     "the operator is told which value stays");
         }
-        assertTrue(done.getInt("data.reencryptSecrets.reencrypted") >= 2, done.prettify());
+        assertTrue(done.getInt("data.reencryptSecrets.reencrypted") >= 3, done.prettify());
         assertTrue(done.getInt("data.reencryptSecrets.unreadable") >= 1, done.prettify());
         assertEquals("enc:v1:" + "A".repeat(40), database.query("SELECT secret FROM webhook WHERE id = " + damaged)
                 .iterator().next().getString(0), "what does not open is left as it was");
-        var row = database.query("SELECT secret, headers FROM webhook WHERE id = " + id).iterator().next();
+        var row = database.query("SELECT secret, headers, proxy FROM webhook WHERE id = " + id).iterator().next();
         assertTrue(row.getString("secret").startsWith("enc:v2:" + cipher.newestKeyId() + ":"));
         assertTrue(row.getString("headers").startsWith("enc:v2:"));
+        assertTrue(row.getString("proxy").startsWith("enc:v2:" + cipher.newestKeyId() + ":"));
+        assertEquals("http://u:***@proxy.example:3128", GraphQL.as(key, "{ webhooks { id access { proxy } } }")
+                .getString("data.webhooks.find { it.id == '" + id + "' }.access.proxy"));
         assertEquals(secret, GraphQL.as(key, "{ webhookSecret(webhookId: \"" + id + "\") { secret } }")
                 .getString("data.webhookSecret.secret"));
         JsonPath again;

@@ -1,0 +1,66 @@
+package dev.herald.delivery;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+
+/**
+ * HTTP clients that present a client certificate (mTLS), one per certificate, each with its own keep-alive pool: the
+ * Vert.x client takes its key material per client, not per request. The least recently used beyond {@link #KEPT}
+ * is closed (a request still on it then fails as a network error and is retried).
+ */
+final class CertificateClients {
+
+    static final int KEPT = 256;
+
+    private final Vertx vertx;
+    private final Supplier<HttpClientOptions> baseOptions;
+    private final PoolOptions pool;
+    private final Map<String, HttpClient> clients = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, HttpClient> eldest) {
+            if (size() > KEPT) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
+
+    CertificateClients(Vertx vertx, Supplier<HttpClientOptions> baseOptions, PoolOptions pool) {
+        this.vertx = vertx;
+        this.baseOptions = baseOptions;
+        this.pool = pool;
+    }
+
+    synchronized HttpClient of(ClientCertificate certificate) {
+        return clients.computeIfAbsent(fingerprint(certificate), key -> vertx.createHttpClient(
+                baseOptions.get().setKeyCertOptions(certificate.options()), pool));
+    }
+
+    synchronized void closeAll() {
+        clients.values().forEach(HttpClient::close);
+        clients.clear();
+    }
+
+    private static String fingerprint(ClientCertificate certificate) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(certificate.certificate().getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+            digest.update(certificate.privateKey().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

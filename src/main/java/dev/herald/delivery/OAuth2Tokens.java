@@ -1,0 +1,208 @@
+package dev.herald.delivery;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ProxyOptions;
+import io.vertx.core.net.SocketAddress;
+
+/**
+ * Bearer tokens of webhooks' OAuth2 clients ({@link OAuth2Client}): asked of the token endpoint with the client
+ * credentials grant, under the address policy as a webhook URL is (resolved and checked, then reached at the checked
+ * address, through the webhook's proxy when it has one), and cached per webhook and client until shortly before they
+ * expire. Attempts that need a token while it is being fetched wait for that one fetch.
+ */
+@ApplicationScoped
+public class OAuth2Tokens {
+
+    /** A token endpoint's answer read at most this far. */
+    static final int MAX_ANSWER_READ = 64 * 1024;
+    /** The lifetime of a token whose answer names none (expires_in is only recommended by RFC 6749). */
+    static final Duration UNSTATED_LIFETIME = Duration.ofMinutes(5);
+    /** Tokens kept at most; beyond, the cache starts again (each webhook then fetches its token once more). */
+    static final int CACHED = 10_000;
+
+    @Inject
+    DestinationCheck destinations;
+
+    private final Map<String, Future<Token>> tokens = new ConcurrentHashMap<>();
+
+    /**
+     * A token; {@code fetched} says whether it was asked for by this call (not taken from the cache).
+     */
+    public record Token(String value, long renewAtNanos, boolean fetched) {
+
+        Token cached() {
+            return new Token(value, renewAtNanos, false);
+        }
+    }
+
+    /** Why no token could be had: the attempt fails as a network failure and is retried. */
+    static final class TokenUnavailable extends RuntimeException {
+
+        TokenUnavailable(String reason) {
+            super("OAuth2 token: " + reason, null, false, false);
+        }
+    }
+
+    /**
+     * The webhook's token: the cached one while it is fresh, else a new one. {@code rejected}: a token the receiver
+     * answered 401 to, which is not used again (null: none), unless another attempt already replaced it.
+     */
+    Future<Token> token(long webhookId, OAuth2Client client, HttpClient http, ProxyOptions proxy, Duration timeout,
+            String rejected, Context context) {
+        String key = webhookId + "\n" + client.tokenUrl() + "\n" + client.clientId() + "\n" + client.clientSecret()
+                + "\n" + client.scope();
+        if (tokens.size() > CACHED) {
+            tokens.clear();
+        }
+        Promise<Token> mine = Promise.promise();
+        Future<Token> current = tokens.compute(key, (k, known) -> usable(known, rejected) ? known : mine.future());
+        if (current != mine.future()) {
+            return current.map(Token::cached);
+        }
+        fetch(client, http, proxy, timeout, context).onComplete(mine);
+        // a failure is not cached: the next attempt asks again
+        mine.future().onFailure(failed -> tokens.remove(key, mine.future()));
+        return mine.future();
+    }
+
+    private static boolean usable(Future<Token> known, String rejected) {
+        if (known == null || known.failed()) {
+            return false;
+        }
+        if (!known.isComplete()) {
+            return true; // being fetched: wait for it
+        }
+        Token token = known.result();
+        return System.nanoTime() < token.renewAtNanos() && !token.value().equals(rejected);
+    }
+
+    private Future<Token> fetch(OAuth2Client client, HttpClient http, ProxyOptions proxy, Duration timeout,
+            Context context) {
+        URI url;
+        try {
+            url = new URI(client.tokenUrl());
+        } catch (URISyntaxException e) {
+            return Future.failedFuture(new TokenUnavailable("the token URL is not a URL"));
+        }
+        Promise<Destination> checked = Promise.promise();
+        destinations.check(url).subscribe().with(
+                destination -> context.runOnContext(ignored -> checked.complete(destination)),
+                failure -> context.runOnContext(ignored -> checked.fail(failure)));
+        return checked.future().compose(destination -> {
+            if (!destination.allowed()) {
+                return Future.failedFuture(new Refused("the OAuth2 token URL: " + destination.refusal()));
+            }
+            return request(client, url, destination, http, proxy, timeout);
+        });
+    }
+
+    private Future<Token> request(OAuth2Client client, URI url, Destination destination, HttpClient http,
+            ProxyOptions proxy, Duration timeout) {
+        int port = url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+        String credentials = URLEncoder.encode(client.clientId(), StandardCharsets.UTF_8) + ":"
+                + URLEncoder.encode(client.clientSecret(), StandardCharsets.UTF_8);
+        String form = "grant_type=client_credentials" + (client.scope() == null ? ""
+                : "&scope=" + URLEncoder.encode(client.scope(), StandardCharsets.UTF_8));
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(client.tokenUrl())
+                .setServer(SocketAddress.inetSocketAddress(port, destination.address().getHostAddress()))
+                .setTimeout(timeout.toMillis())
+                .setFollowRedirects(false)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .putHeader(HttpHeaders.ACCEPT, "application/json")
+                .putHeader(HttpHeaders.USER_AGENT, "Herald")
+                .putHeader(HttpHeaders.AUTHORIZATION, "Basic "
+                        + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        if (proxy != null) {
+            options.setProxyOptions(proxy);
+        }
+        long askedNanos = System.nanoTime();
+        try {
+            return http.request(options)
+                    .compose(request -> request.send(Buffer.buffer(form)))
+                    .compose(OAuth2Tokens::readCapped)
+                    .map(answer -> token(answer, askedNanos));
+        } catch (RuntimeException unusable) {
+            return Future.failedFuture(new TokenUnavailable("the token URL is not usable ("
+                    + unusable.getClass().getSimpleName() + ")"));
+        }
+    }
+
+    private static Future<Answer> readCapped(HttpClientResponse response) {
+        Promise<Answer> answer = Promise.promise();
+        Buffer read = Buffer.buffer();
+        response.handler(chunk -> {
+            int room = MAX_ANSWER_READ - read.length();
+            if (room > 0) {
+                read.appendBuffer(chunk, 0, Math.min(room, chunk.length()));
+            } else {
+                answer.tryFail(new TokenUnavailable("the token endpoint's answer is over " + MAX_ANSWER_READ
+                        + " bytes"));
+                response.request().reset();
+            }
+        });
+        response.exceptionHandler(answer::tryFail);
+        response.endHandler(done -> answer.tryComplete(new Answer(response.statusCode(), read.toString(
+                StandardCharsets.UTF_8))));
+        return answer.future();
+    }
+
+    private record Answer(int status, String body) {
+    }
+
+    /** The token of a 200 answer (RFC 6749, section 5.1); anything else says why there is none. */
+    static Token token(Answer answer, long askedNanos) {
+        if (answer.status() != 200) {
+            throw new TokenUnavailable("the token endpoint answered " + answer.status() + ": " + excerpt(answer.body()));
+        }
+        JsonObject json;
+        try {
+            json = new JsonObject(answer.body());
+        } catch (RuntimeException notJson) {
+            throw new TokenUnavailable("the token endpoint's answer is not a JSON object");
+        }
+        Object value = json.getValue("access_token");
+        if (!(value instanceof String accessToken) || accessToken.isEmpty()) {
+            throw new TokenUnavailable("the token endpoint's answer has no access_token");
+        }
+        Object type = json.getValue("token_type");
+        if (type != null && !"bearer".equalsIgnoreCase(type.toString())) {
+            throw new TokenUnavailable("the token endpoint gave a token of type " + excerpt(type.toString())
+                    + ", not Bearer");
+        }
+        Object expiresIn = json.getValue("expires_in");
+        Duration lifetime = expiresIn instanceof Number seconds && seconds.longValue() > 0
+                ? Duration.ofSeconds(seconds.longValue()) : UNSTATED_LIFETIME;
+        // renewed a little before it expires: by a tenth of its life, at most 30 s, so that none goes out stale
+        Duration early = lifetime.dividedBy(10).compareTo(Duration.ofSeconds(30)) < 0 ? lifetime.dividedBy(10)
+                : Duration.ofSeconds(30);
+        return new Token(accessToken, askedNanos + lifetime.minus(early).toNanos(), true);
+    }
+
+    private static String excerpt(String text) {
+        String clean = text.replaceAll("\\p{Cntrl}", " ").strip();
+        return clean.length() > 200 ? clean.substring(0, 200) + "..." : clean;
+    }
+}
