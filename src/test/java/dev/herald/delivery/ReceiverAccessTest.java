@@ -166,6 +166,25 @@ class ReceiverAccessTest {
         }
     }
 
+    @Test
+    void aTokenUrlWhoseNameResolvesToARefusedAddressIsNeverContacted() throws Exception {
+        String key = GraphQL.newApplication("oauth2-inside");
+        int provider = GraphQL.newProvider(key, "smtp");
+        try (Receiver receiver = new Receiver()) {
+            TestHostResolver.answer("auth-inside.herald.test", "198.18.0.10");
+            String webhook = GraphQL.as(key, """
+                    mutation { webhook(createWebhookInput: {providerId: %d, webhookUrl: "%s",
+                      oauth2: {tokenUrl: "http://auth-inside.herald.test/token", clientId: "herald",
+                               clientSecret: "s"}}) { id } }"""
+                    .formatted(provider, receiver.url("/api"))).getString("data.webhook.id");
+            Events.post(key, Events.notification(1, provider));
+
+            assertEquals("blocked: the OAuth2 token URL: benchmarking address 198.18.0.10",
+                    firstAttemptError(key, webhook));
+            assertEquals(0, receiver.at("/api").size());
+        }
+    }
+
     private static Receiver.Behaviour tokenAnswer(String token) {
         return new Receiver.Behaviour(200, Duration.ZERO, Map.of("Content-Type", "application/json"),
                 "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}");
