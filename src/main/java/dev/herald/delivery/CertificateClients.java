@@ -3,6 +3,7 @@ package dev.herald.delivery;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,7 +17,8 @@ import io.vertx.core.http.PoolOptions;
 /**
  * HTTP clients that present a client certificate (mTLS), one per certificate, each with its own keep-alive pool: the
  * Vert.x client takes its key material per client, not per request. The least recently used beyond {@link #KEPT}
- * is closed (a request still on it then fails as a network error and is retried).
+ * leaves the set and is closed only once every attempt that may still use it has ended ({@code closeAfter}: longer
+ * than any attempt may take), so one tenant's many certificates never cut another's requests short.
  */
 final class CertificateClients {
 
@@ -25,21 +27,24 @@ final class CertificateClients {
     private final Vertx vertx;
     private final Supplier<HttpClientOptions> baseOptions;
     private final PoolOptions pool;
+    private final Duration closeAfter;
     private final Map<String, HttpClient> clients = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, HttpClient> eldest) {
             if (size() > KEPT) {
-                eldest.getValue().close();
+                HttpClient leaving = eldest.getValue();
+                vertx.setTimer(closeAfter.toMillis(), id -> leaving.close());
                 return true;
             }
             return false;
         }
     };
 
-    CertificateClients(Vertx vertx, Supplier<HttpClientOptions> baseOptions, PoolOptions pool) {
+    CertificateClients(Vertx vertx, Supplier<HttpClientOptions> baseOptions, PoolOptions pool, Duration closeAfter) {
         this.vertx = vertx;
         this.baseOptions = baseOptions;
         this.pool = pool;
+        this.closeAfter = closeAfter;
     }
 
     synchronized HttpClient of(ClientCertificate certificate) {

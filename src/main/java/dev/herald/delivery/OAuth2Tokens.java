@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -38,13 +39,24 @@ public class OAuth2Tokens {
     static final int MAX_ANSWER_READ = 64 * 1024;
     /** The lifetime of a token whose answer names none (expires_in is only recommended by RFC 6749). */
     static final Duration UNSTATED_LIFETIME = Duration.ofMinutes(5);
-    /** Tokens kept at most; beyond, the cache starts again (each webhook then fetches its token once more). */
+    /** Tokens kept at most, one per webhook; beyond, the cache starts again (each then fetches its token once more). */
     static final int CACHED = 10_000;
+    /** The longest token taken: a token is a header on every attempt. */
+    static final int MAX_TOKEN_LENGTH = 4096;
+    /** The longest a token is kept, whatever its expires_in says. */
+    static final Duration LONGEST_LIFETIME = Duration.ofHours(24);
 
     @Inject
     DestinationCheck destinations;
 
-    private final Map<String, Future<Token>> tokens = new ConcurrentHashMap<>();
+    @Inject
+    Vertx vertx;
+
+    /** Per webhook: the client a token was asked for, and the token (or its fetch). */
+    private final Map<Long, Cached> tokens = new ConcurrentHashMap<>();
+
+    private record Cached(OAuth2Client client, Future<Token> token) {
+    }
 
     /**
      * A token; {@code fetched} says whether it was asked for by this call (not taken from the cache).
@@ -70,31 +82,37 @@ public class OAuth2Tokens {
      */
     Future<Token> token(long webhookId, OAuth2Client client, HttpClient http, ProxyOptions proxy, Duration timeout,
             String rejected, Context context) {
-        String key = webhookId + "\n" + client.tokenUrl() + "\n" + client.clientId() + "\n" + client.clientSecret()
-                + "\n" + client.scope();
         if (tokens.size() > CACHED) {
             tokens.clear();
         }
         Promise<Token> mine = Promise.promise();
-        Future<Token> current = tokens.compute(key, (k, known) -> usable(known, rejected) ? known : mine.future());
-        if (current != mine.future()) {
-            return current.map(Token::cached);
+        Cached fresh = new Cached(client, mine.future());
+        Cached current = tokens.compute(webhookId, (k, known) -> known != null && known.client().equals(client)
+                && usable(known.token(), rejected) ? known : fresh);
+        Future<Token> answer;
+        if (current != fresh) {
+            answer = current.token().map(Token::cached);
+        } else {
+            fetch(client, http, proxy, timeout, context).onComplete(mine);
+            // a failure is not cached: the next attempt asks again
+            mine.future().onFailure(failed -> tokens.remove(webhookId, fresh));
+            answer = mine.future();
         }
-        fetch(client, http, proxy, timeout, context).onComplete(mine);
-        // a failure is not cached: the next attempt asks again
-        mine.future().onFailure(failed -> tokens.remove(key, mine.future()));
-        return mine.future();
+        // the attempt goes on on its own event loop, whichever attempt's fetch completed the token
+        Promise<Token> onContext = Promise.promise();
+        answer.onComplete(result -> context.runOnContext(ignored -> onContext.handle(result)));
+        return onContext.future();
     }
 
     private static boolean usable(Future<Token> known, String rejected) {
-        if (known == null || known.failed()) {
+        if (known.failed()) {
             return false;
         }
         if (!known.isComplete()) {
             return true; // being fetched: wait for it
         }
         Token token = known.result();
-        return System.nanoTime() < token.renewAtNanos() && !token.value().equals(rejected);
+        return System.nanoTime() - token.renewAtNanos() < 0 && !token.value().equals(rejected);
     }
 
     private Future<Token> fetch(OAuth2Client client, HttpClient http, ProxyOptions proxy, Duration timeout,
@@ -140,10 +158,30 @@ public class OAuth2Tokens {
         }
         long askedNanos = System.nanoTime();
         try {
+            // one absolute deadline for the whole exchange (the client's timeouts only bound each wait): a token
+            // endpoint that drips its answer is cut off with the attempt that asked
+            java.util.concurrent.atomic.AtomicReference<io.vertx.core.http.HttpClientRequest> sent =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
+            long deadline = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
+                expired.set(true);
+                var request = sent.get();
+                if (request != null) {
+                    request.reset(0, new java.util.concurrent.TimeoutException("OAuth2 token request deadline"));
+                }
+            });
             return http.request(options)
-                    .compose(request -> request.send(Buffer.buffer(form)))
+                    .compose(request -> {
+                        sent.set(request);
+                        return request.send(Buffer.buffer(form));
+                    })
                     .compose(OAuth2Tokens::readCapped)
-                    .map(answer -> token(answer, askedNanos));
+                    .map(answer -> token(answer, askedNanos))
+                    .<Token>transform(result -> result.succeeded() ? Future.succeededFuture(result.result())
+                            : Future.failedFuture(expired.get()
+                                    ? new java.util.concurrent.TimeoutException("OAuth2 token request deadline")
+                                    : result.cause()))
+                    .onComplete(done -> vertx.cancelTimer(deadline));
         } catch (RuntimeException unusable) {
             return Future.failedFuture(new TokenUnavailable("the token URL is not usable ("
                     + unusable.getClass().getSimpleName() + ")"));
@@ -187,6 +225,10 @@ public class OAuth2Tokens {
         if (!(value instanceof String accessToken) || accessToken.isEmpty()) {
             throw new TokenUnavailable("the token endpoint's answer has no access_token");
         }
+        if (accessToken.length() > MAX_TOKEN_LENGTH || !accessToken.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new TokenUnavailable("the access_token is not a header value of at most " + MAX_TOKEN_LENGTH
+                    + " visible ASCII characters");
+        }
         Object type = json.getValue("token_type");
         if (type != null && !"bearer".equalsIgnoreCase(type.toString())) {
             throw new TokenUnavailable("the token endpoint gave a token of type " + excerpt(type.toString())
@@ -194,7 +236,7 @@ public class OAuth2Tokens {
         }
         Object expiresIn = json.getValue("expires_in");
         Duration lifetime = expiresIn instanceof Number seconds && seconds.longValue() > 0
-                ? Duration.ofSeconds(seconds.longValue()) : UNSTATED_LIFETIME;
+                ? Duration.ofSeconds(Math.min(seconds.longValue(), LONGEST_LIFETIME.toSeconds())) : UNSTATED_LIFETIME;
         // renewed a little before it expires: by a tenth of its life, at most 30 s, so that none goes out stale
         Duration early = lifetime.dividedBy(10).compareTo(Duration.ofSeconds(30)) < 0 ? lifetime.dividedBy(10)
                 : Duration.ofSeconds(30);

@@ -75,7 +75,11 @@ public class WebhookSender {
         // a pool per origin; endpoints sharing an origin must never queue behind each other's slow answers
         PoolOptions pool = new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerOrigin());
         client = vertx.createHttpClient(clientOptions(), pool);
-        certificateClients = new CertificateClients(vertx, this::clientOptions, pool);
+        // an attempt ends within its timeout (the deployment's, or its webhook's of at most 30 s): a client leaving
+        // the set is closed after the longest
+        Duration longest = config.timeout().compareTo(AttemptSettings.MAX_OWN_TIMEOUT) > 0 ? config.timeout()
+                : AttemptSettings.MAX_OWN_TIMEOUT;
+        certificateClients = new CertificateClients(vertx, this::clientOptions, pool, longest.plusSeconds(5));
     }
 
     private HttpClientOptions clientOptions() {

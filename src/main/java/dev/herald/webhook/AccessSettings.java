@@ -20,7 +20,11 @@ import dev.herald.delivery.OAuth2Client;
 class AccessSettings {
 
     static final int MAX_PROXY_LENGTH = 2048;
-    static final int MAX_PEM_LENGTH = 64 * 1024;
+    static final int MAX_CERTIFICATE_LENGTH = 16 * 1024;
+    static final int MAX_KEY_LENGTH = 8 * 1024;
+    static final int MAX_RSA_BITS = 4096;
+    private static final java.util.regex.Pattern CERTIFICATES = java.util.regex.Pattern.compile(
+            "(?:-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\s]+-----END CERTIFICATE-----\\s*)+");
     static final int MAX_CLIENT_ID = 256;
     static final int MAX_CLIENT_SECRET = 1024;
     static final int MAX_SCOPE = 1024;
@@ -67,9 +71,12 @@ class AccessSettings {
         if (input == null || input.certificate.isEmpty() && input.privateKey.isEmpty()) {
             return null;
         }
-        if (input.certificate.length() > MAX_PEM_LENGTH || input.privateKey.length() > MAX_PEM_LENGTH) {
-            throw new InvalidInput("clientCertificate", "the certificate and the key must each be at most "
-                    + MAX_PEM_LENGTH + " characters");
+        if (input.certificate.length() > MAX_CERTIFICATE_LENGTH) {
+            throw new InvalidInput("clientCertificate.certificate", "must be at most " + MAX_CERTIFICATE_LENGTH
+                    + " characters");
+        }
+        if (input.privateKey.length() > MAX_KEY_LENGTH) {
+            throw new InvalidInput("clientCertificate.privateKey", "must be at most " + MAX_KEY_LENGTH + " characters");
         }
         ClientCertificate certificate = new ClientCertificate(input.certificate.strip() + "\n",
                 input.privateKey.strip() + "\n");
@@ -78,10 +85,22 @@ class AccessSettings {
         } catch (IllegalArgumentException unreadable) {
             throw new InvalidInput("clientCertificate.certificate", unreadable.getMessage());
         }
+        if (!CERTIFICATES.matcher(certificate.certificate()).matches()) {
+            throw new InvalidInput("clientCertificate.certificate", "must hold PEM certificates only");
+        }
+        java.security.PrivateKey key;
         try {
-            certificate.key();
+            key = certificate.key();
         } catch (IllegalArgumentException unreadable) {
             throw new InvalidInput("clientCertificate.privateKey", unreadable.getMessage());
+        }
+        if (!certificate.privateKey().strip().startsWith("-----BEGIN PRIVATE KEY-----")
+                || !certificate.privateKey().strip().endsWith("-----END PRIVATE KEY-----")) {
+            throw new InvalidInput("clientCertificate.privateKey", "must hold the PEM key only");
+        }
+        if (key instanceof java.security.interfaces.RSAKey rsa && rsa.getModulus().bitLength() > MAX_RSA_BITS) {
+            throw new InvalidInput("clientCertificate.privateKey", "an RSA key must have at most " + MAX_RSA_BITS
+                    + " bits");
         }
         if (!certificate.keyMatches()) {
             throw new InvalidInput("clientCertificate.privateKey", "is not the key of the certificate");

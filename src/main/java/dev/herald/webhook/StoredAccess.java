@@ -1,5 +1,8 @@
 package dev.herald.webhook;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -15,8 +18,8 @@ import dev.herald.webhook.SecretCipher.Material;
 /**
  * How a webhook's receiver is reached, as stored: its own proxy (its URL), its client certificate and its OAuth2
  * client (JSON), each encrypted like its signing secrets and bound to its row, since each carries credentials.
- * Opened values are cached by webhook and stored text (a bounded cache), so the hot path decrypts each once per
- * replica.
+ * What is opened is kept per webhook (one entry each, replaced when the stored values change; at most {@link #KEPT}),
+ * so the hot path decrypts each once per replica and changes never pile up.
  */
 @ApplicationScoped
 public class StoredAccess {
@@ -27,7 +30,12 @@ public class StoredAccess {
     @Inject
     ObjectMapper json;
 
-    private final BoundedCache<ReceiverAccess> opened = new BoundedCache<>(SecretCipher.CACHED);
+    static final int KEPT = 5_000;
+
+    private final Map<Long, Opened> opened = new ConcurrentHashMap<>();
+
+    private record Opened(SealedAccess sealed, ReceiverAccess access) {
+    }
 
     String sealProxy(long webhookId, EgressProxy proxy) {
         return proxy == null ? null : cipher.encrypt(webhookId, Material.PROXY, proxy.url());
@@ -50,10 +58,18 @@ public class StoredAccess {
         if (sealed.none()) {
             return ReceiverAccess.NONE;
         }
-        return opened.get(webhookId + ":" + sealed.proxy() + ":" + sealed.clientCertificate() + ":" + sealed.oauth2(),
-                cacheKey -> new ReceiverAccess(proxy(webhookId, sealed.proxy()),
-                        read(webhookId, Material.CLIENT_CERTIFICATE, sealed.clientCertificate(), ClientCertificate.class),
-                        read(webhookId, Material.OAUTH2, sealed.oauth2(), OAuth2Client.class)));
+        Opened known = opened.get(webhookId);
+        if (known != null && known.sealed().equals(sealed)) {
+            return known.access();
+        }
+        ReceiverAccess access = new ReceiverAccess(proxy(webhookId, sealed.proxy()),
+                read(webhookId, Material.CLIENT_CERTIFICATE, sealed.clientCertificate(), ClientCertificate.class),
+                read(webhookId, Material.OAUTH2, sealed.oauth2(), OAuth2Client.class));
+        if (opened.size() >= KEPT) {
+            opened.clear();
+        }
+        opened.put(webhookId, new Opened(sealed, access));
+        return access;
     }
 
     private EgressProxy proxy(long webhookId, String stored) {

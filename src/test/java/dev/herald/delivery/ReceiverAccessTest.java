@@ -127,6 +127,45 @@ class ReceiverAccessTest {
     }
 
     @Test
+    void aTokenEndpointThatDripsItsAnswerIsCutOffWithTheAttempt() throws Exception {
+        String key = GraphQL.newApplication("oauth2-drip");
+        int provider = GraphQL.newProvider(key, "smtp");
+        try (Receiver receiver = new Receiver()) {
+            receiver.answer("/token", Receiver.Behaviour.drip(Duration.ofMillis(200)));
+            String webhook = GraphQL.as(key, """
+                    mutation { webhook(createWebhookInput: {providerId: %d, webhookUrl: "%s", timeout: "2s",
+                      oauth2: {tokenUrl: "%s", clientId: "herald", clientSecret: "s"}}) { id } }"""
+                    .formatted(provider, receiver.url("/api"), receiver.url("/token"))).getString("data.webhook.id");
+            Events.post(key, Events.notification(1, provider));
+
+            assertEquals("timeout", firstAttemptError(key, webhook));
+            // its connection closed by then: no token request outlives the attempt that asked for it
+            receiver.at("/token").get(0).connectionClosed().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(0, receiver.at("/api").size());
+        }
+    }
+
+    @Test
+    void aTokenOfAVeryLongLifeIsKeptForADayAndUsedAgain() throws Exception {
+        String key = GraphQL.newApplication("oauth2-long");
+        int provider = GraphQL.newProvider(key, "smtp");
+        try (Receiver receiver = new Receiver()) {
+            receiver.answer("/token", new Receiver.Behaviour(200, Duration.ZERO, Map.of("Content-Type",
+                    "application/json"), "{\"access_token\":\"forever\",\"expires_in\":9223372036854775807}"));
+            GraphQL.as(key, """
+                    mutation { webhook(createWebhookInput: {providerId: %d, webhookUrl: "%s",
+                      oauth2: {tokenUrl: "%s", clientId: "herald", clientSecret: "s"}}) { id } }"""
+                    .formatted(provider, receiver.url("/api"), receiver.url("/token")));
+            Events.post(key, Events.notification(1, provider));
+            receiver.await("/api", all -> all.size() == 1, Duration.ofSeconds(10));
+            Events.post(key, Events.notification(2, provider));
+            List<Receiver.Received> api = receiver.await("/api", all -> all.size() == 2, Duration.ofSeconds(10));
+            assertEquals("Bearer forever", api.get(1).headers().get("authorization"));
+            assertEquals(1, receiver.at("/token").size(), "asked once");
+        }
+    }
+
+    @Test
     void aWebhooksOwnProxyCarriesItsAttemptsReachedAtTheAddressHeraldChecked() throws Exception {
         String key = GraphQL.newApplication("own-proxy");
         int provider = GraphQL.newProvider(key, "smtp");

@@ -55,13 +55,22 @@ public final class TestCertificates {
      */
     public static Pem client(Path directory, String commonName, String startDate, int days)
             throws IOException, InterruptedException, GeneralSecurityException {
+        return client(directory, commonName, startDate, days, "EC");
+    }
+
+    /** As {@link #client(Path, String, String, int)}, with a key of keytool's {@code keyAlgorithm} (EC: P-256). */
+    public static Pem client(Path directory, String commonName, String startDate, int days, String keyAlgorithm)
+            throws IOException, InterruptedException, GeneralSecurityException {
         Files.createDirectories(directory);
         Path keyStore = directory.resolve(commonName + ".p12");
         Files.deleteIfExists(keyStore);
-        List<String> arguments = new java.util.ArrayList<>(List.of("-genkeypair", "-alias", "client", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=" + commonName, "-validity", Integer.toString(days),
+        List<String> arguments = new java.util.ArrayList<>(List.of("-genkeypair", "-alias", "client", "-keyalg",
+                keyAlgorithm, "-dname", "CN=" + commonName, "-validity", Integer.toString(days),
                 "-keystore", keyStore.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass",
                 PASSWORD));
+        if (keyAlgorithm.equals("EC")) {
+            arguments.addAll(List.of("-groupname", "secp256r1"));
+        }
         if (!startDate.isEmpty()) {
             arguments.addAll(List.of("-startdate", startDate));
         }

@@ -38,6 +38,7 @@ class ReceiverAccessSettingsTest {
     private static TestCertificates.Pem valid;
     private static TestCertificates.Pem other;
     private static TestCertificates.Pem expired;
+    private static TestCertificates.Pem edwards;
 
     @Inject
     Database database;
@@ -48,6 +49,7 @@ class ReceiverAccessSettingsTest {
         valid = TestCertificates.client(directory, "valid-client", "", 2);
         other = TestCertificates.client(directory, "other-client", "", 2);
         expired = TestCertificates.client(directory, "expired-client", "-3d", 1);
+        edwards = TestCertificates.client(directory, "ed25519-client", "", 2, "Ed25519");
     }
 
     @Test
@@ -118,6 +120,15 @@ class ReceiverAccessSettingsTest {
                         + " `openssl pkcs8 -topk8 -nocrypt` converts other forms)");
         assertRefused(certificate(valid.certificate(), other.privateKey()),
                 "clientCertificate.privateKey: is not the key of the certificate");
+        // the TLS client reads RSA and EC keys only: an Ed25519 one would fail every handshake
+        assertRefused(certificate(edwards.certificate(), edwards.privateKey()),
+                "clientCertificate.privateKey: is not an RSA or EC private key");
+        assertRefused(certificate("see below\n" + valid.certificate(), valid.privateKey()),
+                "clientCertificate.certificate: must hold PEM certificates only");
+        assertRefused(certificate(valid.certificate(), valid.privateKey() + "and more"),
+                "clientCertificate.privateKey: must hold the PEM key only");
+        assertRefused(certificate(valid.certificate() + "x".repeat(16 * 1024), valid.privateKey()),
+                "clientCertificate.certificate: must be at most 16384 characters");
         JsonPath stale = certificate(expired.certificate(), expired.privateKey());
         assertTrue(stale.getString("errors[0].message").startsWith("clientCertificate.certificate: expired on "),
                 stale.prettify());
