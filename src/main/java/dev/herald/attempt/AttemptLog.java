@@ -106,6 +106,11 @@ public class AttemptLog {
                 arguments.add(filter.webhookId());
                 where.append(" AND d.webhook_id = $").append(arguments.size());
             }
+            if (filter.providerId() != null) {
+                arguments.add(filter.providerId());
+                where.append(" AND EXISTS (SELECT 1 FROM webhook pw WHERE pw.id = d.webhook_id AND pw.provider_id = $")
+                        .append(arguments.size()).append(")");
+            }
             if (filter.eventId() != null) {
                 arguments.add(filter.eventId());
                 where.append(" AND d.event_id = $").append(arguments.size());

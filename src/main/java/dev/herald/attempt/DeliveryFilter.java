@@ -13,7 +13,7 @@ import dev.herald.dispatch.DeliveryState;
  * page holds the deliveries that come after that one, newest first) and the page size.
  */
 record DeliveryFilter(Long webhookId, Long eventId, DeliveryState status, Instant since, Instant until,
-        PageCursor after, int limit, int offset) {
+        PageCursor after, int limit, int offset, Integer providerId) {
 
     /** Deeper pages by offset would scan what a cursor skips; past this, page with {@code after}. */
     static final int MAX_OFFSET = 1_000;
@@ -29,7 +29,17 @@ record DeliveryFilter(Long webhookId, Long eventId, DeliveryState status, Instan
             throw new InvalidInput("until", "must be after since");
         }
         return new DeliveryFilter(Ids.parseOptional("webhookId", webhookId), Ids.parseOptional("eventId", eventId),
-                status, since, until, PageCursor.parseOptional(after), size, skip);
+                status, since, until, PageCursor.parseOptional(after), size, skip, null);
+    }
+
+    /** These filters, for one webhook's deliveries only (a portal token's). */
+    DeliveryFilter ofWebhook(long webhook) {
+        return new DeliveryFilter(webhook, eventId, status, since, until, after, limit, offset, providerId);
+    }
+
+    /** These filters, for the deliveries of one provider's webhooks only (a portal token's); null: no change. */
+    DeliveryFilter ofProvider(Integer provider) {
+        return new DeliveryFilter(webhookId, eventId, status, since, until, after, limit, offset, provider);
     }
 
     /** Whether deliveries not yet final (the hot table) can match. */

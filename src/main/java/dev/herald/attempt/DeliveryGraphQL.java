@@ -22,6 +22,8 @@ import dev.herald.api.InvalidInput;
 import dev.herald.dispatch.DeliveryState;
 import dev.herald.tenancy.Caller;
 import dev.herald.tenancy.CallerResolver;
+import dev.herald.portal.ScopeCheck;
+import dev.herald.tenancy.PortalAccess;
 import io.smallrye.mutiny.Uni;
 
 /** The attempt log and replay, for the caller's own deliveries only. */
@@ -41,6 +43,9 @@ public class DeliveryGraphQL {
     @Inject
     Recovery recovery;
 
+    @Inject
+    ScopeCheck scopes;
+
     @Query
     @Description("The caller's deliveries, newest first, with their attempts: waiting and finished ones (kept for"
             + " herald.retention.period) together. Page with `after` (a page's nextCursor); `offset` is for the first"
@@ -49,10 +54,19 @@ public class DeliveryGraphQL {
             @Name("eventId") @Id String eventId, @Name("status") DeliveryState status,
             @Name("since") Instant since, @Name("until") Instant until, @Name("after") String after,
             @Name("limit") @DefaultValue(Pages.DELIVERIES) Integer limit, @Name("offset") @DefaultValue("0") Integer offset) {
+        DeliveryFilter filter = DeliveryFilter.of(webhookId, eventId, status, since, until, after, limit, offset);
         return callers.current()
-                .map(Caller::requireApplication)
-                .chain(applicationId -> log.page(applicationId,
-                        DeliveryFilter.of(webhookId, eventId, status, since, until, after, limit, offset)));
+                .chain(caller -> webhookId != null
+                        ? scopes.webhook(caller, webhookId, PortalAccess.READ).map(applicationId ->
+                                log.page(applicationId, filter)).chain(page -> page)
+                        : listing(caller, filter));
+    }
+
+    /** Without a webhook: a portal token sees the deliveries of its webhook, or of its provider's webhooks. */
+    private Uni<DeliveryPage> listing(Caller caller, DeliveryFilter filter) {
+        ScopeCheck.Listing scope = scopes.listing(caller, null);
+        return log.page(scope.applicationId(), scope.webhookId() != null ? filter.ofWebhook(scope.webhookId())
+                : filter.ofProvider(scope.providerId()));
     }
 
     @Description("Its newest attempts, oldest first (attemptCount says how many it had in all)")
@@ -67,7 +81,7 @@ public class DeliveryGraphQL {
     @Description("Sends a FAILED delivery again, with a fresh set of attempts.")
     public Uni<DeliveryView> replayDelivery(@Name("deliveryId") @Id @NonNull String deliveryId) {
         return callers.current()
-                .map(Caller::requireApplication)
+                .chain(caller -> scopes.delivery(caller, deliveryId, PortalAccess.MANAGE))
                 .chain(applicationId -> replay.one(applicationId, Ids.parse("deliveryId", deliveryId)))
                 .chain(log::byIds)
                 .map(views -> views.get(0));
@@ -81,7 +95,7 @@ public class DeliveryGraphQL {
     public Uni<Integer> recoverWebhook(@Name("webhookId") @Id @NonNull String webhookId,
             @Name("since") @NonNull Instant since, @Name("until") Instant until) {
         return callers.current()
-                .map(Caller::requireApplication)
+                .chain(caller -> scopes.webhook(caller, webhookId, PortalAccess.MANAGE))
                 .chain(applicationId -> recovery.recover(applicationId, Ids.parse("webhookId", webhookId), since,
                         until));
     }
@@ -92,7 +106,7 @@ public class DeliveryGraphQL {
     public Uni<Integer> replayFailed(@Name("webhookId") @Id @NonNull String webhookId,
             @Name("since") Instant since) {
         return callers.current()
-                .map(Caller::requireApplication)
+                .chain(caller -> scopes.webhook(caller, webhookId, PortalAccess.MANAGE))
                 .chain(applicationId -> replay.ofWebhook(applicationId, Ids.parse("webhookId", webhookId), since))
                 .map(replayed -> replayed.size());
     }

@@ -59,7 +59,8 @@ public class SchemaMigrator {
             "V21__health_from_the_attempt_log.sql",
             "V22__retries_and_timeout_per_webhook.sql",
             "V23__ingest_in_groups.sql",
-            "V24__receiver_access_per_webhook.sql");
+            "V24__receiver_access_per_webhook.sql",
+            "V25__portal_tokens.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions

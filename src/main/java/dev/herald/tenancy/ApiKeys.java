@@ -19,9 +19,14 @@ final class ApiKeys {
     }
 
     static String generate() {
+        return generate("hk_");
+    }
+
+    /** 32 random bytes, base64url, after the prefix that says what the key is. */
+    static String generate(String prefix) {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
-        return "hk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** Hex SHA-256, the form stored in {@code api_key.key_hash}. */

@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -93,6 +94,10 @@ public class CallerResolver {
                         }
                         return Uni.createFrom().item(known);
                     }
+                    if (key.startsWith(PortalTokens.PREFIX)) {
+                        // never kept among the recent callers: a portal token ends at its expiry, to the second
+                        return portal(hash, address);
+                    }
                     return identify(hash, address).invoke(caller -> recent.put(hash, caller));
                 });
     }
@@ -124,6 +129,22 @@ public class CallerResolver {
                         throw new Unauthorized("unknown API key");
                     }
                     return Caller.application(rows.iterator().next().getInteger(0));
+                });
+    }
+
+    private Uni<Caller> portal(String hash, String address) {
+        return pool.preparedQuery("SELECT application_id, provider_id, webhook_id, access, expires_at FROM portal_token"
+                + " WHERE token_hash = $1 AND expires_at > clock_timestamp()")
+                .execute(Tuple.of(hash))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        failures.failed(address);
+                        throw new Unauthorized("unknown or expired portal token");
+                    }
+                    Row row = rows.iterator().next();
+                    return Caller.portal(new PortalScope(row.getInteger("application_id"), row.getInteger("provider_id"),
+                            row.getLong("webhook_id"), PortalAccess.of(row.getInteger("access")),
+                            row.getOffsetDateTime("expires_at").toInstant()));
                 });
     }
 

@@ -63,8 +63,11 @@ public class TenancyGraphQL {
             @DefaultValue(Pages.PROVIDERS) @Description("How many, 1 to " + Pages.MAX_PROVIDERS) int limit,
             @Name("after") Integer after) {
         return callers.current()
-                .map(Caller::requireApplication)
                 .invoke(() -> Pages.size("limit", limit, Pages.MAX_PROVIDERS))
-                .chain(applicationId -> tenancy.providers(applicationId, limit, after == null ? 0 : after));
+                .chain(caller -> caller.portal() == null
+                        ? tenancy.providers(caller.requireApplication(), null, limit, after == null ? 0 : after)
+                        // a portal token sees its provider only (all of its application's for an application's token)
+                        : tenancy.providers(caller.portal().applicationId(), caller.portal().providerId(), limit,
+                                after == null ? 0 : after));
     }
 }

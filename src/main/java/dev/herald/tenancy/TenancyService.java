@@ -59,10 +59,10 @@ public class TenancyService {
      * On the raw pool: GraphQL may resolve several fields of one request at once (aliases, or {@code providers}
      * beside {@code webhooks}), and a Hibernate Reactive session would be shared between them.
      */
-    public Uni<List<ProviderView>> providers(int applicationId, int limit, int afterId) {
+    public Uni<List<ProviderView>> providers(int applicationId, Integer onlyProvider, int limit, int afterId) {
         return pool.preparedQuery("SELECT id, name, channel_type, application_id FROM provider"
-                + " WHERE application_id = $1 AND id > $2 ORDER BY id LIMIT $3")
-                .execute(Tuple.of(applicationId, afterId, limit))
+                + " WHERE application_id = $1 AND id > $2 AND ($4::int IS NULL OR id = $4) ORDER BY id LIMIT $3")
+                .execute(Tuple.of(applicationId, afterId, limit, onlyProvider))
                 .map(rows -> {
                     List<ProviderView> views = new ArrayList<>();
                     rows.forEach(row -> views.add(new ProviderView(row.getInteger("id"), row.getString("name"),

@@ -16,8 +16,9 @@ import org.eclipse.microprofile.graphql.Query;
 import dev.herald.api.Ids;
 import dev.herald.api.LogsUnexpectedFailures;
 import dev.herald.api.Pages;
-import dev.herald.tenancy.Caller;
 import dev.herald.tenancy.CallerResolver;
+import dev.herald.portal.ScopeCheck;
+import dev.herald.tenancy.PortalAccess;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -34,11 +35,14 @@ public class WebhookGraphQL {
     @Inject
     WebhookService webhooks;
 
+    @Inject
+    ScopeCheck scopes;
+
     @Mutation("webhook")
     @Description("Registers a webhook URL on one of the caller's providers. Answers as OsmoX does.")
     public Uni<WebhookView> registerWebhook(@Name("createWebhookInput") @NonNull CreateWebhookInput input) {
         return callers.current()
-                .map(Caller::requireApplication)
+                .map(caller -> scopes.provider(caller, input.providerId, PortalAccess.MANAGE))
                 .chain(applicationId -> webhooks.register(applicationId, input));
     }
 
@@ -49,9 +53,9 @@ public class WebhookGraphQL {
             @Name("limit") @DefaultValue(Pages.WEBHOOKS) @Description("How many, 1 to " + Pages.MAX_WEBHOOKS) int limit,
             @Name("after") @Id String after) {
         return callers.current()
-                .map(Caller::requireApplication)
+                .map(caller -> scopes.listing(caller, providerId))
                 .invoke(() -> Pages.size("limit", limit, Pages.MAX_WEBHOOKS))
-                .chain(applicationId -> webhooks.list(applicationId, providerId, limit,
+                .chain(scope -> webhooks.list(scope.applicationId(), scope.providerId(), scope.webhookId(), limit,
                         after == null ? 0 : Ids.parse("after", after)));
     }
 
@@ -59,7 +63,7 @@ public class WebhookGraphQL {
     @Description("Changes a webhook's URL or status (1 active, 0 inactive).")
     public Uni<WebhookView> updateWebhook(@Name("updateWebhookInput") @NonNull UpdateWebhookInput input) {
         return callers.current()
-                .map(Caller::requireApplication)
+                .chain(caller -> scopes.webhook(caller, input.id, PortalAccess.MANAGE))
                 .chain(applicationId -> webhooks.update(applicationId, input));
     }
 
@@ -68,7 +72,7 @@ public class WebhookGraphQL {
             + " (herald.signing.rotation-grace), so receivers can switch without downtime.")
     public Uni<WebhookSecretView> rotateWebhookSecret(@Name("webhookId") @Id @NonNull String webhookId) {
         return callers.current()
-                .map(Caller::requireApplication)
+                .chain(caller -> scopes.webhook(caller, webhookId, PortalAccess.MANAGE))
                 .chain(applicationId -> webhooks.rotateSecret(applicationId, webhookId));
     }
 
@@ -76,7 +80,7 @@ public class WebhookGraphQL {
     @Description("A webhook's signing secret, for its owner: lists of webhooks never carry it.")
     public Uni<WebhookSecretView> webhookSecret(@Name("webhookId") @Id @NonNull String webhookId) {
         return callers.current()
-                .map(Caller::requireApplication)
+                .chain(caller -> scopes.webhook(caller, webhookId, PortalAccess.MANAGE))
                 .chain(applicationId -> webhooks.secret(applicationId, webhookId));
     }
 
@@ -84,7 +88,7 @@ public class WebhookGraphQL {
     @Description("Deletes a webhook. Answers true.")
     public Uni<Boolean> deleteWebhook(@Name("id") @Id @NonNull String id) {
         return callers.current()
-                .map(Caller::requireApplication)
+                .chain(caller -> scopes.webhook(caller, id, PortalAccess.MANAGE))
                 .chain(applicationId -> webhooks.delete(applicationId, id));
     }
 }

@@ -61,10 +61,10 @@ public class WebhookService {
                                   THEN w.previous_secret_expires_at END AS previous_expires_at
               FROM webhook w JOIN provider p ON p.id = w.provider_id WHERE w.id = $1 AND p.application_id = $2""";
 
-    /* $1 application, $2 a provider or null, $3 after this id, $4 how many */
+    /* $1 application, $2 a provider or null, $3 after this id, $4 how many, $5 one webhook or null */
     private static final String LIST = "SELECT " + WebhookWrites.COLUMNS + " FROM webhook w JOIN provider p ON"
             + " p.id = w.provider_id WHERE p.application_id = $1 AND ($2::int IS NULL OR w.provider_id = $2)"
-            + " AND w.id > $3 ORDER BY w.id LIMIT $4";
+            + " AND ($5::bigint IS NULL OR w.id = $5) AND w.id > $3 ORDER BY w.id LIMIT $4";
 
     public Uni<WebhookView> register(int applicationId, CreateWebhookInput input) {
         String url = urlRules.check(input.webhookUrl);
@@ -83,8 +83,9 @@ public class WebhookService {
      * On the raw pool, one statement: GraphQL may resolve several fields of one request at once (aliases, or
      * {@code providers} beside {@code webhooks}), and a Hibernate Reactive session would be shared between them.
      */
-    public Uni<List<WebhookView>> list(int applicationId, Integer providerId, int limit, long afterId) {
-        return pool.preparedQuery(LIST).execute(Tuple.of(applicationId, providerId, afterId, limit))
+    public Uni<List<WebhookView>> list(int applicationId, Integer providerId, Long onlyWebhook, int limit,
+            long afterId) {
+        return pool.preparedQuery(LIST).execute(Tuple.of(applicationId, providerId, afterId, limit, onlyWebhook))
                 .map(rows -> {
                     List<WebhookView> views = new ArrayList<>();
                     rows.forEach(row -> views.add(view(row, null)));

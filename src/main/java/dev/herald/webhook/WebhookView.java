@@ -9,6 +9,7 @@ import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Type;
 
+import dev.herald.api.Durations;
 import dev.herald.api.Timestamps;
 
 @Type("Webhook")
@@ -55,12 +56,12 @@ public record WebhookView(
                 row.getString("disabled_reason"), durations(row.getArrayOfIntegers("retry_schedule_ms")),
                 // as written: 0.1 stored as a real reads back as 0.1, not 0.10000000149011612
                 row.getFloat("retry_jitter") == null ? null : Double.valueOf(row.getFloat("retry_jitter").toString()),
-                row.getInteger("timeout_ms") == null ? null : RetrySettings.format(row.getInteger("timeout_ms")),
+                row.getInteger("timeout_ms") == null ? null : Durations.format(row.getInteger("timeout_ms")),
                 access);
     }
 
     private static List<String> durations(Integer[] millis) {
-        return millis == null ? null : java.util.Arrays.stream(millis).map(RetrySettings::format).toList();
+        return millis == null ? null : java.util.Arrays.stream(millis).map(Durations::format).toList();
     }
 
     private static List<Integer> list(Integer[] values) {

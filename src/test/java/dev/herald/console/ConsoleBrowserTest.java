@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
@@ -544,6 +545,69 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
         assertDatesInOneFormat(120);
         assertEveryControlLabelled();
         page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("operator.png")));
+    }
+
+    @Test
+    void aPortalTokenSignsInToItsWebhookOnlyReadsItAndIsRefusedOutsideIt() throws Exception {
+        receiver.answer("/mine", 200, Duration.ZERO);
+        String mine = GraphQL.newWebhook(key, provider, receiver.url("/mine"));
+        String other = GraphQL.newWebhook(key, provider, receiver.url("/other"));
+        Events.post(key, Events.notification(1, provider));
+        receiver.await("/mine", r -> r.size() == 1, Duration.ofSeconds(10));
+        String token = GraphQL.as(key, """
+                mutation { createPortalToken(webhookId: "%s", access: READ, ttl: "15m") { token } }"""
+                .formatted(mine)).getString("data.createPortalToken.token");
+
+        // handed over in the fragment, which no server sees; kept in the tab, taken out of the address
+        page.navigate(base() + "/console/#token=" + token);
+        assertThat(page.getByText("Portal: webhook " + mine + ", read only")).isVisible();
+        assertThat(page.getByTestId("webhook-row")).hasCount(1);
+        assertThat(webhookRow(receiver.url("/mine"))).isVisible();
+        assertTrue(!page.url().contains(token), page.url());
+        assertEquals(token, page.evaluate("() => sessionStorage.getItem('herald.console.apiKey')"));
+        // nothing to change: no form to register, no provider to create, no buttons on its row
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Register a webhook")))
+                .hasCount(0);
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Create a provider")))
+                .hasCount(0);
+        assertThat(actionsOf(mine).getByText("Read only: this portal token cannot change webhooks.")).isVisible();
+        assertThat(page.locator("#actions-of-" + mine).getByRole(AriaRole.BUTTON)).hasCount(0);
+        page.getByTestId("nav-deliveries").click();
+        assertThat(page.getByTestId("delivery-row")).hasCount(1);
+        assertThat(page.getByTestId("delivery-webhook")).containsText(mine);
+
+        // what the page could ask outside its scope, Herald refuses
+        String refused = (String) page.evaluate("""
+                async ([webhook]) => {
+                  const answer = await fetch('/graphql', {method: 'POST', headers: {'content-type': 'application/json',
+                    'x-api-key': sessionStorage.getItem('herald.console.apiKey')},
+                    body: JSON.stringify({query: `{ deliveries(webhookId: "${webhook}") { totalCount } }`})});
+                  return (await answer.json()).errors[0].message;
+                }""", List.of(other));
+        assertEquals("webhook " + other + " is outside this portal token's scope", refused);
+        assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Replay"))).hasCount(0);
+    }
+
+    @Test
+    void anApplicationsOwnPageEmbedsTheConsoleWithAManageToken() throws Exception {
+        String mine = GraphQL.newWebhook(key, provider, receiver.url("/embedded"));
+        String token = GraphQL.as(key, """
+                mutation { createPortalToken(providerId: %d, access: MANAGE, ttl: "1h") { token } }"""
+                .formatted(provider)).getString("data.createPortalToken.token");
+        // the application's page, on another origin (herald.console.frame-ancestors allows http://127.0.0.1:*)
+        receiver.answer("/portal", new Receiver.Behaviour(200, Duration.ZERO, Map.of("Content-Type", "text/html"),
+                "<!doctype html><title>Customer portal</title><iframe title=\"Webhooks\" width=\"1200\""
+                        + " height=\"800\" src=\"" + base() + "/console/#token=" + token + "\"></iframe>"));
+        page.navigate(receiver.url("/portal"));
+
+        FrameLocator console = page.frameLocator("iframe");
+        assertThat(console.getByText("Portal: the webhooks of provider " + provider)).isVisible();
+        Locator row = console.getByTestId("webhook-row");
+        assertThat(row).hasCount(1);
+        row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Actions")).click();
+        confirm(console.locator("#actions-of-" + mine), "Switch off", "Confirm switch off");
+        assertThat(row.getByTestId("webhook-status")).hasText("off");
+        assertEquals(1, database.count("webhook WHERE id = " + mine + " AND status = 0"));
     }
 
     private void signIn(String apiKey) {

@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,12 +20,27 @@ class ConsoleRoutesTest {
     void theConsoleIsServedWithItsPolicy() {
         given().get("/console/").then().statusCode(200)
                 .contentType(containsString("text/html"))
-                .header("Content-Security-Policy", ConsoleRoutes.CONTENT_SECURITY_POLICY)
+                .header("Content-Security-Policy", ConsoleRoutes.contentSecurityPolicy(java.util.List.of()))
                 .header("X-Content-Type-Options", "nosniff")
                 .body(containsString("<title>Herald console</title>"));
         given().get("/console/js/app.js").then().statusCode(200)
                 .contentType(containsString("javascript"))
-                .header("Content-Security-Policy", ConsoleRoutes.CONTENT_SECURITY_POLICY);
+                .header("Content-Security-Policy", ConsoleRoutes.contentSecurityPolicy(java.util.List.of()));
+    }
+
+    @Test
+    void onlyTheOriginsNamedMayFrameTheConsoleAndAMalformedOneStopsTheReplica() {
+        assertTrue(ConsoleRoutes.contentSecurityPolicy(java.util.List.of()).contains(" frame-ancestors 'none';"));
+        assertTrue(ConsoleRoutes.contentSecurityPolicy(java.util.List.of("https://portal.example",
+                "https://app.example:8443", "http://127.0.0.1:*"))
+                .contains(" frame-ancestors https://portal.example https://app.example:8443 http://127.0.0.1:*;"));
+        for (String bad : new String[] { "https://portal.example/path", "portal.example", "'self'",
+                "https://a.example; script-src *" }) {
+            IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> ConsoleRoutes.contentSecurityPolicy(java.util.List.of(bad)));
+            assertEquals("herald.console.frame-ancestors: " + bad + " is not an origin; write each as"
+                    + " https://host[:port] (a port may be *)", refused.getMessage());
+        }
     }
 
     @Test

@@ -1,23 +1,45 @@
-// GraphQL over POST /graphql, and the API key. The key lives only in sessionStorage and travels only as the
-// x-api-key header (never in a URL, a cookie or a log line).
+// GraphQL over POST /graphql, and the API key. The key lives only in sessionStorage (or, where the browser denies it,
+// in the page) and travels only as the x-api-key header (never in a URL, a cookie or a log line).
 
 const KEY_ITEM = 'herald.console.apiKey';
 
 // Bumped at every sign-in and sign-out: an answer that arrives after one belongs to a session that is over.
 let generation = 0;
 
+// Framed by another site's page (a portal), a browser may deny the console its storage: the key then lives in this
+// page only, and a reload signs out.
+let pageKey = null;
+
+function tabStorage() {
+  try {
+    return window.sessionStorage;
+  } catch (e) {
+    return null;
+  }
+}
+
 export function storedKey() {
-  return sessionStorage.getItem(KEY_ITEM);
+  const storage = tabStorage();
+  return storage ? storage.getItem(KEY_ITEM) : pageKey;
 }
 
 export function storeKey(key) {
   generation += 1;
-  sessionStorage.setItem(KEY_ITEM, key);
+  const storage = tabStorage();
+  if (storage) {
+    storage.setItem(KEY_ITEM, key);
+  } else {
+    pageKey = key;
+  }
 }
 
 export function forgetKey() {
   generation += 1;
-  sessionStorage.removeItem(KEY_ITEM);
+  const storage = tabStorage();
+  if (storage) {
+    storage.removeItem(KEY_ITEM);
+  }
+  pageKey = null;
 }
 
 /** A GraphQL answer with errors: `messages` are the errors' message texts, `classification` the first one's. */
@@ -123,11 +145,28 @@ export async function allWebhooks(selection) {
   }
 }
 
+/** What the portal token signed in names ({access, providerId, webhookId, expiresAt}); null for a key. */
+let scope = null;
+
+export function portalScope() {
+  return scope;
+}
+
+/** Whether the signed-in caller may change things (any key; a portal token with access MANAGE). */
+export function mayManage() {
+  return scope === null || scope.access === 'MANAGE';
+}
+
 /**
- * Which kind of key this is, by a harmless query that exists: `providers` answers for an application key and is
- * FORBIDDEN for the admin key. Resolves to 'application' or 'admin'; rejects (e.g. UNAUTHORIZED) otherwise.
+ * Which kind of key this is, by harmless queries that exist: `portalScope` names a portal token's scope (null for a
+ * key); `providers` answers for an application key and is FORBIDDEN for the admin key. Resolves to 'portal',
+ * 'application' or 'admin'; rejects (e.g. UNAUTHORIZED) otherwise.
  */
 export async function roleOf(key) {
+  scope = (await gql('query WhoAmI { portalScope { access providerId webhookId expiresAt } }', {}, key)).portalScope;
+  if (scope) {
+    return 'portal';
+  }
   try {
     await gql('query WhoAmI { providers { providerId } }', {}, key);
     return 'application';

@@ -1,6 +1,6 @@
 // The console's entry point: sign-in, the role of the key, the views and the 5 s poll.
 // Test hooks (accessible names and data-testid values) are listed in index.html.
-import { storedKey, forgetKey, roleOf, ApiError } from './api.js';
+import { storedKey, storeKey, forgetKey, roleOf, portalScope, ApiError } from './api.js';
 import { el, clearErrors, showStatus, reportError } from './dom.js';
 import { renderSignIn } from './signin.js';
 import { createWebhooksView } from './webhooks.js';
@@ -71,7 +71,8 @@ function enter(role) {
   session += 1;
   clearErrors();
   signOutButton.hidden = false;
-  who.textContent = role === 'admin' ? 'Signed in with the admin key' : 'Signed in with an application key';
+  who.textContent = role === 'admin' ? 'Signed in with the admin key'
+    : role === 'portal' ? portalText(portalScope()) : 'Signed in with an application key';
   const views = role === 'admin'
     ? [['Operator', createAdminView()]]
     : [['Webhooks', createWebhooksView()], ['Deliveries', createDeliveriesView()], ['Activity', createActivityView()]];
@@ -85,6 +86,13 @@ function enter(role) {
   show(views[0][1], buttons, buttons[0]);
   clearInterval(timer);
   timer = setInterval(tick, POLL_MS);
+}
+
+/** Who a portal token lets in, in words. */
+function portalText(scope) {
+  const what = scope.webhookId ? 'webhook ' + scope.webhookId
+    : scope.providerId ? 'the webhooks of provider ' + scope.providerId : 'every webhook of the application';
+  return 'Portal: ' + what + (scope.access === 'MANAGE' ? '' : ', read only');
 }
 
 function signOut() {
@@ -107,6 +115,13 @@ signOutButton.addEventListener('click', () => {
 });
 
 async function start() {
+  // an embedding page hands a portal token over in the fragment (never sent to a server): kept in the tab, then
+  // taken out of the address
+  const handed = /^#token=(hp_[A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (handed) {
+    storeKey(handed[1]);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
   const key = storedKey();
   if (!key) {
     renderSignIn(main, enter);

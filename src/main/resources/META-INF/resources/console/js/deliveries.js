@@ -1,6 +1,6 @@
 // The attempt log: deliveries filtered by webhook, status and event id, each expandable to its attempts; replay
 // one delivery, or a webhook's failed deliveries since a time.
-import { gql, newestOnly } from './api.js';
+import { gql, newestOnly, mayManage } from './api.js';
 import {
   el, act, time, clip, formatTime, parseTime, orDash, milliseconds, replaceKeepingFocus, showStatus, clearErrors, reportError,
 } from './dom.js';
@@ -71,7 +71,7 @@ export function createDeliveriesView() {
   const pager = el('div', { class: 'actions pager' });
   const root = el('section', { class: 'view', 'aria-labelledby': 'deliveries-title' },
     el('h2', { id: 'deliveries-title' }, 'Deliveries'),
-    filterForm(), summary, tableBox, pager, replayFailedForm(), recoverForm());
+    filterForm(), summary, tableBox, pager, mayManage() ? [replayFailedForm(), recoverForm()] : null);
 
   function filterForm() {
     const status = el('select', { id: 'filter-status', name: 'status' },
@@ -198,7 +198,7 @@ export function createDeliveriesView() {
       } },
     }, (open ? 'Hide attempts' : 'Show attempts') + ' (' + delivery.attempts.length + ')');
     let replay = null;
-    if (delivery.status === 'FAILED') {
+    if (delivery.status === 'FAILED' && mayManage()) {
       replay = el('button', { type: 'button', 'data-focus-key': 'delivery-' + delivery.id + '-replay' }, 'Replay');
       replay.addEventListener('click', () => act(replay, async () => {
         const data = await gql(REPLAY, { id: delivery.id });

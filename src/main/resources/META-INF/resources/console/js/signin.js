@@ -10,7 +10,8 @@ export function renderSignIn(container, onSignedIn) {
   const button = el('button', { type: 'submit' }, 'Sign in');
   const form = el('form', { class: 'signin', 'data-testid': 'signin-form', novalidate: true },
     el('h2', {}, 'Sign in'),
-    el('p', {}, 'An application key shows its webhooks and deliveries; the admin key shows the operator view.'),
+    el('p', {}, 'An application key shows its webhooks and deliveries, a portal token (hp_...) the webhooks it names;'
+      + ' the admin key shows the operator view.'),
     el('div', { class: 'field' }, el('label', { for: 'api-key' }, 'API key'), input),
     el('div', { class: 'actions' }, button));
   form.addEventListener('submit', (event) => {

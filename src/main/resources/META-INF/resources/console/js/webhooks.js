@@ -1,6 +1,6 @@
 // An application's providers and webhooks: health, register, edit, switch off/on, rotate secret, test, delete; and in
 // dev mode the echo receiver to register (/dev/echo) with what it received.
-import { gql, newestOnly, allWebhooks } from './api.js';
+import { gql, newestOnly, allWebhooks, portalScope, mayManage } from './api.js';
 import {
   el, act, time, clip, formatTime, withDates, orDash, milliseconds, copyButton, confirmation, replaceKeepingFocus,
   showStatus, clearErrors, reportError,
@@ -51,10 +51,15 @@ export function createWebhooksView() {
   const root = el('section', { class: 'view', 'aria-labelledby': 'webhooks-title' },
     el('h2', { id: 'webhooks-title' }, 'Webhooks'),
     result, editBox, tableBox,
-    el('div', { class: 'side-by-side' }, registerForm(), devBox),
+    el('div', { class: 'side-by-side' }, mayRegister() ? registerForm() : null, devBox),
     el('h2', { id: 'providers-title' }, 'Providers'),
     providersBox,
-    providerForm());
+    portalScope() ? null : providerForm());
+
+  /** A portal token registers only when it may manage a provider's webhooks (not one webhook's). */
+  function mayRegister() {
+    return mayManage() && !(portalScope() && portalScope().webhookId);
+  }
 
   function show(panel) {
     result.replaceChildren(panel);
@@ -259,6 +264,9 @@ export function createWebhooksView() {
 
   function actions(webhook) {
     const id = webhook.id;
+    if (!mayManage()) {
+      return [el('p', {}, 'Read only: this portal token cannot change webhooks.')];
+    }
     const asked = state.confirming && state.confirming.id === id ? state.confirming.action : null;
     if (asked) {
       const spec = CONFIRMED[asked];

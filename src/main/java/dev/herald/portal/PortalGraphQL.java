@@ -1,0 +1,52 @@
+package dev.herald.portal;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.Name;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+
+import dev.herald.api.LogsUnexpectedFailures;
+import dev.herald.tenancy.CallerResolver;
+import dev.herald.tenancy.PortalAccess;
+import dev.herald.tenancy.PortalTokens;
+import io.smallrye.mutiny.Uni;
+
+/** Portal tokens: minting one, and what the token in use names (the console asks at sign-in). */
+@GraphQLApi
+@LogsUnexpectedFailures
+public class PortalGraphQL {
+
+    @Inject
+    CallerResolver callers;
+
+    @Inject
+    PortalTokens tokens;
+
+    @Mutation
+    @Description("Mints a short-lived token for the console (an embeddable portal), scoped to an application's"
+            + " webhooks, one provider's or one webhook, to READ or to MANAGE. The admin key names the application;"
+            + " an application's key mints for itself. The token is not an API key and cannot mint others.")
+    public Uni<PortalTokenView> createPortalToken(
+            @Name("applicationId") Integer applicationId,
+            @Name("providerId") Integer providerId,
+            @Name("webhookId") @Id String webhookId,
+            @Name("access") @NonNull PortalAccess access,
+            @Name("ttl") @NonNull @Description("How long it lasts, 1m to 24h (a whole number and a unit: 15m, 8h)")
+            String ttl) {
+        return callers.current()
+                .chain(caller -> tokens.mint(caller, applicationId, providerId, webhookId, access, ttl))
+                .map(minted -> PortalTokenView.of(minted.token(), minted.scope()));
+    }
+
+    @Query
+    @Description("What the portal token in use names; null for an API key or the admin key.")
+    public Uni<PortalTokenView> portalScope() {
+        return callers.current().map(caller -> caller.portal() == null ? null
+                : PortalTokenView.of(null, caller.portal()));
+    }
+}

@@ -1,0 +1,120 @@
+package dev.herald.tenancy;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.herald.api.Forbidden;
+import dev.herald.api.Ids;
+import dev.herald.api.InvalidInput;
+import dev.herald.api.NotFound;
+import dev.herald.api.Durations;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Portal tokens ({@code hp_...}): minted by an application for its own customers (or by the admin for any
+ * application), scoped to the application, one provider or one webhook, to read or to manage, for at most
+ * {@link #LONGEST}. Stored as a SHA-256 hash like API keys; {@link CallerResolver} reads them. A portal token
+ * cannot mint another: minting needs an application's API key or the admin key.
+ */
+@ApplicationScoped
+public class PortalTokens {
+
+    public static final String PREFIX = "hp_";
+    static final Duration SHORTEST = Duration.ofMinutes(1);
+    static final Duration LONGEST = Duration.ofHours(24);
+
+    /* $1 application, $2 provider or null, $3 webhook or null: what a token would name, if it is the application's */
+    private static final String NAMED = """
+            SELECT (SELECT p.id FROM provider p WHERE p.id = $2 AND p.application_id = $1) AS provider_id,
+                   (SELECT w.provider_id FROM webhook w JOIN provider p ON p.id = w.provider_id
+                     WHERE w.id = $3 AND p.application_id = $1) AS webhook_provider_id,
+                   EXISTS (SELECT 1 FROM application a WHERE a.id = $1) AS application_exists""";
+
+    /* $1 hash, $2 application, $3 provider, $4 webhook, $5 access, $6 lifetime in ms */
+    private static final String INSERT = """
+            INSERT INTO portal_token (token_hash, application_id, provider_id, webhook_id, access, expires_at)
+            VALUES ($1, $2, $3, $4, $5, clock_timestamp() + $6 * interval '1 millisecond')
+            RETURNING expires_at""";
+
+    /* the application's expired tokens go when it mints another: the table holds about what is in use */
+    private static final String FORGET_EXPIRED = "DELETE FROM portal_token WHERE application_id = $1"
+            + " AND expires_at < clock_timestamp()";
+
+    @Inject
+    Pool pool;
+
+    /** What {@link #mint} answers: the token (shown here only) and what it names. */
+    public record Minted(String token, PortalScope scope) {
+    }
+
+    /**
+     * A new token. {@code applicationId}: the admin names any application; an application's key may leave it out or
+     * name its own. {@code webhookId} (optional) must be the application's, and its provider's when
+     * {@code providerId} is given too.
+     */
+    public Uni<Minted> mint(Caller caller, Integer applicationId, Integer providerId, String rawWebhookId,
+            PortalAccess access, String ttl) {
+        int application = application(caller, applicationId);
+        Long webhookId = Ids.parseOptional("webhookId", rawWebhookId);
+        if (access == null) {
+            throw new InvalidInput("access", "must be READ or MANAGE");
+        }
+        Duration lifetime = Durations.parse("ttl", ttl);
+        if (lifetime.compareTo(SHORTEST) < 0 || lifetime.compareTo(LONGEST) > 0) {
+            throw new InvalidInput("ttl", "must be from 1m to 24h (got " + ttl + ")");
+        }
+        return pool.preparedQuery(NAMED).execute(Tuple.of(application, providerId, webhookId))
+                .map(rows -> scopeOf(rows.iterator().next(), application, providerId, webhookId, access))
+                .chain(scope -> {
+                    String token = ApiKeys.generate(PREFIX);
+                    return pool.withTransaction(connection -> connection.preparedQuery(FORGET_EXPIRED)
+                            .execute(Tuple.of(application))
+                            .chain(() -> connection.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
+                                    ApiKeys.hash(token), application, scope.providerId(), scope.webhookId(),
+                                    (short) access.code(), lifetime.toMillis() }))))
+                            .map(rows -> new Minted(token, new PortalScope(application, scope.providerId(),
+                                    scope.webhookId(), access,
+                                    rows.iterator().next().getOffsetDateTime("expires_at").toInstant())));
+                });
+    }
+
+    private static int application(Caller caller, Integer applicationId) {
+        if (caller.admin()) {
+            if (applicationId == null) {
+                throw new InvalidInput("applicationId", "the admin key must name the application");
+            }
+            return applicationId;
+        }
+        int own = caller.requireApplication();
+        if (applicationId != null && applicationId != own) {
+            throw new Forbidden("an application mints portal tokens for itself only");
+        }
+        return own;
+    }
+
+    private static PortalScope scopeOf(Row named, int application, Integer providerId, Long webhookId,
+            PortalAccess access) {
+        if (!named.getBoolean("application_exists")) {
+            throw new InvalidInput("applicationId", "there is no application " + application);
+        }
+        if (providerId != null && named.getInteger("provider_id") == null) {
+            throw new NotFound("providerId", "provider", providerId);
+        }
+        Integer webhookProvider = named.getInteger("webhook_provider_id");
+        if (webhookId != null && webhookProvider == null) {
+            throw new NotFound("webhookId", "webhook", webhookId);
+        }
+        if (webhookId != null && providerId != null && !providerId.equals(webhookProvider)) {
+            throw new InvalidInput("webhookId", "must be a webhook of provider " + providerId);
+        }
+        // a webhook's token is its provider's too: the console shows that provider
+        return new PortalScope(application, webhookId != null ? webhookProvider : providerId, webhookId, access,
+                Instant.EPOCH);
+    }
+}
