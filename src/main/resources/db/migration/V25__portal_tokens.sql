@@ -11,3 +11,6 @@ CREATE TABLE portal_token (
     expires_at      timestamptz NOT NULL
 );
 CREATE INDEX portal_token_application_expiry ON portal_token (application_id, expires_at);
+-- deleting a provider or a webhook looks for its tokens
+CREATE INDEX portal_token_provider ON portal_token (provider_id) WHERE provider_id IS NOT NULL;
+CREATE INDEX portal_token_webhook ON portal_token (webhook_id) WHERE webhook_id IS NOT NULL;

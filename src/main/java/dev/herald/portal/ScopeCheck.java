@@ -25,11 +25,14 @@ public class ScopeCheck {
             SELECT w.provider_id FROM webhook w JOIN provider p ON p.id = w.provider_id
              WHERE w.id = $1 AND p.application_id = $2""";
 
-    /* $1 delivery, $2 application: its webhook, waiting or finished */
+    /*
+     * $1 delivery, $2 application: its webhook, waiting or FAILED (only those are replayed): the history is read through
+     * its small index of failed deliveries, as it has none by id
+     */
     private static final String WEBHOOK_OF_DELIVERY = """
             SELECT webhook_id FROM delivery WHERE id = $1 AND application_id = $2
             UNION ALL
-            SELECT webhook_id FROM delivery_history WHERE id = $1 AND application_id = $2
+            SELECT webhook_id FROM delivery_history WHERE id = $1 AND application_id = $2 AND status = 3
             LIMIT 1""";
 
     @Inject

@@ -52,11 +52,15 @@ public class WebhookGraphQL {
     public Uni<@NonNull List<@NonNull WebhookView>> webhooks(@Name("providerId") Integer providerId,
             @Name("limit") @DefaultValue(Pages.WEBHOOKS) @Description("How many, 1 to " + Pages.MAX_WEBHOOKS) int limit,
             @Name("after") @Id String after) {
-        return callers.current()
-                .map(caller -> scopes.listing(caller, providerId))
-                .invoke(() -> Pages.size("limit", limit, Pages.MAX_WEBHOOKS))
-                .chain(scope -> webhooks.list(scope.applicationId(), scope.providerId(), scope.webhookId(), limit,
-                        after == null ? 0 : Ids.parse("after", after)));
+        return callers.current().chain(caller -> {
+            ScopeCheck.Listing scope = scopes.listing(caller, providerId);
+            Pages.size("limit", limit, Pages.MAX_WEBHOOKS);
+            return webhooks.list(scope.applicationId(), scope.providerId(), scope.webhookId(), limit,
+                    after == null ? 0 : Ids.parse("after", after))
+                    // a token that may only read sees no header value and no receiver access (credentials)
+                    .map(views -> caller.portal() == null || caller.portal().access() == PortalAccess.MANAGE ? views
+                            : views.stream().map(WebhookView::withoutCredentials).toList());
+        });
     }
 
     @Mutation

@@ -60,6 +60,17 @@ public record WebhookView(
                 access);
     }
 
+    /**
+     * This view without what carries credentials, for a portal token that may only read: header values hidden and
+     * no receiver access.
+     */
+    public WebhookView withoutCredentials() {
+        return new WebhookView(id, webhookUrl, providerId, createdOn, updatedOn, status, null, legacySignatureHeader,
+                description, channelTypes, deliveryStatuses, headers == null ? null
+                        : headers.stream().map(header -> new WebhookHeader(header.name(), "(hidden)")).toList(),
+                maxInFlight, maxPerMinute, disabledReason, retrySchedule, retryJitter, timeout, null);
+    }
+
     private static List<String> durations(Integer[] millis) {
         return millis == null ? null : java.util.Arrays.stream(millis).map(Durations::format).toList();
     }

@@ -32,7 +32,10 @@ class PortalTokenTest {
     void aReadTokenOfOneWebhookSeesThatWebhookOnlyAndChangesNothing() {
         String key = GraphQL.newApplication("portal-read");
         int provider = GraphQL.newProvider(key, "smtp");
-        String mine = GraphQL.newWebhook(key, provider, "https://example.com/mine");
+        String mine = GraphQL.as(key, """
+                mutation { webhook(createWebhookInput: {providerId: %d, webhookUrl: "https://example.com/mine",
+                  headers: [{name: "X-Api-Key", value: "receiver-credential"}], proxy: "http://u:pw@proxy.example:3128"})
+                  { id } }""".formatted(provider)).getString("data.webhook.id");
         String other = GraphQL.newWebhook(key, provider, "https://example.com/other");
         int otherProvider = GraphQL.newProvider(key, "sms");
         Events.post(key, Events.notifications(2, provider));
@@ -46,7 +49,11 @@ class PortalTokenTest {
         assertEquals(mine, scope.getString("data.portalScope.webhookId"));
         assertNull(GraphQL.as(key, "{ portalScope { access } }").get("data.portalScope"), "an API key has none");
 
-        assertEquals(List.of(mine), GraphQL.as(token, "{ webhooks { id } }").getList("data.webhooks.id"));
+        JsonPath listed = GraphQL.as(token, "{ webhooks { id headers { name value } access { proxy } } }");
+        assertEquals(List.of(mine), listed.getList("data.webhooks.id"));
+        // what carries credentials is not for a token that may only read
+        assertEquals("(hidden)", listed.getString("data.webhooks[0].headers[0].value"), listed.prettify());
+        assertNull(listed.get("data.webhooks[0].access"));
         assertEquals(List.of(provider), GraphQL.as(token, "{ providers { providerId } }")
                 .getList("data.providers.providerId"));
         List<String> webhooksOfDeliveries = GraphQL.as(token, "{ deliveries { items { webhookId } } }")

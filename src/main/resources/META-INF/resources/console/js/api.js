@@ -20,16 +20,16 @@ function tabStorage() {
 
 export function storedKey() {
   const storage = tabStorage();
-  return storage ? storage.getItem(KEY_ITEM) : pageKey;
+  return (storage && storage.getItem(KEY_ITEM)) || pageKey;
 }
 
 export function storeKey(key) {
   generation += 1;
   const storage = tabStorage();
-  if (storage) {
+  try {
     storage.setItem(KEY_ITEM, key);
-  } else {
-    pageKey = key;
+  } catch (e) {
+    pageKey = key; // no storage, or full
   }
 }
 

@@ -115,12 +115,15 @@ signOutButton.addEventListener('click', () => {
 });
 
 async function start() {
-  // an embedding page hands a portal token over in the fragment (never sent to a server): kept in the tab, then
-  // taken out of the address
-  const handed = /^#token=(hp_[A-Za-z0-9_-]+)$/.exec(location.hash);
-  if (handed) {
-    storeKey(handed[1]);
+  // an embedding page hands a portal token over in the fragment (never sent to a server): kept, then taken out of
+  // the address. A link opened in a tab that is signed in already does not replace its key (a page of another site
+  // could sign the tab in as someone else); a framed console takes it always.
+  if (/(?:^#|&)token=/.test(location.hash)) {
+    const handed = new URLSearchParams(location.hash.slice(1)).get('token');
     history.replaceState(null, '', location.pathname + location.search);
+    if (handed && handed.startsWith('hp_') && (window.top !== window || !storedKey())) {
+      storeKey(handed);
+    }
   }
   const key = storedKey();
   if (!key) {
