@@ -60,7 +60,8 @@ public class SchemaMigrator {
             "V22__retries_and_timeout_per_webhook.sql",
             "V23__ingest_in_groups.sql",
             "V24__receiver_access_per_webhook.sql",
-            "V25__portal_tokens.sql");
+            "V25__portal_tokens.sql",
+            "V26__no_bridge_on_a_new_database.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions
