@@ -7,12 +7,10 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 
 /**
  * HTTP clients that present a client certificate (mTLS), one per certificate, each with its own keep-alive pool: the
@@ -25,8 +23,7 @@ final class CertificateClients {
     static final int KEPT = 256;
 
     private final Vertx vertx;
-    private final Supplier<HttpClientOptions> baseOptions;
-    private final PoolOptions pool;
+    private final Function<ClientCertificate, HttpClient> newClient;
     private final Duration closeAfter;
     private final Map<String, HttpClient> clients = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -40,16 +37,14 @@ final class CertificateClients {
         }
     };
 
-    CertificateClients(Vertx vertx, Supplier<HttpClientOptions> baseOptions, PoolOptions pool, Duration closeAfter) {
+    CertificateClients(Vertx vertx, Function<ClientCertificate, HttpClient> newClient, Duration closeAfter) {
         this.vertx = vertx;
-        this.baseOptions = baseOptions;
-        this.pool = pool;
+        this.newClient = newClient;
         this.closeAfter = closeAfter;
     }
 
     synchronized HttpClient of(ClientCertificate certificate) {
-        return clients.computeIfAbsent(fingerprint(certificate), key -> vertx.createHttpClient(
-                baseOptions.get().setKeyCertOptions(certificate.options()), pool));
+        return clients.computeIfAbsent(fingerprint(certificate), key -> newClient.apply(certificate));
     }
 
     synchronized void closeAll() {

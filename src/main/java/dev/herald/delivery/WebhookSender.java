@@ -49,6 +49,8 @@ import io.vertx.core.net.SocketAddress;
 @ApplicationScoped
 public class WebhookSender {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(WebhookSender.class);
+
     /** Bytes of an answer read before the connection is closed. */
     static final int MAX_ANSWER_READ = 64 * 1024;
     /** Characters of an answer kept in the attempt log. */
@@ -74,12 +76,26 @@ public class WebhookSender {
     void createClient() {
         // a pool per origin; endpoints sharing an origin must never queue behind each other's slow answers
         PoolOptions pool = new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerOrigin());
-        client = vertx.createHttpClient(clientOptions(), pool);
+        client = newClient(clientOptions(), pool);
         // an attempt ends within its timeout (the deployment's, or its webhook's of at most 30 s): a client leaving
         // the set is closed after the longest
         Duration longest = config.timeout().compareTo(AttemptSettings.MAX_OWN_TIMEOUT) > 0 ? config.timeout()
                 : AttemptSettings.MAX_OWN_TIMEOUT;
-        certificateClients = new CertificateClients(vertx, this::clientOptions, pool, longest.plusSeconds(5));
+        certificateClients = new CertificateClients(vertx,
+                certificate -> newClient(clientOptions().setKeyCertOptions(certificate.options()), pool),
+                longest.plusSeconds(5));
+    }
+
+    /**
+     * A client whose connections report their failures to the attempts on them only: a receiver that refuses the TLS
+     * client certificate after the handshake (TLS 1.3) fails the request, and Vert.x would also log it as an ERROR
+     * without any context, once per attempt.
+     */
+    private HttpClient newClient(HttpClientOptions options, PoolOptions pool) {
+        return vertx.httpClientBuilder().with(options).with(pool)
+                .withConnectHandler(connection -> connection.exceptionHandler(failure -> LOG.debugf(
+                        "A connection to a receiver failed: %s", failure)))
+                .build();
     }
 
     private HttpClientOptions clientOptions() {
