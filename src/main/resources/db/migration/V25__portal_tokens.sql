@@ -2,6 +2,7 @@
 -- application, one provider or one webhook, to read or to manage. Stored as the SHA-256 hash of the token, as API
 -- keys are; gone with what they name.
 CREATE TABLE portal_token (
+    id              bigint      GENERATED ALWAYS AS IDENTITY UNIQUE,
     token_hash      text        PRIMARY KEY,
     application_id  integer     NOT NULL REFERENCES application (id) ON DELETE CASCADE,
     provider_id     integer     REFERENCES provider (id) ON DELETE CASCADE,

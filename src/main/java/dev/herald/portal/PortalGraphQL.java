@@ -40,13 +40,20 @@ public class PortalGraphQL {
             String ttl) {
         return callers.current()
                 .chain(caller -> tokens.mint(caller, applicationId, providerId, webhookId, access, ttl))
-                .map(minted -> PortalTokenView.of(minted.token(), minted.scope()));
+                .map(minted -> PortalTokenView.of(minted.id(), minted.token(), minted.scope()));
+    }
+
+    @Mutation
+    @Description("Ends a portal token at once, by the id its minting answered: the application's own key, or the admin"
+            + " key for any. Answers true.")
+    public Uni<Boolean> revokePortalToken(@Name("id") @Id @NonNull String id) {
+        return callers.current().chain(caller -> tokens.revoke(caller, id));
     }
 
     @Query
     @Description("What the portal token in use names; null for an API key or the admin key.")
     public Uni<PortalTokenView> portalScope() {
         return callers.current().map(caller -> caller.portal() == null ? null
-                : PortalTokenView.of(null, caller.portal()));
+                : PortalTokenView.of(null, null, caller.portal()));
     }
 }

@@ -15,6 +15,7 @@ import dev.herald.tenancy.PortalScope;
 @Type("PortalToken")
 @Description("What a portal token names, and until when.")
 public record PortalTokenView(
+        @Description("Its id, to revoke it (revokePortalToken); null in portalScope") @Id String id,
         @Description("The token (hp_...): shown in the answer that mints it only; null elsewhere") String token,
         int applicationId,
         @Description("The provider it is limited to (also a webhook's token's); null: the whole application")
@@ -24,8 +25,8 @@ public record PortalTokenView(
         @NonNull PortalAccess access,
         @NonNull @DateFormat(Timestamps.JSON_FORMAT) Instant expiresAt) {
 
-    static PortalTokenView of(String token, PortalScope scope) {
-        return new PortalTokenView(token, scope.applicationId(), scope.providerId(),
+    static PortalTokenView of(Long id, String token, PortalScope scope) {
+        return new PortalTokenView(id == null ? null : id.toString(), token, scope.applicationId(), scope.providerId(),
                 scope.webhookId() == null ? null : scope.webhookId().toString(), scope.access(), scope.expiresAt());
     }
 }

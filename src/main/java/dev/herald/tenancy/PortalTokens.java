@@ -40,7 +40,11 @@ public class PortalTokens {
     private static final String INSERT = """
             INSERT INTO portal_token (token_hash, application_id, provider_id, webhook_id, access, expires_at)
             VALUES ($1, $2, $3, $4, $5, clock_timestamp() + $6 * interval '1 millisecond')
-            RETURNING expires_at""";
+            RETURNING id, expires_at""";
+
+    /* $1 token id, $2 application or null (the admin): ends it now */
+    private static final String REVOKE = """
+            DELETE FROM portal_token WHERE id = $1 AND ($2::int IS NULL OR application_id = $2) RETURNING id""";
 
     /* the application's expired tokens go when it mints another: the table holds about what is in use */
     private static final String FORGET_EXPIRED = "DELETE FROM portal_token WHERE application_id = $1"
@@ -49,8 +53,8 @@ public class PortalTokens {
     @Inject
     Pool pool;
 
-    /** What {@link #mint} answers: the token (shown here only) and what it names. */
-    public record Minted(String token, PortalScope scope) {
+    /** What {@link #mint} answers: its id (to revoke it), the token (shown here only) and what it names. */
+    public record Minted(long id, String token, PortalScope scope) {
     }
 
     /**
@@ -78,10 +82,26 @@ public class PortalTokens {
                             .chain(() -> connection.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
                                     ApiKeys.hash(token), application, scope.providerId(), scope.webhookId(),
                                     (short) access.code(), lifetime.toMillis() }))))
-                            .map(rows -> new Minted(token, new PortalScope(application, scope.providerId(),
-                                    scope.webhookId(), access,
-                                    rows.iterator().next().getOffsetDateTime("expires_at").toInstant())));
+                            .map(rows -> rows.iterator().next())
+                            .map(row -> new Minted(row.getLong("id"), token, new PortalScope(application,
+                                    scope.providerId(), scope.webhookId(), access,
+                                    row.getOffsetDateTime("expires_at").toInstant())));
                 });
+    }
+
+    /**
+     * Ends a token at once: an application's own (its key), or any (the admin key). A token of another application
+     * answers as a missing one.
+     */
+    public Uni<Boolean> revoke(Caller caller, String rawId) {
+        long id = Ids.parse("id", rawId);
+        Integer application = caller.admin() ? null : caller.requireApplication();
+        return pool.preparedQuery(REVOKE).execute(Tuple.of(id, application)).map(rows -> {
+            if (rows.size() == 0) {
+                throw new NotFound("id", "portal token", id);
+            }
+            return Boolean.TRUE;
+        });
     }
 
     private static int application(Caller caller, Integer applicationId) {

@@ -145,8 +145,32 @@ class PortalTokenTest {
         assertEquals("unknown or expired portal token", expired.getString("errors[0].message"));
     }
 
+    @Test
+    void aRevokedTokenIsRefusedAtOnceAndOnlyItsApplicationOrTheAdminRevokesIt() {
+        String key = GraphQL.newApplication("portal-revoke");
+        GraphQL.newProvider(key, "smtp");
+        String otherKey = GraphQL.newApplication("portal-revoke-other");
+        JsonPath minted = mint(key, "access: READ, ttl: \"1h\"");
+        String token = minted.getString("data.createPortalToken.token");
+        String id = minted.getString("data.createPortalToken.id");
+        assertEquals(1, GraphQL.as(token, "{ providers { providerId } }").getList("data.providers").size());
+
+        JsonPath theirs = GraphQL.as(otherKey, "mutation { revokePortalToken(id: \"%s\") }".formatted(id));
+        assertEquals("NOT_FOUND", GraphQL.errorClassification(theirs), theirs.prettify());
+        refused(GraphQL.as(token, "mutation { revokePortalToken(id: \"%s\") }".formatted(id)),
+                "a portal token cannot do this: it reads or manages only the webhooks it names");
+        assertTrue(GraphQL.as(key, "mutation { revokePortalToken(id: \"%s\") }".formatted(id))
+                .getBoolean("data.revokePortalToken"));
+        JsonPath revoked = GraphQL.as(token, "{ providers { providerId } }");
+        assertEquals("UNAUTHORIZED", GraphQL.errorClassification(revoked), revoked.prettify());
+
+        String another = mint(key, "access: READ, ttl: \"1h\"").getString("data.createPortalToken.id");
+        assertTrue(GraphQL.as(GraphQL.ADMIN_KEY, "mutation { revokePortalToken(id: \"%s\") }".formatted(another))
+                .getBoolean("data.revokePortalToken"), "the admin revokes any");
+    }
+
     private static JsonPath mint(String key, String arguments) {
-        return GraphQL.as(key, ("mutation { createPortalToken(%s) { token applicationId providerId webhookId access"
+        return GraphQL.as(key, ("mutation { createPortalToken(%s) { id token applicationId providerId webhookId access"
                 + " expiresAt } }").formatted(arguments));
     }
 
