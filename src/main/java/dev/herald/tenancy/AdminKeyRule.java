@@ -12,7 +12,8 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * In production the admin key must be long enough not to be guessed: a replica given a shorter one refuses to
- * start, naming the variable. Dev mode and tests keep their short, documented keys.
+ * start, naming the variable. Dev mode and tests keep their short, documented keys. In every mode it must not look
+ * like a portal token.
  */
 @Singleton
 public class AdminKeyRule {
@@ -28,6 +29,11 @@ public class AdminKeyRule {
     }
 
     static void check(Optional<String> adminKey, boolean production) {
+        // CallerResolver reads a key with this prefix as a portal token: such an admin key could never sign in
+        if (adminKey.isPresent() && adminKey.get().strip().startsWith(PortalTokens.PREFIX)) {
+            throw new IllegalStateException("HERALD_ADMIN_KEY (herald.admin-key) must not start with "
+                    + PortalTokens.PREFIX + ": that prefix marks portal tokens");
+        }
         if (production && adminKey.isPresent() && adminKey.get().strip().length() < MIN_LENGTH) {
             throw new IllegalStateException("HERALD_ADMIN_KEY (herald.admin-key) must be at least " + MIN_LENGTH
                     + " characters; it has " + adminKey.get().strip().length()
