@@ -18,7 +18,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -175,7 +174,13 @@ public class OAuth2Tokens {
                         sent.set(request);
                         return request.send(Buffer.buffer(form));
                     })
-                    .compose(OAuth2Tokens::readCapped)
+                    .compose(response -> CappedBody.read(response, MAX_ANSWER_READ).map(body -> {
+                        if (body.length() >= MAX_ANSWER_READ) {
+                            throw new TokenUnavailable("the token endpoint's answer is " + MAX_ANSWER_READ
+                                    + " bytes or more");
+                        }
+                        return new Answer(response.statusCode(), body.toString(StandardCharsets.UTF_8));
+                    }))
                     .map(answer -> token(answer, askedNanos))
                     .<Token>transform(result -> result.succeeded() ? Future.succeededFuture(result.result())
                             : Future.failedFuture(expired.get()
@@ -186,25 +191,6 @@ public class OAuth2Tokens {
             return Future.failedFuture(new TokenUnavailable("the token URL is not usable ("
                     + unusable.getClass().getSimpleName() + ")"));
         }
-    }
-
-    private static Future<Answer> readCapped(HttpClientResponse response) {
-        Promise<Answer> answer = Promise.promise();
-        Buffer read = Buffer.buffer();
-        response.handler(chunk -> {
-            int room = MAX_ANSWER_READ - read.length();
-            if (room > 0) {
-                read.appendBuffer(chunk, 0, Math.min(room, chunk.length()));
-            } else {
-                answer.tryFail(new TokenUnavailable("the token endpoint's answer is over " + MAX_ANSWER_READ
-                        + " bytes"));
-                response.request().reset();
-            }
-        });
-        response.exceptionHandler(answer::tryFail);
-        response.endHandler(done -> answer.tryComplete(new Answer(response.statusCode(), read.toString(
-                StandardCharsets.UTF_8))));
-        return answer.future();
     }
 
     private record Answer(int status, String body) {

@@ -281,24 +281,8 @@ public class WebhookSender {
                         }
                         return req.send(Buffer.buffer(body));
                     })
-                    .compose(this::readCapped);
-        }
-
-        private Future<Answer> readCapped(HttpClientResponse response) {
-            Promise<Answer> answer = Promise.promise();
-            Buffer read = Buffer.buffer();
-            response.handler(chunk -> {
-                int room = MAX_ANSWER_READ - read.length();
-                if (room > 0) {
-                    read.appendBuffer(chunk, 0, Math.min(room, chunk.length()));
-                }
-                if (read.length() >= MAX_ANSWER_READ && answer.tryComplete(Answer.of(response, read))) {
-                    response.request().reset(); // enough: do not let a huge answer hold the attempt
-                }
-            });
-            response.exceptionHandler(answer::tryFail);
-            response.endHandler(done -> answer.tryComplete(Answer.of(response, read)));
-            return answer.future();
+                    .compose(response -> CappedBody.read(response, MAX_ANSWER_READ)
+                            .map(read -> Answer.of(response, read)));
         }
 
         private AttemptResult result(Integer status, String error, String excerpt, Duration retryAfter) {
