@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import dev.herald.testing.TemporaryFiles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -114,13 +115,21 @@ public final class Postgres {
         }
     }
 
-    /** SIGSTOP to the postmaster and every backend: the server holds its sockets and answers nothing. */
+    /**
+     * SIGSTOP to the postmaster and every backend: the server holds its sockets and answers nothing. The postmaster
+     * stops first, so no backend is forked after the list of its children is read.
+     */
     public void freeze() {
-        signal("STOP");
+        long postmaster = postmaster();
+        signal("STOP", List.of(postmaster));
+        signal("STOP", children(postmaster));
     }
 
+    /** SIGCONT to every backend, then the postmaster. */
     public void thaw() {
-        signal("CONT");
+        long postmaster = postmaster();
+        signal("CONT", children(postmaster));
+        signal("CONT", List.of(postmaster));
     }
 
     /** Terminates every client backend but this test's own connection; answers how many. */
@@ -189,17 +198,29 @@ public final class Postgres {
                 queryLong("SELECT count(*) FROM " + tableAndWhere), "count(" + tableAndWhere + ")"));
     }
 
-    private void signal(String signal) {
-        long postmaster;
+    private long postmaster() {
         try {
-            postmaster = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim());
+            return Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> command = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(postmaster)));
-        ProcessHandle.of(postmaster).orElseThrow().descendants()
-                .forEach(child -> command.add(Long.toString(child.pid())));
-        Processes.run(command);
+    }
+
+    private static List<Long> children(long postmaster) {
+        return ProcessHandle.of(postmaster).orElseThrow().descendants().map(ProcessHandle::pid).toList();
+    }
+
+    /**
+     * Signals each process; one that ended between the listing and the signal (a backend that was closing) is no
+     * failure.
+     */
+    private static void signal(String signal, List<Long> pids) {
+        if (pids.isEmpty()) {
+            return;
+        }
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+        pids.forEach(pid -> command.add(Long.toString(pid)));
+        Processes.run(command, output -> !output.isBlank() && output.lines().allMatch(line -> line.endsWith("No such process")));
     }
 
     static int freePort() throws IOException {
@@ -215,10 +236,16 @@ public final class Postgres {
         }
 
         static void run(List<String> command) {
+            run(command, output -> false);
+        }
+
+        /** Runs the command; a non-zero exit whose output {@code tolerated} accepts is no failure. */
+        static void run(List<String> command, Predicate<String> tolerated) {
             try {
                 Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
                 String output = new String(process.getInputStream().readAllBytes());
-                if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                if (!process.waitFor(30, TimeUnit.SECONDS)
+                        || process.exitValue() != 0 && !tolerated.test(output)) {
                     throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
                 }
             } catch (IOException e) {
