@@ -5,6 +5,7 @@
 -- 410 hold ended) moves the delivery to the history. Every attempt sent is logged, with what the webhook's health
 -- takes from it (herald_aggregate_health folds it in later); a 410 switches its webhook off and holds the delivery with one attempt left; each
 -- attempt's slot is given back at its endpoint and at the receiver its claim charged, where a 429's pause is kept.
+-- A delivery FAILED for good and a webhook switched off by a 410 are announced to the tenant (operational.sql).
 -- Endpoint rows are locked first, in id order, receiver rows last (the lock order, wake.sql).
 --
 -- A drained hot table keeps its pages, and ANALYZE then records pages holding no row: until the next ANALYZE the
@@ -27,6 +28,10 @@ DECLARE
     retry_endpoints bigint[];
     retry_due timestamptz[];
     gone_endpoints bigint[];
+    exhausted_endpoints bigint[];
+    exhausted_details jsonb[];
+    switched_off bigint[];
+    switched_off_details jsonb[];
     saved_nestloop text;
     saved_mergejoin text;
 BEGIN
@@ -73,10 +78,11 @@ BEGIN
           FROM finished f),
     recorded AS (
         SELECT r.id, r.webhook_id, r.attempt_count, r.status, r.next_attempt_at, r.sent, r.age_ms, r.duration_ms,
-               r.status_code, r.error, r.excerpt, r.pause_ms, r.gone, r.reached, r.receiver_id FROM retried r
+               r.status_code, r.error, r.excerpt, r.pause_ms, r.gone, r.reached, r.receiver_id, NULL AS event_id
+          FROM retried r
         UNION ALL
         SELECT f.id, f.webhook_id, f.attempt_count, f.status, NULL, f.sent, f.age_ms, f.duration_ms, f.status_code,
-               f.error, f.excerpt, f.pause_ms, f.gone, f.reached, f.receiver_id FROM finished f),
+               f.error, f.excerpt, f.pause_ms, f.gone, f.reached, f.receiver_id, f.event_id FROM finished f),
     attempts AS (
         INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, status_code, error,
                                       response_excerpt, webhook_id, succeeded, logged_by)
@@ -90,9 +96,13 @@ BEGIN
            array_agg(r.webhook_id) FILTER (WHERE r.status = 0),
            array_agg(r.next_attempt_at) FILTER (WHERE r.status = 0),
            array_agg(DISTINCT r.webhook_id) FILTER (WHERE r.gone),
-           array_agg(r.receiver_id)
+           array_agg(r.receiver_id),
+           array_agg(r.webhook_id) FILTER (WHERE r.status = 3),
+           array_agg(jsonb_build_object('deliveryId', r.id::text, 'eventId', r.event_id::text,
+                                        'attempts', r.attempt_count, 'lastStatusCode', r.status_code,
+                                        'lastError', r.error)) FILTER (WHERE r.status = 3)
       INTO ended_ids, ended_endpoints, ended_statuses, ended_pauses, retry_endpoints, retry_due, gone_endpoints,
-           ended_receivers
+           ended_receivers, exhausted_endpoints, exhausted_details
       FROM recorded r;
     PERFORM set_config('enable_nestloop', saved_nestloop, true), set_config('enable_mergejoin', saved_mergejoin, true);
 
@@ -100,10 +110,24 @@ BEGIN
         RETURN;
     END IF;
     IF gone_endpoints IS NOT NULL THEN
-        UPDATE webhook SET status = 0, updated_on = clock_timestamp(),
-                           disabled_reason = 'the receiver answered 410 Gone at '
-                                             || herald_utc_text(clock_timestamp())
-         WHERE id = ANY(gone_endpoints) AND webhook.status = 1;
+        WITH gone_off AS (
+            UPDATE webhook SET status = 0, updated_on = clock_timestamp(),
+                               disabled_reason = 'the receiver answered 410 Gone at '
+                                                 || herald_utc_text(clock_timestamp())
+             WHERE id = ANY(gone_endpoints) AND webhook.status = 1
+            RETURNING webhook.id, webhook.disabled_reason)
+        SELECT array_agg(g.id ORDER BY g.id),
+               array_agg(jsonb_build_object('reason', 'gone', 'disabledReason', g.disabled_reason) ORDER BY g.id)
+          INTO switched_off, switched_off_details FROM gone_off g;
+        IF switched_off IS NOT NULL THEN
+            PERFORM herald_announce(switched_off, array_fill('webhook.disabled'::text, ARRAY[cardinality(switched_off)]),
+                                    switched_off_details);
+        END IF;
+    END IF;
+    IF exhausted_endpoints IS NOT NULL THEN
+        PERFORM herald_announce(exhausted_endpoints,
+                                array_fill('delivery.exhausted'::text, ARRAY[cardinality(exhausted_endpoints)]),
+                                exhausted_details);
     END IF;
     PERFORM herald_release_slots(ended_endpoints, array_fill(1, ARRAY[cardinality(ended_endpoints)]), ended_pauses);
     PERFORM herald_release_receivers(ended_receivers, ended_pauses);

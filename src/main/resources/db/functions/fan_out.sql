@@ -1,5 +1,5 @@
 -- Fan-out: events in the outbox become deliveries, one per active webhook of the event's provider whose filters
--- the event passes.
+-- (and event types, operational.sql) the event passes.
 
 -- Wakes dispatchers the moment an outbox INSERT commits (one notification per statement).
 CREATE OR REPLACE FUNCTION herald_notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -63,7 +63,7 @@ DECLARE
     left_over int;
 BEGIN
     WITH event_row AS (
-        SELECT e.id, e.accepted_at, e.application_id, e.provider_id, e.fan_out_cursor,
+        SELECT e.id, e.accepted_at, e.application_id, e.provider_id, e.fan_out_cursor, e.event_type,
                -- read once per event, not once per webhook
                herald_json_int(e.payload, 'channelType') AS channel_type,
                herald_json_int(e.payload, 'deliveryStatus') AS delivery_status
@@ -76,6 +76,7 @@ BEGIN
                SELECT w.id FROM webhook w
                 WHERE w.provider_id = r.provider_id AND w.status = 1 AND w.id > r.fan_out_cursor
                   AND herald_webhook_takes(w.channel_types, w.delivery_statuses, r.channel_type, r.delivery_status)
+                  AND herald_webhook_takes_type(w.event_types, r.event_type)
                 ORDER BY w.id LIMIT max_deliveries + 1) w),
     taken AS (
         SELECT c.event_id, c.accepted_at, c.webhook_id

@@ -119,8 +119,10 @@ END $$;
 -- The health job: folds into the health the attempts logged since it last ran (health_watermark). It takes the
 -- attempts of transactions below the oldest one still running (a snapshot's xmin): those have all ended, so an
 -- attempt a slow transaction commits late is still ahead of the watermark. At most about `max_attempts` a call, whole
--- transactions at a time. Answers the attempts folded in and whether more wait; nothing while another replica runs it.
-CREATE OR REPLACE FUNCTION herald_aggregate_health(max_attempts int)
+-- transactions at a time. Then announces the runs of failures that reached `failing_after` and those that ended
+-- (herald_announce_health). Answers the attempts folded in and whether more wait; nothing while another replica
+-- runs it.
+CREATE OR REPLACE FUNCTION herald_aggregate_health(max_attempts int, failing_after int)
 RETURNS TABLE (attempts int, more boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -164,6 +166,7 @@ BEGIN
     END IF;
     IF ids IS NOT NULL THEN
         PERFORM herald_record_health(ids, succeeded, ended_at, errors);
+        PERFORM herald_announce_health(ARRAY(SELECT DISTINCT unnest(ids)), failing_after);
     END IF;
     UPDATE health_watermark SET logged_before = high;
     RETURN QUERY SELECT coalesce(cardinality(ids), 0), high < horizon;
@@ -171,12 +174,17 @@ END $$;
 
 -- Switches off (status 0, with its reason) active webhooks whose attempts have all failed for `disable_after_ms` or
 -- longer: from the first failure after their last success to their latest failure. At most `max_rows` a call. Their
--- waiting deliveries are then held like those of any switched-off webhook. Answers the webhooks switched off.
+-- waiting deliveries are then held like those of any switched-off webhook, and each is announced (webhook.disabled,
+-- reason "failing"). Answers the webhooks switched off.
 CREATE OR REPLACE FUNCTION herald_disable_failing(disable_after_ms bigint, max_rows int)
 RETURNS TABLE (webhook_id bigint, failing_since timestamptz, last_error text)
 LANGUAGE plpgsql AS $$
 DECLARE
     candidates bigint[];
+    off_ids bigint[];
+    off_since timestamptz[];
+    off_errors text[];
+    off_details jsonb[];
 BEGIN
     IF NOT herald_try_lock_health() THEN
         RETURN;  -- the health job holds it; the next check comes soon
@@ -191,13 +199,22 @@ BEGIN
     END IF;
     -- the lock order every writer keeps: endpoint rows first
     PERFORM 1 FROM endpoint_state e WHERE e.webhook_id = ANY(candidates) ORDER BY e.webhook_id FOR UPDATE;
-    RETURN QUERY
-    UPDATE webhook w
-       SET status = 0, updated_on = clock_timestamp(),
-           disabled_reason = 'switched off by Herald: only failures since ' || herald_utc_text(h.failing_since)
-                             || coalesce(' (last error: ' || h.last_error || ')', '')
-      FROM endpoint_health h
-     WHERE w.id = ANY(candidates) AND h.webhook_id = w.id AND w.status = 1 AND h.failing_since IS NOT NULL
-       AND h.last_failure_at - h.failing_since >= disable_after_ms * interval '1 millisecond'
-    RETURNING w.id, h.failing_since, h.last_error;
+    WITH switched_off AS (
+        UPDATE webhook w
+           SET status = 0, updated_on = clock_timestamp(),
+               disabled_reason = 'switched off by Herald: only failures since ' || herald_utc_text(h.failing_since)
+                                 || coalesce(' (last error: ' || h.last_error || ')', '')
+          FROM endpoint_health h
+         WHERE w.id = ANY(candidates) AND h.webhook_id = w.id AND w.status = 1 AND h.failing_since IS NOT NULL
+           AND h.last_failure_at - h.failing_since >= disable_after_ms * interval '1 millisecond'
+        RETURNING w.id, h.failing_since, h.last_error, w.disabled_reason)
+    SELECT array_agg(s.id ORDER BY s.id), array_agg(s.failing_since ORDER BY s.id),
+           array_agg(s.last_error ORDER BY s.id),
+           array_agg(jsonb_build_object('reason', 'failing', 'disabledReason', s.disabled_reason) ORDER BY s.id)
+      INTO off_ids, off_since, off_errors, off_details FROM switched_off s;
+    IF off_ids IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM herald_announce(off_ids, array_fill('webhook.disabled'::text, ARRAY[cardinality(off_ids)]), off_details);
+    RETURN QUERY SELECT * FROM unnest(off_ids, off_since, off_errors);
 END $$;

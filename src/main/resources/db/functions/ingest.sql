@@ -44,7 +44,8 @@ BEGIN
     unowned AS (
         SELECT s.request, min(s.position) AS position
           FROM sent s JOIN incoming q ON q.request = s.request
-         WHERE NOT EXISTS (SELECT FROM provider p WHERE p.id = s.provider AND p.application_id = q.application)
+         WHERE NOT EXISTS (SELECT FROM provider p
+                            WHERE p.id = s.provider AND p.application_id = q.application AND NOT p.operational)
          GROUP BY s.request),
     kept AS MATERIALIZED (
         SELECT s.n, s.request, s.provider, s.payload, q.application, q.traceparent, nextval(event_ids_from) AS id

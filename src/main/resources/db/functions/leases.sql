@@ -1,5 +1,6 @@
 -- Leases: claims whose lease ran out (a replica died or froze) are taken back, at most `max_rows` a call. A delivery
--- with attempts left is due again at once; one whose last attempt it was moves to the history as FAILED. Each gets a
+-- with attempts left is due again at once; one whose last attempt it was moves to the history as FAILED (and is
+-- announced to the tenant as delivery.exhausted, operational.sql). Each gets a
 -- "lease expired" attempt in the log; its slot is given back at its endpoint and at the receiver its claim charged.
 -- Deliveries in flight (claimed, status 1), found through their endpoints: a claim charges its endpoint's in_flight
 -- in the statement that claims, so every delivery in flight has an endpoint with in_flight > 0, and the queue index
@@ -28,6 +29,8 @@ DECLARE
     reset_receivers bigint[];
     ready_endpoints bigint[];
     failed_count int;
+    exhausted_endpoints bigint[];
+    exhausted_details jsonb[];
 BEGIN
     SELECT array_agg(d.id), array_agg(DISTINCT d.webhook_id) INTO candidates, endpoints
       FROM (SELECT f.id, f.webhook_id FROM herald_in_flight() f
@@ -58,15 +61,20 @@ BEGIN
                clock_timestamp()
           FROM ended),
     reset AS (
-        SELECT id, webhook_id, attempt_count, status, receiver_id FROM retried
-        UNION ALL SELECT id, webhook_id, attempt_count, 3, receiver_id FROM ended),
+        SELECT id, webhook_id, attempt_count, status, receiver_id, NULL AS event_id FROM retried
+        UNION ALL SELECT id, webhook_id, attempt_count, 3, receiver_id, event_id FROM ended),
     logged AS (
         INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, error)
         SELECT id, attempt_count, clock_timestamp() - lease_ms * interval '1 millisecond', 0, 'lease expired'
           FROM reset)
     SELECT array_agg(id), array_agg(webhook_id), array_agg(webhook_id) FILTER (WHERE reset.status = 0),
-           count(*) FILTER (WHERE reset.status = 3), array_agg(receiver_id)
-      INTO reset_ids, reset_endpoints, ready_endpoints, failed_count, reset_receivers
+           count(*) FILTER (WHERE reset.status = 3), array_agg(receiver_id),
+           array_agg(webhook_id) FILTER (WHERE reset.status = 3),
+           array_agg(jsonb_build_object('deliveryId', id::text, 'eventId', event_id::text, 'attempts', attempt_count,
+                                        'lastStatusCode', NULL, 'lastError', 'lease expired'))
+               FILTER (WHERE reset.status = 3)
+      INTO reset_ids, reset_endpoints, ready_endpoints, failed_count, reset_receivers, exhausted_endpoints,
+           exhausted_details
       FROM reset;
     IF reset_ids IS NULL THEN
         RETURN QUERY SELECT 0, 0;
@@ -77,6 +85,11 @@ BEGIN
     PERFORM herald_release_receivers(reset_receivers, array_fill(NULL::timestamptz, ARRAY[cardinality(reset_receivers)]));
     IF ready_endpoints IS NOT NULL THEN
         PERFORM herald_wake_endpoints(ready_endpoints, array_fill(clock_timestamp(), ARRAY[cardinality(ready_endpoints)]));
+    END IF;
+    IF exhausted_endpoints IS NOT NULL THEN
+        PERFORM herald_announce(exhausted_endpoints,
+                                array_fill('delivery.exhausted'::text, ARRAY[cardinality(exhausted_endpoints)]),
+                                exhausted_details);
     END IF;
     RETURN QUERY SELECT cardinality(reset_ids), failed_count;
 END $$;

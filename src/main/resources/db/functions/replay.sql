@@ -56,7 +56,7 @@ DECLARE
     made int;
 BEGIN
     PERFORM 1 FROM endpoint_state e WHERE e.webhook_id = p_webhook FOR UPDATE;
-    SELECT w.id, w.provider_id, w.channel_types, w.delivery_statuses, w.retry_schedule_ms INTO hook
+    SELECT w.id, w.provider_id, w.channel_types, w.delivery_statuses, w.event_types, w.retry_schedule_ms INTO hook
       FROM webhook w JOIN provider p ON p.id = w.provider_id
      WHERE w.id = p_webhook AND p.application_id = p_application;
     IF NOT FOUND THEN
@@ -69,6 +69,7 @@ BEGIN
        AND e.provider_id = hook.provider_id AND e.fanned_out_at IS NOT NULL AND e.fan_out_error IS NULL
        AND herald_webhook_takes(hook.channel_types, hook.delivery_statuses,
                                 herald_json_int(e.payload, 'channelType'), herald_json_int(e.payload, 'deliveryStatus'))
+       AND herald_webhook_takes_type(hook.event_types, e.event_type)
        AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.event_id = e.id AND d.webhook_id = hook.id)
        AND NOT EXISTS (SELECT 1 FROM delivery_history h WHERE h.event_id = e.id AND h.webhook_id = hook.id)
      ORDER BY e.id;

@@ -61,7 +61,8 @@ public class SchemaMigrator {
             "V23__ingest_in_groups.sql",
             "V24__receiver_access_per_webhook.sql",
             "V25__portal_tokens.sql",
-            "V26__no_bridge_on_a_new_database.sql");
+            "V26__no_bridge_on_a_new_database.sql",
+            "V27__operational_events.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions
@@ -69,6 +70,7 @@ public class SchemaMigrator {
      */
     static final List<String> FUNCTION_FILES = List.of(
             "common.sql",
+            "operational.sql",
             "wake.sql",
             "receivers.sql",
             "claim.sql",

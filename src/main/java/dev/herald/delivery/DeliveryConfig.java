@@ -60,6 +60,14 @@ public interface DeliveryConfig {
     Duration disableAfter();
 
     /**
+     * A run of this many failed attempts in a row (after the webhook's last success) is announced to its owner's
+     * operational webhooks as {@code webhook.failing}, once per run; the next success announces
+     * {@code webhook.recovered}.
+     */
+    @WithDefault("5")
+    int failingAfter();
+
+    /**
      * How often attempts logged are folded into webhook health ({@code herald_aggregate_health}): health and
      * auto-disable see an attempt at most about this long after it ended.
      */

@@ -22,7 +22,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Folds the attempts completions log into webhook health ({@code herald_aggregate_health}) every
- * {@code herald.delivery.health-interval}, so that a completion writes no health row. Every replica runs it; an
+ * {@code herald.delivery.health-interval}, so that a completion writes no health row, and announces the runs of failures
+ * that began or ended (operational events). Every replica runs it; an
  * advisory lock lets one at a time do the work, and the others' rounds answer at once. A round that leaves attempts
  * waiting goes on at once, at most {@link #MAX_ROUNDS} calls a tick.
  */
@@ -33,7 +34,8 @@ public class HealthJob {
     /** Attempts one call folds in, about (whole transactions at a time). */
     public static final int MAX_ATTEMPTS = 20_000;
     private static final int MAX_ROUNDS = 20;
-    public static final String FOLD = "SELECT attempts, more FROM herald_aggregate_health($1)";
+    /* $1 attempts at most, $2 herald.delivery.failing-after */
+    public static final String FOLD = "SELECT attempts, more FROM herald_aggregate_health($1, $2)";
 
     @Inject
     Pool pool;
@@ -74,7 +76,7 @@ public class HealthJob {
     }
 
     private Uni<Integer> foldWaiting(int round) {
-        return pool.preparedQuery(FOLD).execute(Tuple.of(MAX_ATTEMPTS)).flatMap(rows -> {
+        return pool.preparedQuery(FOLD).execute(Tuple.of(MAX_ATTEMPTS, Math.max(1, delivery.failingAfter()))).flatMap(rows -> {
             Row folded = rows.iterator().next();
             if (folded.getBoolean("more") && round + 1 < MAX_ROUNDS) {
                 return foldWaiting(round + 1).map(more -> more + folded.getInteger("attempts"));

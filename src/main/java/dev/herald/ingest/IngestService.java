@@ -35,7 +35,9 @@ public class IngestService {
 
     static final int MAX_KEY_LENGTH = 255;
 
-    private static final String OWNED_PROVIDERS = "SELECT id FROM provider WHERE application_id = $1 AND id = ANY($2)";
+    /* the operational provider's events are Herald's own (operational.sql): producers cannot post them */
+    private static final String OWNED_PROVIDERS = "SELECT id FROM provider WHERE application_id = $1 AND id = ANY($2)"
+            + " AND NOT operational";
     private static final String INSERT_EVENTS = """
             INSERT INTO event (provider_id, payload, idempotency_key, traceparent, application_id)
             SELECT provider_id, payload::json, $3, $4, $5 FROM unnest($1::int[], $2::text[]) AS e(provider_id, payload)

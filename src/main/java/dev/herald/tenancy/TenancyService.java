@@ -61,7 +61,8 @@ public class TenancyService {
      */
     public Uni<List<ProviderView>> providers(int applicationId, Integer onlyProvider, int limit, int afterId) {
         return pool.preparedQuery("SELECT id, name, channel_type, application_id FROM provider"
-                + " WHERE application_id = $1 AND id > $2 AND ($4::int IS NULL OR id = $4) ORDER BY id LIMIT $3")
+                + " WHERE application_id = $1 AND NOT operational AND id > $2 AND ($4::int IS NULL OR id = $4)"
+                + " ORDER BY id LIMIT $3")
                 .execute(Tuple.of(applicationId, afterId, limit, onlyProvider))
                 .map(rows -> {
                     List<ProviderView> views = new ArrayList<>();

@@ -11,6 +11,8 @@ import dev.herald.api.InvalidInput;
 import dev.herald.api.NotFound;
 import dev.herald.api.Timestamps;
 import dev.herald.delivery.DeliveryConfig;
+import dev.herald.operational.CreateOperationalWebhookInput;
+import dev.herald.operational.OperationalEventTypes;
 import dev.herald.quota.QuotaConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -74,8 +76,31 @@ public class WebhookService {
         String secret = SigningSecrets.generate();
         return writes.register(applicationId, input.providerId, url,
                 id -> cipher.encrypt(id, SecretCipher.Material.SIGNING, secret), legacyHeader, settings,
-                id -> headers.seal(id, settings.headers()), id -> seal(id, access), Timestamps.now(),
-                quotas.tenancy().maxWebhooksPerApplication())
+                id -> headers.seal(id, settings.headers()), id -> seal(id, access), WebhookWrites.Subscription.PROVIDER,
+                Timestamps.now(), quotas.tenancy().maxWebhooksPerApplication())
+                .map(row -> view(row, secret));
+    }
+
+    /**
+     * A receiver for the application's operational events (db/functions/operational.sql) of the types it names: a
+     * webhook on the application's operational provider, made with its first one. Within the application's quota of
+     * webhooks like any other.
+     */
+    public Uni<WebhookView> registerOperational(int applicationId, CreateOperationalWebhookInput input) {
+        String url = urlRules.check(input.webhookUrl);
+        String[] eventTypes = OperationalEventTypes.check("eventTypes", input.eventTypes);
+        WebhookSettingsInput described = new WebhookSettingsInput() {
+        };
+        described.description = input.description;
+        WebhookSettings settings = WebhookSettings.of(described, null, delivery, false);
+        AccessSettings.Checked access = accessSettings.of(described);
+        String secret = SigningSecrets.generate();
+        return writes.operationalProvider(applicationId)
+                .chain(providerId -> writes.register(applicationId, providerId, url,
+                        id -> cipher.encrypt(id, SecretCipher.Material.SIGNING, secret), null, settings,
+                        id -> headers.seal(id, settings.headers()), id -> seal(id, access),
+                        new WebhookWrites.Subscription(true, eventTypes), Timestamps.now(),
+                        quotas.tenancy().maxWebhooksPerApplication()))
                 .map(row -> view(row, secret));
     }
 
@@ -103,9 +128,17 @@ public class WebhookService {
         }
         WebhookSettings settings = WebhookSettings.of(input, legacyHeader, delivery, true);
         AccessSettings.Checked access = accessSettings.of(input);
+        String[] eventTypes = input.eventTypes == null ? null : OperationalEventTypes.check("eventTypes",
+                input.eventTypes);
         return writes.update(applicationId, id, url, input.status, legacyGiven, legacyHeader, settings,
-                headers.seal(id, settings.headers()), access, seal(id, access),
-                stored -> checkCombined(id, stored, legacyGiven, legacyHeader, settings), Timestamps.now())
+                headers.seal(id, settings.headers()), access, seal(id, access), eventTypes,
+                stored -> {
+                    if (eventTypes != null && !stored.getBoolean("operational")) {
+                        throw new InvalidInput("eventTypes", "only operational webhooks (createOperationalWebhook)"
+                                + " subscribe to event types");
+                    }
+                    checkCombined(id, stored, legacyGiven, legacyHeader, settings);
+                }, Timestamps.now())
                 .map(row -> view(row, null));
     }
 

@@ -40,7 +40,10 @@ public record WebhookView(
         @Description("The fraction by which each retry's wait may be shortened at random; null: none") Double retryJitter,
         @Description("Its own attempt timeout (5s, ...); null: herald.delivery.timeout") String timeout,
         @Description("How its receiver is reached: its own proxy, client certificate, OAuth2 client; null when Herald"
-                + " cannot decrypt them") ReceiverAccessView access) {
+                + " cannot decrypt them") ReceiverAccessView access,
+        @Description("Whether it receives operational events (createOperationalWebhook) rather than a provider's")
+        boolean operational,
+        @Description("The operational event types it receives; null on a provider's webhooks") List<@NonNull String> eventTypes) {
 
     /**
      * The view of a webhook row (as {@link WebhookWrites} returns it), with its secret, headers and receiver access
@@ -57,7 +60,8 @@ public record WebhookView(
                 // as written: 0.1 stored as a real reads back as 0.1, not 0.10000000149011612
                 row.getFloat("retry_jitter") == null ? null : Double.valueOf(row.getFloat("retry_jitter").toString()),
                 row.getInteger("timeout_ms") == null ? null : Durations.format(row.getInteger("timeout_ms")),
-                access);
+                access, row.getBoolean("operational"),
+                row.getArrayOfStrings("event_types") == null ? null : List.of(row.getArrayOfStrings("event_types")));
     }
 
     /**
@@ -68,7 +72,8 @@ public record WebhookView(
         return new WebhookView(id, webhookUrl, providerId, createdOn, updatedOn, status, null, legacySignatureHeader,
                 description, channelTypes, deliveryStatuses, headers == null ? null
                         : headers.stream().map(header -> new WebhookHeader(header.name(), "(hidden)")).toList(),
-                maxInFlight, maxPerMinute, disabledReason, retrySchedule, retryJitter, timeout, null);
+                maxInFlight, maxPerMinute, disabledReason, retrySchedule, retryJitter, timeout, null, operational,
+                eventTypes);
     }
 
     private static List<String> durations(Integer[] millis) {

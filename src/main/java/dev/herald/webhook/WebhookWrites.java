@@ -37,17 +37,19 @@ class WebhookWrites {
     static final String COLUMNS = "w.id, w.provider_id, w.webhook_url, w.status, w.secret,"
             + " w.legacy_signature_header, w.created_on, w.updated_on, w.description, w.channel_types,"
             + " w.delivery_statuses, w.headers, w.max_in_flight, w.max_per_minute, w.disabled_reason,"
-            + " w.retry_schedule_ms, w.retry_jitter, w.timeout_ms, w.proxy, w.client_certificate, w.oauth2";
+            + " w.retry_schedule_ms, w.retry_jitter, w.timeout_ms, w.proxy, w.client_certificate, w.oauth2,"
+            + " w.event_types, EXISTS (SELECT 1 FROM provider o WHERE o.id = w.provider_id AND o.operational)"
+            + " AS operational";
 
     /* $1 provider, $2 application, $3 URL, $4 secret (encrypted), $5 legacy header, $6 now, $7-$12 settings, $13 id,
-       $14-$16 retries and timeout, $17-$19 receiver access (sealed) */
+       $14-$16 retries and timeout, $17-$19 receiver access (sealed), $20 event types */
     private static final String REGISTER = """
             INSERT INTO webhook AS w (id, provider_id, webhook_url, status, secret, legacy_signature_header, created_on,
                                       updated_on, description, channel_types, delivery_statuses, headers,
                                       max_in_flight, max_per_minute, retry_schedule_ms, retry_jitter, timeout_ms,
-                                      proxy, client_certificate, oauth2)
+                                      proxy, client_certificate, oauth2, event_types)
             SELECT $13, p.id, $3, 1, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $14::int[], $15::real, $16::int, $17,
-                   $18, $19
+                   $18, $19, $20::text[]
               FROM provider p WHERE p.id = $1 AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
 
@@ -57,23 +59,33 @@ class WebhookWrites {
     /* the id a new webhook will have: its secret and headers are sealed for it before it is stored */
     private static final String NEXT_ID = "SELECT nextval(pg_get_serial_sequence('webhook', 'id'))";
 
-    /* $1 provider, $2 application, $3 the default quota: the application's quota of webhooks, its row locked */
+    /* $1 provider, $2 application, $3 the default quota, $4 whether the provider is the operational one: the
+       application's quota of webhooks, its row locked */
     private static final String LOCK_APPLICATION_OF_PROVIDER = """
             SELECT coalesce(a.max_webhooks, $3) FROM application a JOIN provider p ON p.application_id = a.id
-             WHERE p.id = $1 AND a.id = $2
+             WHERE p.id = $1 AND a.id = $2 AND p.operational = $4
                FOR NO KEY UPDATE OF a""";
+
+    /* $1 application: its operational provider (operational.sql), made with its first operational webhook. The
+       conflict's update answers the row another registration made meanwhile. */
+    private static final String OPERATIONAL_PROVIDER = """
+            INSERT INTO provider AS p (application_id, name, channel_type, operational)
+            SELECT a.id, 'Herald operational events', 0, true FROM application a WHERE a.id = $1
+                ON CONFLICT (application_id) WHERE operational DO UPDATE SET updated_on = p.updated_on
+            RETURNING p.id""";
 
     private static final String COUNT_WEBHOOKS = """
             SELECT count(*) FROM webhook w JOIN provider p ON p.id = w.provider_id WHERE p.application_id = $1""";
 
     /* $1 webhook, $2 application: what an update checks its settings against */
     private static final String STORED = """
-            SELECT w.status, w.legacy_signature_header, w.headers FROM webhook w JOIN provider p ON p.id = w.provider_id
+            SELECT w.status, w.legacy_signature_header, w.headers, p.operational
+              FROM webhook w JOIN provider p ON p.id = w.provider_id
              WHERE w.id = $1 AND p.application_id = $2
                FOR NO KEY UPDATE OF w""";
 
     /* $1 webhook, $2 application, $3 URL, $4 status, $5 set the legacy header?, $6 legacy header, $7 now,
-       $8-$31 each setting: given?, value */
+       $8-$33 each setting: given?, value */
     private static final String UPDATE = """
             UPDATE webhook w
                SET webhook_url = coalesce($3, w.webhook_url),
@@ -93,7 +105,8 @@ class WebhookWrites {
                    timeout_ms = CASE WHEN $24 THEN $25::int ELSE w.timeout_ms END,
                    proxy = CASE WHEN $26 THEN $27 ELSE w.proxy END,
                    client_certificate = CASE WHEN $28 THEN $29 ELSE w.client_certificate END,
-                   oauth2 = CASE WHEN $30 THEN $31 ELSE w.oauth2 END
+                   oauth2 = CASE WHEN $30 THEN $31 ELSE w.oauth2 END,
+                   event_types = CASE WHEN $32 THEN $33::text[] ELSE w.event_types END
               FROM provider p
              WHERE w.id = $1 AND p.id = w.provider_id AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
@@ -133,9 +146,9 @@ class WebhookWrites {
      */
     Uni<Row> register(int applicationId, int providerId, String url, LongFunction<String> secretFor,
             String legacyHeader, WebhookSettings settings, LongFunction<String> headersFor,
-            LongFunction<SealedAccess> accessFor, Instant now, int defaultQuota) {
+            LongFunction<SealedAccess> accessFor, Subscription subscription, Instant now, int defaultQuota) {
         return pool.withTransaction(connection -> connection.preparedQuery(LOCK_APPLICATION_OF_PROVIDER)
-                .execute(Tuple.of(providerId, applicationId, defaultQuota))
+                .execute(Tuple.of(providerId, applicationId, defaultQuota, subscription.operational()))
                 .map(rows -> only(rows, "providerId", "provider", providerId).getInteger(0))
                 .call(quota -> connection.preparedQuery(COUNT_WEBHOOKS).execute(Tuple.of(applicationId))
                         .invoke(rows -> {
@@ -155,7 +168,8 @@ class WebhookWrites {
                             settings.description(), settings.channelTypes(), settings.deliveryStatuses(),
                             headersFor.apply(id), settings.maxInFlight(), settings.maxPerMinute(), id,
                             settings.retries().scheduleMs(), settings.retries().jitter(), settings.retries().timeoutMs(),
-                            access.proxy(), access.clientCertificate(), access.oauth2() }));
+                            access.proxy(), access.clientCertificate(), access.oauth2(),
+                            subscription.eventTypes() }));
                 })
                 .map(rows -> only(rows, "providerId", "provider", providerId))
                 .call(row -> connection.preparedQuery(NEW_ENDPOINT).execute(Tuple.of(row.getLong("id"), applicationId))));
@@ -167,7 +181,7 @@ class WebhookWrites {
      */
     Uni<Row> update(int applicationId, long webhookId, String url, Integer status, boolean setLegacyHeader,
             String legacyHeader, WebhookSettings settings, String sealedHeaders, AccessSettings.Checked access,
-            SealedAccess sealedAccess, Consumer<Row> checkStored, Instant now) {
+            SealedAccess sealedAccess, String[] eventTypes, Consumer<Row> checkStored, Instant now) {
         return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId)
                 .chain(() -> connection.preparedQuery(STORED).execute(Tuple.of(webhookId, applicationId)))
                 .map(rows -> only(rows, "id", "webhook", webhookId))
@@ -182,7 +196,7 @@ class WebhookWrites {
                         settings.retries().jitterGiven(), settings.retries().jitter(),
                         settings.retries().timeoutGiven(), settings.retries().timeoutMs(), access.proxyGiven(),
                         sealedAccess.proxy(), access.certificateGiven(), sealedAccess.clientCertificate(),
-                        access.oauth2Given(), sealedAccess.oauth2() }))
+                        access.oauth2Given(), sealedAccess.oauth2(), eventTypes != null, eventTypes }))
                         .map(rows -> only(rows, "id", "webhook", webhookId))
                         // only when it was off: a form that always sends status 1 must not postpone auto-disable
                         .call(() -> status != null && status == Webhook.ACTIVE
@@ -192,6 +206,21 @@ class WebhookWrites {
                 .call(row -> row.getInteger("status") == Webhook.ACTIVE
                         ? connection.preparedQuery(WAKE).execute(Tuple.of(webhookId))
                         : Uni.createFrom().voidItem()));
+    }
+
+    /** The application's operational provider, made when it has none; missing when the application is. */
+    Uni<Integer> operationalProvider(int applicationId) {
+        return pool.preparedQuery(OPERATIONAL_PROVIDER).execute(Tuple.of(applicationId))
+                .map(rows -> only(rows, "applicationId", "application", applicationId).getInteger("id"));
+    }
+
+    /**
+     * What a new webhook is registered on: a provider of the application, or (operational) its operational provider,
+     * and the event types it subscribes to (null: every event of its provider).
+     */
+    record Subscription(boolean operational, String[] eventTypes) {
+
+        static final Subscription PROVIDER = new Subscription(false, null);
     }
 
     Uni<Void> delete(int applicationId, long webhookId) {

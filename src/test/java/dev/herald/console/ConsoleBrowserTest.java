@@ -264,10 +264,19 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
         receiver.answer("/hostile", new Receiver.Behaviour(500, Duration.ZERO, Map.of("content-type", "text/html"),
                 HOSTILE));
         String webhook = GraphQL.newWebhook(key, provider, receiver.url("/hostile"));
+        // the tenant's operational webhook is told of each delivery that failed for good
+        String operational = GraphQL.as(key, """
+                mutation { createOperationalWebhook(createOperationalWebhookInput: {webhookUrl: "%s",
+                  eventTypes: ["delivery.exhausted"]}) { id } }""".formatted(receiver.url("/ops")))
+                .getString("data.createOperationalWebhook.id");
         Events.post(key, Events.notifications(2, provider));
         database.awaitCount("delivery_history WHERE status = 3 AND webhook_id = " + webhook, 2, Duration.ofSeconds(10));
+        database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + operational, 2,
+                Duration.ofSeconds(10));
 
         signIn(key);
+        assertThat(page.locator("[data-testid=webhook-row][data-webhook-id='" + operational + "']")
+                .getByTestId("webhook-provider")).hasText("Operational: delivery.exhausted");
         page.getByTestId("nav-deliveries").click();
         Locator filter = form("Filter deliveries");
         filter.getByLabel("Webhook").selectOption(webhook);
@@ -296,6 +305,10 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
         replay.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Replay failed since")).click();
         database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + webhook, 2, Duration.ofSeconds(10));
         filter.getByLabel("Status").selectOption("DELIVERED");
+        filter.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Filter")).click();
+        assertThat(page.getByTestId("delivery-row")).hasCount(2);
+        // the operational deliveries are in the log like any other
+        filter.getByLabel("Webhook").selectOption(operational);
         filter.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Filter")).click();
         assertThat(page.getByTestId("delivery-row")).hasCount(2);
     }

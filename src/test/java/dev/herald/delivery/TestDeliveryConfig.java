@@ -33,6 +33,11 @@ record TestDeliveryConfig(List<String> allowed) implements DeliveryConfig {
     }
 
     @Override
+    public int failingAfter() {
+        return 5;
+    }
+
+    @Override
     public Duration healthInterval() {
         return Duration.ofSeconds(1);
     }

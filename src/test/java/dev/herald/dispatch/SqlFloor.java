@@ -166,7 +166,7 @@ public final class SqlFloor {
         /* As the health job does (HealthJob, every herald.delivery.health-interval): the logged attempts folded in. */
         private void foldHealth() throws Exception {
             while (!done()) {
-                await(pool.preparedQuery(HealthJob.FOLD).execute(Tuple.of(HealthJob.MAX_ATTEMPTS)));
+                await(pool.preparedQuery(HealthJob.FOLD).execute(Tuple.of(HealthJob.MAX_ATTEMPTS, 5)));
                 Thread.sleep(1_000);
             }
         }

@@ -19,7 +19,8 @@ import dev.herald.testing.Receiver;
 /**
  * The features receivers and producers asked for, end to end through the packaged jar in the production profile
  * against a loopback receiver: idempotent ingest, a webhook's filters, headers, caps and legacy compact body, the
- * trace context, its health, a test event, and auto-disable (after 2 s here).
+ * trace context, its health, a test event, and auto-disable (after 2 s here), announced to the tenant's operational
+ * webhook with the run of failures before it (from the first failure here).
  */
 class WebhookFeaturesIT extends FaultTier {
 
@@ -35,7 +36,8 @@ class WebhookFeaturesIT extends FaultTier {
     @Test
     void webhookFeaturesWorkThroughThePackagedJar() throws Exception {
         try (Receiver receiver = new Receiver();
-                Herald herald = Herald.named("features").with("HERALD_DELIVERY_DISABLE_AFTER", "2s").start(database)) {
+                Herald herald = Herald.named("features").with("HERALD_DELIVERY_DISABLE_AFTER", "2s")
+                        .with("HERALD_DELIVERY_FAILING_AFTER", "1").start(database)) {
             receiver.answer("/down", 500, Duration.ZERO);
             Herald.Tenant tenant = herald.newTenant("features");
             JsonNode created = herald.data(tenant.key(), """
@@ -74,12 +76,26 @@ class WebhookFeaturesIT extends FaultTier {
             assertEquals(200, tested.get("statusCode").asInt());
             assertEquals("true", receiver.at("/crm").get(2).headers().get("webhook-test"));
 
+            JsonNode operational = herald.data(tenant.key(), """
+                    mutation { createOperationalWebhook(createOperationalWebhookInput: {webhookUrl: "%s",
+                      eventTypes: ["webhook.failing", "webhook.disabled"]}) { id secret } }"""
+                    .formatted(receiver.url("/ops"))).get("createOperationalWebhook");
             long down = herald.newWebhook(tenant, receiver.url("/down"));
             herald.postEvents(tenant.key(), INDENTED.formatted(3, tenant.provider(), 6)); // for /down only
             JsonNode off = awaitDisabled(herald, tenant, down);
             assertTrue(off.get("disabledReason").asText().startsWith("switched off by Herald: only failures since"),
                     off.toString());
             assertTrue(herald.log().contains("Webhook " + down + " switched off"), herald.log());
+            List<Receiver.Received> told = receiver.await("/ops", r -> r.size() == 2, Duration.ofSeconds(10));
+            List<String> types = new java.util.ArrayList<>();
+            for (Receiver.Received event : told) {
+                new com.standardwebhooks.Webhook(operational.get("secret").asText())
+                        .verify(event.bodyText(), event.headerLists());
+                JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(event.body());
+                assertEquals(Long.toString(down), body.get("data").get("webhookId").asText(), body.toString());
+                types.add(body.get("type").asText());
+            }
+            assertEquals(List.of("webhook.failing", "webhook.disabled"), types, "in the order they happened");
 
             // the database's health is written with each batch of outcomes: once they have landed
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {

@@ -30,7 +30,8 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * A webhook with nothing but failures for {@code herald.delivery.disable-after} (10 s here) is switched off with
- * its reason, counted and logged; one that succeeds now and then is not; its owner switches it on again.
+ * its reason, counted, logged and announced to its owner's operational webhook; one that succeeds now and then is
+ * not; its owner switches it on again.
  */
 @Slow
 @QuarkusTest
@@ -46,6 +47,10 @@ class AutoDisableTest extends WithReceiver implements LeavesNoDeliveries {
         receiver.answer("/flapping", 500, Duration.ZERO);
         String down = GraphQL.newWebhook(key, provider, receiver.url("/down"));
         String flapping = GraphQL.newWebhook(key, provider, receiver.url("/flapping"));
+        // the owner's operational webhook hears of it
+        assertNull(GraphQL.as(key, """
+                mutation { createOperationalWebhook(createOperationalWebhookInput: {webhookUrl: "%s",
+                  eventTypes: ["webhook.disabled"]}) { id } }""".formatted(receiver.url("/ops"))).get("errors"));
         double disabledBefore = Metrics.value("herald_endpoints_auto_disabled_total");
 
         long started = System.nanoTime();
@@ -72,6 +77,12 @@ class AutoDisableTest extends WithReceiver implements LeavesNoDeliveries {
             assertEquals(1, lines.size(), lines.toString());
             assertTrue(lines.get(0).startsWith("Webhook " + down + " switched off: only failures since"), lines.get(0));
         }
+        JsonPath announced = JsonPath.from(receiver.await("/ops", got -> got.size() == 1, Duration.ofSeconds(10))
+                .get(0).bodyText());
+        assertEquals("webhook.disabled", announced.getString("type"));
+        assertEquals(down, announced.getString("data.webhookId"));
+        assertEquals("failing", announced.getString("data.reason"));
+        assertEquals(webhook(down).getString("disabledReason"), announced.getString("data.disabledReason"));
 
         // switched off: nothing more is attempted, new events make no delivery for it
         // (an attempt that was in flight when it was switched off is recorded first)

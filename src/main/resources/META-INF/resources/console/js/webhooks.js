@@ -7,7 +7,7 @@ import {
 } from './dom.js';
 
 const PROVIDERS = 'query ConsoleProviders { providers(limit: 1000) { providerId name channelType } }';
-const WEBHOOK_FIELDS = `webhookUrl providerId status description disabledReason createdOn updatedOn
+const WEBHOOK_FIELDS = `webhookUrl providerId operational eventTypes status description disabledReason createdOn updatedOn
     health { successRate1h lastSuccessAt lastFailureAt lastError consecutiveFailures pending inFlight }`;
 const REGISTER = `mutation ConsoleRegister($input: CreateWebhookInput!) {
   webhook(createWebhookInput: $input) { id webhookUrl secret }
@@ -343,7 +343,10 @@ export function createWebhooksView() {
         el('span', { class: 'url' }, webhook.webhookUrl),
         webhook.description ? [' ', el('span', { class: 'description', 'data-testid': 'webhook-description' },
           webhook.description)] : null)),
-      td('webhook-provider', String(webhook.providerId)),
+      // an operational webhook receives events about the application's own webhooks, not a provider's
+      td('webhook-provider', webhook.operational
+        ? el('span', { class: 'operational' }, 'Operational: ' + (webhook.eventTypes || []).join(', '))
+        : String(webhook.providerId)),
       el('td', { 'data-testid': 'webhook-status', title: reason || null },
         el('span', { class: webhook.status === 1 ? 'badge on' : 'badge off' }, webhook.status === 1 ? 'on' : 'off')),
       td('webhook-success-rate', percent(health.successRate1h)),
