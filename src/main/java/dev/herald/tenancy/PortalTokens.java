@@ -31,7 +31,8 @@ public class PortalTokens {
 
     /* $1 application, $2 provider or null, $3 webhook or null: what a token would name, if it is the application's */
     private static final String NAMED = """
-            SELECT (SELECT p.id FROM provider p WHERE p.id = $2 AND p.application_id = $1) AS provider_id,
+            SELECT (SELECT p.id FROM provider p WHERE p.id = $2 AND p.application_id = $1 AND NOT p.operational)
+                       AS provider_id,
                    (SELECT w.provider_id FROM webhook w JOIN provider p ON p.id = w.provider_id
                      WHERE w.id = $3 AND p.application_id = $1) AS webhook_provider_id,
                    EXISTS (SELECT 1 FROM application a WHERE a.id = $1) AS application_exists""";

@@ -83,8 +83,8 @@ public class WebhookService {
 
     /**
      * A receiver for the application's operational events (db/functions/operational.sql) of the types it names: a
-     * webhook on the application's operational provider, made with its first one. Within the application's quota of
-     * webhooks like any other.
+     * webhook on the application's operational provider, made with its first one. At most
+     * {@value WebhookWrites#MAX_OPERATIONAL_WEBHOOKS} an application, within its quota of webhooks like any other.
      */
     public Uni<WebhookView> registerOperational(int applicationId, CreateOperationalWebhookInput input) {
         String url = urlRules.check(input.webhookUrl);
@@ -95,12 +95,11 @@ public class WebhookService {
         WebhookSettings settings = WebhookSettings.of(described, null, delivery, false);
         AccessSettings.Checked access = accessSettings.of(described);
         String secret = SigningSecrets.generate();
-        return writes.operationalProvider(applicationId)
-                .chain(providerId -> writes.register(applicationId, providerId, url,
-                        id -> cipher.encrypt(id, SecretCipher.Material.SIGNING, secret), null, settings,
-                        id -> headers.seal(id, settings.headers()), id -> seal(id, access),
-                        new WebhookWrites.Subscription(true, eventTypes), Timestamps.now(),
-                        quotas.tenancy().maxWebhooksPerApplication()))
+        return writes.register(applicationId, null, url,
+                id -> cipher.encrypt(id, SecretCipher.Material.SIGNING, secret), null, settings,
+                id -> headers.seal(id, settings.headers()), id -> seal(id, access),
+                new WebhookWrites.Subscription(true, eventTypes), Timestamps.now(),
+                quotas.tenancy().maxWebhooksPerApplication())
                 .map(row -> view(row, secret));
     }
 
@@ -136,6 +135,12 @@ public class WebhookService {
                     if (eventTypes != null && !stored.getBoolean("operational")) {
                         throw new InvalidInput("eventTypes", "only operational webhooks (createOperationalWebhook)"
                                 + " subscribe to event types");
+                    }
+                    if (stored.getBoolean("operational")
+                            && (settings.channelTypes() != null || settings.deliveryStatuses() != null)) {
+                        // operational events carry neither: such a filter would silence the webhook
+                        throw new InvalidInput(settings.channelTypes() != null ? "channelTypes" : "deliveryStatuses",
+                                "an operational webhook takes no notification filter");
                     }
                     checkCombined(id, stored, legacyGiven, legacyHeader, settings);
                 }, Timestamps.now())

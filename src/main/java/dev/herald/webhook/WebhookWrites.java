@@ -74,6 +74,12 @@ class WebhookWrites {
                 ON CONFLICT (application_id) WHERE operational DO UPDATE SET updated_on = p.updated_on
             RETURNING p.id""";
 
+    /* each operational event goes to every operational webhook of its type: few, so that one failing delivery never
+       becomes many */
+    static final int MAX_OPERATIONAL_WEBHOOKS = 5;
+
+    private static final String COUNT_ON_PROVIDER = "SELECT count(*) FROM webhook WHERE provider_id = $1";
+
     private static final String COUNT_WEBHOOKS = """
             SELECT count(*) FROM webhook w JOIN provider p ON p.id = w.provider_id WHERE p.application_id = $1""";
 
@@ -144,12 +150,30 @@ class WebhookWrites {
      * one another; the count runs after the lock, in a snapshot that sees every webhook committed before it. Its
      * endpoint row is made with it, carrying its application for fair claims.
      */
-    Uni<Row> register(int applicationId, int providerId, String url, LongFunction<String> secretFor,
+    Uni<Row> register(int applicationId, Integer givenProvider, String url, LongFunction<String> secretFor,
             String legacyHeader, WebhookSettings settings, LongFunction<String> headersFor,
             LongFunction<SealedAccess> accessFor, Subscription subscription, Instant now, int defaultQuota) {
-        return pool.withTransaction(connection -> connection.preparedQuery(LOCK_APPLICATION_OF_PROVIDER)
+        return pool.withTransaction(connection -> (subscription.operational()
+                ? operationalProvider(connection, applicationId) : Uni.createFrom().item(givenProvider))
+                .chain(providerId -> register(connection, applicationId, providerId, url, secretFor, legacyHeader,
+                        settings, headersFor, accessFor, subscription, now, defaultQuota)));
+    }
+
+    private Uni<Row> register(SqlConnection connection, int applicationId, int providerId, String url,
+            LongFunction<String> secretFor, String legacyHeader, WebhookSettings settings,
+            LongFunction<String> headersFor, LongFunction<SealedAccess> accessFor, Subscription subscription,
+            Instant now, int defaultQuota) {
+        return connection.preparedQuery(LOCK_APPLICATION_OF_PROVIDER)
                 .execute(Tuple.of(providerId, applicationId, defaultQuota, subscription.operational()))
                 .map(rows -> only(rows, "providerId", "provider", providerId).getInteger(0))
+                .call(() -> !subscription.operational() ? Uni.createFrom().voidItem()
+                        : connection.preparedQuery(COUNT_ON_PROVIDER).execute(Tuple.of(providerId)).invoke(rows -> {
+                            long registered = rows.iterator().next().getLong(0);
+                            if (registered >= MAX_OPERATIONAL_WEBHOOKS) {
+                                throw new QuotaExceeded("webhookUrl: the application has " + registered
+                                        + " operational webhooks, the most it may have; delete one first");
+                            }
+                        }))
                 .call(quota -> connection.preparedQuery(COUNT_WEBHOOKS).execute(Tuple.of(applicationId))
                         .invoke(rows -> {
                             long registered = rows.iterator().next().getLong(0);
@@ -172,7 +196,7 @@ class WebhookWrites {
                             subscription.eventTypes() }));
                 })
                 .map(rows -> only(rows, "providerId", "provider", providerId))
-                .call(row -> connection.preparedQuery(NEW_ENDPOINT).execute(Tuple.of(row.getLong("id"), applicationId))));
+                .call(row -> connection.preparedQuery(NEW_ENDPOINT).execute(Tuple.of(row.getLong("id"), applicationId)));
     }
 
     /**
@@ -209,8 +233,8 @@ class WebhookWrites {
     }
 
     /** The application's operational provider, made when it has none; missing when the application is. */
-    Uni<Integer> operationalProvider(int applicationId) {
-        return pool.preparedQuery(OPERATIONAL_PROVIDER).execute(Tuple.of(applicationId))
+    private static Uni<Integer> operationalProvider(SqlConnection connection, int applicationId) {
+        return connection.preparedQuery(OPERATIONAL_PROVIDER).execute(Tuple.of(applicationId))
                 .map(rows -> only(rows, "applicationId", "application", applicationId).getInteger("id"));
     }
 

@@ -85,6 +85,23 @@ class OperationalEventsTest extends WithReceiver implements LeavesNoDeliveries {
         receiver.await("/ops", got -> types(got, secret).stream().filter("delivery.exhausted"::equals).count() == 2,
                 WAIT);
 
+        // its owner switches it off and on: a new run of failures begins, and is announced in its turn
+        for (int status : new int[] { 0, 1 }) {
+            assertNull(GraphQL.as(key, """
+                    mutation { updateWebhook(updateWebhookInput: {id: "%s", status: %d}) { id } }"""
+                    .formatted(flaky, status)).get("errors"));
+        }
+        Events.post(key, Events.notification(5, provider));
+        Events.post(key, Events.notification(6, provider));
+        List<Received> again = receiver.await("/ops",
+                got -> types(got, secret).stream().filter("webhook.failing"::equals).count() == 2, WAIT);
+        JsonPath second = again.stream().map(got -> verified(got, secret))
+                .filter(body -> body.getString("type").equals("webhook.failing")).skip(1).findFirst().orElseThrow();
+        assertTrue(Instant.parse(second.getString("data.failingSince"))
+                .isAfter(Instant.parse(announced.getString("data.failingSince"))), second.prettify());
+        receiver.await("/ops", got -> types(got, secret).stream().filter("delivery.exhausted"::equals).count() == 4,
+                WAIT);
+
         // the receiver answers again: the next success announces the recovery
         receiver.answer("/flaky", 200, Duration.ZERO);
         Events.post(key, Events.notification(3, provider));
@@ -93,7 +110,7 @@ class OperationalEventsTest extends WithReceiver implements LeavesNoDeliveries {
         JsonPath back = recovered.stream().map(got -> verified(got, secret))
                 .filter(body -> body.getString("type").equals("webhook.recovered")).findFirst().orElseThrow();
         assertEquals(flaky, back.getString("data.webhookId"));
-        assertEquals(announced.getString("data.failingSince"), back.getString("data.failingSince"));
+        assertEquals(second.getString("data.failingSince"), back.getString("data.failingSince"));
 
         // a 410 switches a webhook off: announced with its reason
         receiver.answer("/gone", 410, Duration.ZERO);
@@ -107,15 +124,16 @@ class OperationalEventsTest extends WithReceiver implements LeavesNoDeliveries {
         assertTrue(off.getString("data.disabledReason").startsWith("the receiver answered 410 Gone"), off.prettify());
 
         // each type once per happening, and the webhook subscribed to one type got only that one
-        assertEquals(List.of("delivery.exhausted", "delivery.exhausted", "webhook.disabled", "webhook.failing",
-                "webhook.recovered"), types(receiver.at("/ops"), secret).stream().sorted().toList());
-        assertEquals(2, receiver.at("/exhausted-only").size());
+        assertEquals(List.of("delivery.exhausted", "delivery.exhausted", "delivery.exhausted", "delivery.exhausted",
+                "webhook.disabled", "webhook.failing", "webhook.failing", "webhook.recovered"),
+                types(receiver.at("/ops"), secret).stream().sorted().toList());
+        assertEquals(4, receiver.at("/exhausted-only").size());
 
         // the operational deliveries are in the attempt log like any other
         JsonPath log = GraphQL.as(key, """
                 { deliveries(webhookId: "%s") { totalCount items { status } } }""".formatted(ops));
-        assertEquals(5, log.getInt("data.deliveries.totalCount"), log.prettify());
-        assertEquals(2, GraphQL.as(key, """
+        assertEquals(8, log.getInt("data.deliveries.totalCount"), log.prettify());
+        assertEquals(4, GraphQL.as(key, """
                 { deliveries(webhookId: "%s") { totalCount } }""".formatted(onlyExhausted))
                 .getInt("data.deliveries.totalCount"));
     }
@@ -172,6 +190,24 @@ class OperationalEventsTest extends WithReceiver implements LeavesNoDeliveries {
                 mutation { webhook(createWebhookInput: {providerId: %d, webhookUrl: "%s"}) { id } }"""
                 .formatted(operationalProvider, receiver.url("/sneaky")));
         assertNotNull(onIt.get("errors"), onIt.prettify());
+
+        // a portal token cannot name the operational provider; an operational webhook takes no notification filter
+        JsonPath portal = GraphQL.as(key, """
+                mutation { createPortalToken(providerId: %d, access: READ, ttl: "1h") { token } }"""
+                .formatted(operationalProvider));
+        assertEquals("NOT_FOUND", GraphQL.errorClassification(portal), portal.prettify());
+        JsonPath filtered = GraphQL.as(key, """
+                mutation { updateWebhook(updateWebhookInput: {id: "%s", channelTypes: [1]}) { id } }""".formatted(ops));
+        assertTrue(filtered.getString("errors[0].message").startsWith(
+                "channelTypes: an operational webhook takes no notification filter"), filtered.prettify());
+
+        // at most five operational webhooks an application
+        for (int i = 2; i <= 5; i++) {
+            assertNull(createOperational(receiver.url("/ops" + i), List.of("webhook.failing")).get("errors"));
+        }
+        JsonPath sixth = createOperational(receiver.url("/ops6"), List.of("webhook.failing"));
+        assertTrue(sixth.getString("errors[0].message").startsWith(
+                "webhookUrl: the application has 5 operational webhooks"), sixth.prettify());
 
         // subscriptions change on operational webhooks only
         JsonPath changed = GraphQL.as(key, """
