@@ -26,6 +26,17 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
        AND (delivery_statuses IS NULL OR delivery_status = ANY(delivery_statuses))
 $$;
 
+-- Whether a webhook subscribed to `event_types` takes an event of `event_type`. NULL subscribes to every event of its
+-- provider, typed or not; otherwise the event's type must be one of them, or start with what precedes the `*` of a
+-- `prefix.*` (an untyped event takes none). Fan-out and recovery both ask it.
+CREATE OR REPLACE FUNCTION herald_webhook_takes_type(event_types text[], event_type text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT event_types IS NULL
+        OR EXISTS (SELECT 1 FROM unnest(event_types) AS s(subscribed)
+                    WHERE s.subscribed = event_type
+                       OR (right(s.subscribed, 2) = '.*' AND starts_with(event_type, left(s.subscribed, -1))))
+$$;
+
 -- The application of an event a producer INSERTed without one (application_id 0): its provider's. Ingest sets it
 -- itself, so the trigger's condition keeps it from running for REST events.
 CREATE OR REPLACE FUNCTION herald_event_application() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -8,13 +8,6 @@
 --   delivery.exhausted  a delivery FAILED for good (completion, or a lease that expired on its last attempt)
 -- Nothing is announced about an operational webhook itself: a failing operational receiver cannot feed itself.
 
--- Whether a webhook subscribed to `event_types` (NULL: every event of its provider) takes an event of `event_type`.
--- Fan-out and recovery both ask it.
-CREATE OR REPLACE FUNCTION herald_webhook_takes_type(event_types text[], event_type text) RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT event_types IS NULL OR event_type = ANY(event_types)
-$$;
-
 -- Records one operational event per entry: the webhook it is about, its type and what its data adds to the webhook's
 -- and provider's ids. Only for webhooks that are not operational, of applications with an active operational webhook
 -- subscribed to the type: with nobody listening nothing is written (not even the outbox's notification, which an

@@ -62,7 +62,8 @@ public class SchemaMigrator {
             "V24__receiver_access_per_webhook.sql",
             "V25__portal_tokens.sql",
             "V26__no_bridge_on_a_new_database.sql",
-            "V27__operational_events.sql");
+            "V27__operational_events.sql",
+            "V28__event_type_catalogue.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions

@@ -13,6 +13,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.herald.api.NotFound;
+import dev.herald.eventtype.EventTypeCatalogue;
+import dev.herald.eventtype.EventTypeNames;
 import dev.herald.quota.Allowance;
 import dev.herald.quota.IngestAllowance;
 import dev.herald.tenancy.Caller;
@@ -26,7 +28,9 @@ import io.vertx.ext.web.RoutingContext;
  * (no {@code @Consumes}), so that a missing or wrong {@code Content-Type} is answered with a message naming it
  * ({@link JsonContentType}), not an empty 415. Every answer carries the {@code RateLimit-*} headers of the
  * application's ingest allowance ({@link IngestAllowance}); an answer to a client without a valid key, those of its
- * failed authentications.
+ * failed authentications. A {@code Herald-Event-Type} header tags every event of the request with a type of the
+ * application's catalogue, whose schema they must then satisfy ({@link EventTypeCatalogue}); the payloads stay
+ * byte for byte as sent.
  */
 @Path("/v1/events")
 public class EventResource {
@@ -54,12 +58,16 @@ public class EventResource {
     @Inject
     Tracing tracing;
 
+    @Inject
+    EventTypeCatalogue eventTypes;
+
     @POST
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Accepted>> accept(byte[] body, @Context RoutingContext context) {
         var request = context.request();
         String traceContext = tracing.forEvent(request.getHeader("traceparent")); // read here, where the span is current
         String idempotencyKey = request.getHeader("Idempotency-Key");
+        String eventType = request.getHeader(EventTypeCatalogue.IngestHeader.EVENT_TYPE);
         // without an idempotency key, the group statement checks the key again (IngestGroups), and a request too
         // large for a group looks it up again (alone)
         return (idempotencyKey == null ? callers.ofRecentlySeen(request) : callers.of(request))
@@ -67,11 +75,19 @@ public class EventResource {
                 .chain(applicationId -> Uni.createFrom().item(() -> {
                     JsonContentType.require(request.getHeader("Content-Type"));
                     IngestService.checkKey(idempotencyKey);
+                    if (eventType != null) {
+                        EventTypeNames.check(EventTypeCatalogue.IngestHeader.EVENT_TYPE, eventType);
+                    }
                     return ingest.parse(body);
                 })
+                        .call(events -> eventType == null ? Uni.createFrom().voidItem()
+                                : eventTypes.check(applicationId, eventType,
+                                        events.stream().map(IncomingEvent::position).toList(),
+                                        events.stream().map(IncomingEvent::json).toList()))
                         .chain(events -> idempotencyKey == null && IngestGroups.fits(events)
-                                ? grouped(applicationId, events, traceContext, context)
-                                : alone(applicationId, events, idempotencyKey, body, traceContext, context))
+                                ? grouped(applicationId, events, traceContext, eventType, context)
+                                : alone(applicationId, events, idempotencyKey, body, traceContext, eventType,
+                                        context))
                         .onFailure().call(failure -> context.get(ALLOWANCE) != null ? Uni.createFrom().voidItem()
                                 : allowances.take(applicationId, 0).invoke(allowance -> context.put(ALLOWANCE, allowance))
                                         .onFailure().recoverWithNull().replaceWithVoid()))
@@ -80,8 +96,9 @@ public class EventResource {
 
     /** A request without an idempotency key: taken in with whatever other requests arrive meanwhile. */
     private Uni<List<Long>> grouped(int applicationId, List<IncomingEvent> events, String traceContext,
-            RoutingContext context) {
-        return groups.take(applicationId, CallerResolver.presentedKeyHash(context.request()), events, traceContext)
+            String eventType, RoutingContext context) {
+        return groups.take(applicationId, CallerResolver.presentedKeyHash(context.request()), events, traceContext,
+                eventType)
                 .invoke(taken -> context.put(ALLOWANCE, taken.allowance()))
                 .map(taken -> {
                     taken.allowance().require();
@@ -98,12 +115,12 @@ public class EventResource {
      * (its bucket is never held while its events are written), then its events, once per key.
      */
     private Uni<List<Long>> alone(int applicationId, List<IncomingEvent> events, String idempotencyKey, byte[] body,
-            String traceContext, RoutingContext context) {
+            String traceContext, String eventType, RoutingContext context) {
         Uni<Void> keyStillValid = idempotencyKey != null ? Uni.createFrom().voidItem()
                 : callers.of(context.request()).replaceWithVoid(); // it passed as one seen lately
         return keyStillValid.chain(() -> allowances.take(applicationId, events.size()))
                 .invoke(allowance -> context.put(ALLOWANCE, allowance))
                 .invoke(Allowance::require)
-                .chain(() -> ingest.accept(applicationId, events, idempotencyKey, body, traceContext));
+                .chain(() -> ingest.accept(applicationId, events, idempotencyKey, body, traceContext, eventType));
     }
 }

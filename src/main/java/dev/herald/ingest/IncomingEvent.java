@@ -8,4 +8,10 @@ package dev.herald.ingest;
  * @param json  its exact text, delivered byte for byte
  */
 record IncomingEvent(String field, int providerId, String json) {
+
+    /** How errors about the whole event name it: {@code event} for a single object, {@code [2]} in an array. */
+    String position() {
+        String path = field.substring(0, field.length() - "providerId".length());
+        return path.isEmpty() ? "event" : path.substring(0, path.length() - 1);
+    }
 }

@@ -39,8 +39,9 @@ public class IngestService {
     private static final String OWNED_PROVIDERS = "SELECT id FROM provider WHERE application_id = $1 AND id = ANY($2)"
             + " AND NOT operational";
     private static final String INSERT_EVENTS = """
-            INSERT INTO event (provider_id, payload, idempotency_key, traceparent, application_id)
-            SELECT provider_id, payload::json, $3, $4, $5 FROM unnest($1::int[], $2::text[]) AS e(provider_id, payload)
+            INSERT INTO event (provider_id, payload, idempotency_key, traceparent, application_id, event_type)
+            SELECT provider_id, payload::json, $3, $4, $5, $6
+              FROM unnest($1::int[], $2::text[]) AS e(provider_id, payload)
             RETURNING id""";
     /* $1 application, $2 key, $3 body hash, $4 window in ms: a row when this request may use the key */
     private static final String CLAIM_KEY = """
@@ -73,25 +74,27 @@ public class IngestService {
 
     /**
      * Stores the events of the application, once per idempotency key within the window ({@code key} null: no key),
-     * with their trace context ({@code traceparent}, or null); answers their ids, in order, or the ids the key's
-     * first request got.
+     * with their trace context ({@code traceparent}, or null) and type ({@code eventType}, or null); answers their
+     * ids, in order, or the ids the key's first request got.
      */
     public Uni<List<Long>> accept(int applicationId, List<IncomingEvent> events, String key, byte[] body,
-            String traceparent) {
+            String traceparent, String eventType) {
         Integer[] providers = events.stream().map(IncomingEvent::providerId).toArray(Integer[]::new);
         return pool.withTransaction(connection -> connection.preparedQuery(OWNED_PROVIDERS)
                 .execute(Tuple.of(applicationId, providers))
                 .invoke(rows -> requireOwned(events, rows))
-                .chain(() -> key == null ? insert(connection, applicationId, providers, events, null, traceparent)
-                        : once(connection, applicationId, providers, events, key, sha256(body), traceparent)));
+                .chain(() -> key == null
+                        ? insert(connection, applicationId, providers, events, null, traceparent, eventType)
+                        : once(connection, applicationId, providers, events, key, sha256(body), traceparent,
+                                eventType)));
     }
 
     private Uni<List<Long>> once(SqlConnection connection, int applicationId, Integer[] providers,
-            List<IncomingEvent> events, String key, byte[] hash, String traceparent) {
+            List<IncomingEvent> events, String key, byte[] hash, String traceparent, String eventType) {
         return connection.preparedQuery(CLAIM_KEY)
                 .execute(Tuple.of(applicationId, key, hash, config.idempotencyWindow().toMillis()))
                 .chain(claimed -> claimed.size() > 0
-                        ? insert(connection, applicationId, providers, events, key, traceparent).call(ids -> connection.preparedQuery(REMEMBER_IDS)
+                        ? insert(connection, applicationId, providers, events, key, traceparent, eventType).call(ids -> connection.preparedQuery(REMEMBER_IDS)
                                 .execute(Tuple.of(applicationId, key, ids.toArray(Long[]::new))))
                         : earlierAnswer(connection, applicationId, key, hash));
     }
@@ -111,10 +114,10 @@ public class IngestService {
     }
 
     private static Uni<List<Long>> insert(SqlConnection connection, int applicationId, Integer[] providers,
-            List<IncomingEvent> events, String key, String traceparent) {
+            List<IncomingEvent> events, String key, String traceparent, String eventType) {
         String[] payloads = events.stream().map(IncomingEvent::json).toArray(String[]::new);
         return connection.preparedQuery(INSERT_EVENTS).execute(Tuple.of(providers, payloads, key, traceparent,
-                applicationId)).map(rows -> {
+                applicationId, eventType)).map(rows -> {
             List<Long> ids = new ArrayList<>(rows.size());
             for (Row row : rows) {
                 ids.add(row.getLong(0));

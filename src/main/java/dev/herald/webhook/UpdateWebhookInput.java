@@ -17,8 +17,4 @@ public class UpdateWebhookInput extends WebhookSettingsInput {
 
     @Description("1 active, 0 inactive; switching a webhook on clears its disabledReason")
     public Integer status;
-
-    @Description("An operational webhook's event types (webhook.failing, webhook.disabled, webhook.recovered,"
-            + " delivery.exhausted): the new list")
-    public java.util.List<@NonNull String> eventTypes;
 }

@@ -11,6 +11,7 @@ import dev.herald.api.InvalidInput;
 import dev.herald.api.NotFound;
 import dev.herald.api.Timestamps;
 import dev.herald.delivery.DeliveryConfig;
+import dev.herald.eventtype.EventTypeNames;
 import dev.herald.operational.CreateOperationalWebhookInput;
 import dev.herald.operational.OperationalEventTypes;
 import dev.herald.quota.QuotaConfig;
@@ -76,7 +77,8 @@ public class WebhookService {
         String secret = SigningSecrets.generate();
         return writes.register(applicationId, input.providerId, url,
                 id -> cipher.encrypt(id, SecretCipher.Material.SIGNING, secret), legacyHeader, settings,
-                id -> headers.seal(id, settings.headers()), id -> seal(id, access), WebhookWrites.Subscription.PROVIDER,
+                id -> headers.seal(id, settings.headers()), id -> seal(id, access),
+                new WebhookWrites.Subscription(false, EventTypeNames.checkSubscriptions("eventTypes", input.eventTypes)),
                 Timestamps.now(), quotas.tenancy().maxWebhooksPerApplication())
                 .map(row -> view(row, secret));
     }
@@ -127,14 +129,12 @@ public class WebhookService {
         }
         WebhookSettings settings = WebhookSettings.of(input, legacyHeader, delivery, true);
         AccessSettings.Checked access = accessSettings.of(input);
-        String[] eventTypes = input.eventTypes == null ? null : OperationalEventTypes.check("eventTypes",
-                input.eventTypes);
+        String[] eventTypes = EventTypeNames.checkSubscriptions("eventTypes", input.eventTypes);
         return writes.update(applicationId, id, url, input.status, legacyGiven, legacyHeader, settings,
-                headers.seal(id, settings.headers()), access, seal(id, access), eventTypes,
+                headers.seal(id, settings.headers()), access, seal(id, access), input.eventTypes != null, eventTypes,
                 stored -> {
-                    if (eventTypes != null && !stored.getBoolean("operational")) {
-                        throw new InvalidInput("eventTypes", "only operational webhooks (createOperationalWebhook)"
-                                + " subscribe to event types");
+                    if (input.eventTypes != null && stored.getBoolean("operational")) {
+                        OperationalEventTypes.check("eventTypes", input.eventTypes);
                     }
                     if (stored.getBoolean("operational")
                             && (settings.channelTypes() != null || settings.deliveryStatuses() != null)) {

@@ -14,6 +14,11 @@ public abstract class WebhookSettingsInput {
     @Description("What this webhook is for, for its owner (at most 500 characters; an empty string clears it)")
     public String description;
 
+    @Description("Only events of these types of the application's catalogue, each a name (order.created) or every"
+            + " name under a prefix (order.*), at most 50; empty or absent: every event of its provider, typed or"
+            + " not. An operational webhook lists operational event types here")
+    public List<@org.eclipse.microprofile.graphql.NonNull String> eventTypes;
+
     @Description("Only notifications whose channelType is in this list (empty or absent: all)")
     public List<Integer> channelTypes;
 

@@ -43,7 +43,8 @@ public record WebhookView(
                 + " cannot decrypt them") ReceiverAccessView access,
         @Description("Whether it receives operational events (createOperationalWebhook) rather than a provider's")
         boolean operational,
-        @Description("The operational event types it receives; null on a provider's webhooks") List<@NonNull String> eventTypes) {
+        @Description("The event types it takes: names or prefix.* (operational webhooks: operational types); null: every"
+                + " event of its provider") List<@NonNull String> eventTypes) {
 
     /**
      * The view of a webhook row (as {@link WebhookWrites} returns it), with its secret, headers and receiver access

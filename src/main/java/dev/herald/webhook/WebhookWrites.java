@@ -205,7 +205,8 @@ class WebhookWrites {
      */
     Uni<Row> update(int applicationId, long webhookId, String url, Integer status, boolean setLegacyHeader,
             String legacyHeader, WebhookSettings settings, String sealedHeaders, AccessSettings.Checked access,
-            SealedAccess sealedAccess, String[] eventTypes, Consumer<Row> checkStored, Instant now) {
+            SealedAccess sealedAccess, boolean eventTypesGiven, String[] eventTypes, Consumer<Row> checkStored,
+            Instant now) {
         return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId)
                 .chain(() -> connection.preparedQuery(STORED).execute(Tuple.of(webhookId, applicationId)))
                 .map(rows -> only(rows, "id", "webhook", webhookId))
@@ -220,7 +221,7 @@ class WebhookWrites {
                         settings.retries().jitterGiven(), settings.retries().jitter(),
                         settings.retries().timeoutGiven(), settings.retries().timeoutMs(), access.proxyGiven(),
                         sealedAccess.proxy(), access.certificateGiven(), sealedAccess.clientCertificate(),
-                        access.oauth2Given(), sealedAccess.oauth2(), eventTypes != null, eventTypes }))
+                        access.oauth2Given(), sealedAccess.oauth2(), eventTypesGiven, eventTypes }))
                         .map(rows -> only(rows, "id", "webhook", webhookId))
                         // only when it was off: a form that always sends status 1 must not postpone auto-disable
                         .call(() -> status != null && status == Webhook.ACTIVE
@@ -243,8 +244,6 @@ class WebhookWrites {
      * and the event types it subscribes to (null: every event of its provider).
      */
     record Subscription(boolean operational, String[] eventTypes) {
-
-        static final Subscription PROVIDER = new Subscription(false, null);
     }
 
     Uni<Void> delete(int applicationId, long webhookId) {

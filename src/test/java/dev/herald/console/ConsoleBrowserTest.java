@@ -197,6 +197,9 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
     @Test
     void aTenantRegistersAWebhookAndSeesItsDeliveryDelivered() throws Exception {
         receiver.answer("/orders", 200, Duration.ofMillis(150));
+        assertNull(GraphQL.as(key, """
+                mutation { setEventType(eventTypeInput: {name: "order.created", description: "An order was placed",
+                  schema: "{\\"required\\": [\\"amount\\"]}"}) { name } }""").get("errors"));
         signIn(key);
         Locator register = form("Register a webhook");
         register.getByLabel("Provider", new Locator.GetByLabelOptions().setExact(true))
@@ -239,6 +242,13 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
         assertEveryControlLabelled();
         assertDatesInOneFormat(1);
         assertOneLinePerRow("webhook-list");
+        // the application's event types, each with its schema
+        Locator type = page.getByTestId("event-type-row");
+        assertThat(type).hasCount(1);
+        assertThat(type.getByTestId("event-type-name")).hasText("order.created");
+        assertThat(type.getByTestId("event-type-description")).hasText("An order was placed");
+        type.getByText("JSON Schema").click();
+        assertThat(type.locator("pre")).hasText("{\"required\": [\"amount\"]}");
         page.screenshot(new Page.ScreenshotOptions().setFullPage(true).setPath(SCREENSHOTS.resolve("webhooks.png")));
 
         page.getByTestId("nav-activity").click();

@@ -19,8 +19,8 @@ import dev.herald.testing.Receiver;
 /**
  * The features receivers and producers asked for, end to end through the packaged jar in the production profile
  * against a loopback receiver: idempotent ingest, a webhook's filters, headers, caps and legacy compact body, the
- * trace context, its health, a test event, and auto-disable (after 2 s here), announced to the tenant's operational
- * webhook with the run of failures before it (from the first failure here).
+ * trace context, event types and their schemas, its health, a test event, and auto-disable (after 2 s here),
+ * announced to the tenant's operational webhook with the run of failures before it (from the first failure here).
  */
 class WebhookFeaturesIT extends FaultTier {
 
@@ -76,6 +76,22 @@ class WebhookFeaturesIT extends FaultTier {
             assertEquals(200, tested.get("statusCode").asInt());
             assertEquals("true", receiver.at("/crm").get(2).headers().get("webhook-test"));
 
+            // a typed event, checked against its type's schema, reaches the webhook subscribed to its prefix
+            herald.data(tenant.key(), """
+                    mutation { setEventType(eventTypeInput: {name: "order.created",
+                      schema: "{\\"required\\": [\\"amount\\"]}"}) { name } }""");
+            long typed = herald.data(tenant.key(), """
+                    mutation { webhook(createWebhookInput: {providerId: %d, webhookUrl: "%s", eventTypes: ["order.*"]})
+                      { id } }""".formatted(tenant.provider(), receiver.url("/typed"))).get("webhook").get("id").asLong();
+            String order = "{\"id\": 10, \"providerId\": %d, \"amount\": 5}".formatted(tenant.provider());
+            herald.postEvents(tenant.key(), order, java.util.Map.of("Herald-Event-Type", "order.created"));
+            var broken = herald.post("/v1/events", order.replace("amount", "total").getBytes(StandardCharsets.UTF_8),
+                    java.util.Map.of("x-api-key", tenant.key(), "Content-Type", "application/json",
+                            "Herald-Event-Type", "order.created"));
+            assertEquals(400, broken.statusCode(), broken.body());
+            assertTrue(broken.body().contains("breaks the schema of event type order.created"), broken.body());
+            assertEquals(order, receiver.await("/typed", r -> r.size() == 1, Duration.ofSeconds(10)).get(0).bodyText());
+
             JsonNode operational = herald.data(tenant.key(), """
                     mutation { createOperationalWebhook(createOperationalWebhookInput: {webhookUrl: "%s",
                       eventTypes: ["webhook.failing", "webhook.disabled"]}) { id secret } }"""
@@ -104,6 +120,7 @@ class WebhookFeaturesIT extends FaultTier {
                 assertEquals(0, health.get("pending").asInt(), health.toString());
             });
             assertEquals(1, webhook(herald, tenant, crm).get("maxInFlight").asInt());
+            assertEquals(1, receiver.at("/typed").size(), "webhook " + typed + " takes no untyped event");
         }
     }
 

@@ -7,6 +7,7 @@ import {
 } from './dom.js';
 
 const PROVIDERS = 'query ConsoleProviders { providers(limit: 1000) { providerId name channelType } }';
+const EVENT_TYPES = 'query ConsoleEventTypes { eventTypes { name description schema } }';
 const WEBHOOK_FIELDS = `webhookUrl providerId operational eventTypes status description disabledReason createdOn updatedOn
     health { successRate1h lastSuccessAt lastFailureAt lastError consecutiveFailures pending inFlight }`;
 const REGISTER = `mutation ConsoleRegister($input: CreateWebhookInput!) {
@@ -37,7 +38,7 @@ function percent(rate) {
 export function createWebhooksView() {
   // open: webhooks whose actions are shown; confirming: {id, action} waiting for its confirmation
   const state = {
-    providers: [], webhooks: [], seen: null, editing: null, open: new Set(), confirming: null, devSeen: null,
+    providers: [], eventTypes: [], webhooks: [], seen: null, editing: null, open: new Set(), confirming: null, devSeen: null,
   };
   const newest = newestOnly();
   const newestDevAnswer = newestOnly();
@@ -47,6 +48,7 @@ export function createWebhooksView() {
   const tableBox = el('div', { class: 'scroll' });
   const devBox = el('div', { class: 'dev-receiver-box' });
   const providersBox = el('div', { class: 'scroll' });
+  const eventTypesBox = el('div', { class: 'scroll' });
   const providerSelect = el('select', { id: 'reg-provider', name: 'provider', required: true });
   const root = el('section', { class: 'view', 'aria-labelledby': 'webhooks-title' },
     el('h2', { id: 'webhooks-title' }, 'Webhooks'),
@@ -54,7 +56,9 @@ export function createWebhooksView() {
     el('div', { class: 'side-by-side' }, mayRegister() ? registerForm() : null, devBox),
     el('h2', { id: 'providers-title' }, 'Providers'),
     providersBox,
-    portalScope() ? null : providerForm());
+    portalScope() ? null : providerForm(),
+    el('h2', { id: 'event-types-title' }, 'Event types'),
+    eventTypesBox);
 
   /** A portal token registers only when it may manage a provider's webhooks (not one webhook's). */
   function mayRegister() {
@@ -346,7 +350,7 @@ export function createWebhooksView() {
       // an operational webhook receives events about the application's own webhooks, not a provider's
       td('webhook-provider', webhook.operational
         ? el('span', { class: 'operational' }, 'Operational: ' + (webhook.eventTypes || []).join(', '))
-        : String(webhook.providerId)),
+        : String(webhook.providerId) + (webhook.eventTypes ? ' (' + webhook.eventTypes.join(', ') + ')' : '')),
       el('td', { 'data-testid': 'webhook-status', title: reason || null },
         el('span', { class: webhook.status === 1 ? 'badge on' : 'badge off' }, webhook.status === 1 ? 'on' : 'off')),
       td('webhook-success-rate', percent(health.successRate1h)),
@@ -453,12 +457,30 @@ export function createWebhooksView() {
         el('td', {}, String(provider.channelType)))))));
   }
 
+  /** The application's catalogue: what producers tag events with, and the schema each type's events satisfy. */
+  function renderEventTypes() {
+    if (state.eventTypes.length === 0) {
+      replaceKeepingFocus(eventTypesBox, el('p', {}, 'No event types: events are untyped OsmoX notifications.'));
+      return;
+    }
+    replaceKeepingFocus(eventTypesBox, el('table', { class: 'one-line', 'data-testid': 'event-type-list' },
+      el('caption', {}, 'Event types'),
+      el('thead', {}, el('tr', {}, ['Name', 'Description', 'Schema'].map((name) => el('th', { scope: 'col' }, name)))),
+      el('tbody', {}, state.eventTypes.map((type) => el('tr', { 'data-testid': 'event-type-row' },
+        el('th', { scope: 'row', 'data-testid': 'event-type-name' }, type.name),
+        textCell('event-type-description', type.description, 'wide'),
+        el('td', { 'data-testid': 'event-type-schema' }, type.schema
+          ? el('details', {}, el('summary', {}, 'JSON Schema'), el('pre', { class: 'excerpt' }, type.schema))
+          : 'any JSON'))))));
+  }
+
   /** Reads the lists again; re-renders only what changed (or everything when `force`). */
   async function refresh(force = false) {
     refreshDevReceiver();
     try {
       const data = await newest(async () => ({
         providers: (await gql(PROVIDERS)).providers,
+        eventTypes: (await gql(EVENT_TYPES)).eventTypes,
         webhooks: await allWebhooks(WEBHOOK_FIELDS),
       }));
       clearErrors('poll');
@@ -468,6 +490,7 @@ export function createWebhooksView() {
       }
       state.seen = seen;
       state.providers = data.providers;
+      state.eventTypes = data.eventTypes;
       state.webhooks = data.webhooks;
       const ids = new Set(state.webhooks.map((w) => w.id));
       if (state.confirming && !ids.has(state.confirming.id)) {
@@ -476,6 +499,7 @@ export function createWebhooksView() {
       state.open = new Set([...state.open].filter((id) => ids.has(id)));
       renderTable();
       renderProviders();
+      renderEventTypes();
     } catch (e) {
       reportError(e, 'poll');
       throw e;
