@@ -3,7 +3,8 @@
 --
 -- One transaction, two calls. herald_lock_due_endpoints locks a few due endpoint rows (SKIP LOCKED, so claimers
 -- never wait on each other); herald_claim, whose statements see everything committed before those locks were held,
--- takes up to the room of each endpoint from its oldest ready deliveries, charges the endpoint and sets when it is
+-- takes up to the room of each endpoint from its oldest ready deliveries (those not waiting their turn), charges the
+-- endpoint and sets when it is
 -- next worth a look. Every writer that creates work for an endpoint (fan-out, retries, replay, lease expiry) updates
 -- the endpoint row in its own transaction, so a claim that holds the row sees all of it, or the writer wakes the
 -- endpoint after the claim commits. Due times compare with statement_timestamp(), which is stable within a
@@ -14,6 +15,18 @@ CREATE OR REPLACE FUNCTION herald_recent_starts(starts timestamptz[], window_ms 
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT ARRAY(SELECT s FROM unnest(starts) s WHERE s > clock_timestamp() - window_ms * interval '1 millisecond'
                   ORDER BY s)
+$$;
+
+-- Whether a delivery waits its turn: one of a BY_NOTIFICATION webhook (it has an ordering key) waits while an
+-- earlier delivery of the same notification to the same webhook is still in the hot table (pending, in flight or
+-- held); it is neither claimed nor counted as due until that one has ended. The one rule of order, for claims and
+-- for when an endpoint is next worth a look.
+CREATE OR REPLACE FUNCTION herald_waits_its_turn(p_webhook bigint, p_ordering_key text, p_event bigint)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT p_ordering_key IS NOT NULL
+       AND EXISTS (SELECT 1 FROM delivery o
+                    WHERE o.webhook_id = p_webhook AND o.ordering_key = p_ordering_key AND o.event_id < p_event)
 $$;
 
 -- How many attempts may start now at a webhook, or at a receiver: none while the webhook is off or the receiver asked
@@ -121,6 +134,7 @@ BEGIN
                    row_number() OVER (ORDER BY q.next_attempt_at, q.id) AS in_endpoint
               FROM (SELECT q.id, q.application_id, q.next_attempt_at FROM delivery q
                      WHERE q.webhook_id = c.webhook_id AND q.status = 0 AND q.next_attempt_at <= statement_timestamp()
+                       AND NOT herald_waits_its_turn(q.webhook_id, q.ordering_key, q.event_id)
                      ORDER BY q.next_attempt_at, q.id
                      LIMIT c.free) q) d),
     picked AS (
@@ -189,7 +203,9 @@ BEGIN
                END
           FROM (SELECT c.*, (SELECT min(q.next_attempt_at) FROM delivery q
                               WHERE q.webhook_id = c.webhook_id AND q.status = 0
-                                AND q.id <> ALL(ARRAY(SELECT k.id FROM claimed k))) AS next_due
+                                AND q.id <> ALL(ARRAY(SELECT k.id FROM claimed k))
+                                -- one waiting its turn is due when the one before it ends: that end wakes the endpoint
+                                AND NOT herald_waits_its_turn(q.webhook_id, q.ordering_key, q.event_id)) AS next_due
                   FROM charged c) s
           LEFT JOIN receiver_charged rc ON rc.id = s.receiver_id
          WHERE e.webhook_id = s.webhook_id AND e.webhook_id = ANY(endpoint_ids))  -- ANY: else a scan of all endpoints

@@ -5,7 +5,8 @@
 -- 410 hold ended) moves the delivery to the history. Every attempt sent is logged, with what the webhook's health
 -- takes from it (herald_aggregate_health folds it in later); a 410 switches its webhook off and holds the delivery with one attempt left; each
 -- attempt's slot is given back at its endpoint and at the receiver its claim charged, where a 429's pause is kept.
--- A delivery FAILED for good and a webhook switched off by a 410 are announced to the tenant (operational.sql).
+-- A delivery FAILED for good and a webhook switched off by a 410 are announced to the tenant (operational.sql). An
+-- ordered delivery that ended wakes its endpoint at once: the next delivery of its notification may go now.
 -- Endpoint rows are locked first, in id order, receiver rows last (the lock order, wake.sql).
 --
 -- A drained hot table keeps its pages, and ANALYZE then records pages holding no row: until the next ANALYZE the
@@ -30,6 +31,7 @@ DECLARE
     gone_endpoints bigint[];
     exhausted_endpoints bigint[];
     exhausted_details jsonb[];
+    ordered_endpoints bigint[];
     switched_off bigint[];
     switched_off_details jsonb[];
     saved_nestloop text;
@@ -69,7 +71,7 @@ BEGIN
            AND d.claim_token = o.claim_token AND d.id = ANY(delivery_ids) AND d.status <> 0
      RETURNING d.id, d.event_id, d.event_accepted_at, d.webhook_id, d.application_id, d.attempt_count, d.created_at,
                o.new_status AS status, o.sent, o.age_ms, o.duration_ms, o.status_code, o.error, o.excerpt,
-               o.pause_ms, o.gone, o.reached, d.receiver_id),
+               o.pause_ms, o.gone, o.reached, d.receiver_id, d.ordering_key),
     archived AS (
         INSERT INTO delivery_history (id, event_id, event_accepted_at, webhook_id, application_id, status,
                                       attempt_count, created_at, finished_at)
@@ -78,11 +80,13 @@ BEGIN
           FROM finished f),
     recorded AS (
         SELECT r.id, r.webhook_id, r.attempt_count, r.status, r.next_attempt_at, r.sent, r.age_ms, r.duration_ms,
-               r.status_code, r.error, r.excerpt, r.pause_ms, r.gone, r.reached, r.receiver_id, NULL AS event_id
+               r.status_code, r.error, r.excerpt, r.pause_ms, r.gone, r.reached, r.receiver_id, NULL AS event_id,
+               NULL AS ordering_key
           FROM retried r
         UNION ALL
         SELECT f.id, f.webhook_id, f.attempt_count, f.status, NULL, f.sent, f.age_ms, f.duration_ms, f.status_code,
-               f.error, f.excerpt, f.pause_ms, f.gone, f.reached, f.receiver_id, f.event_id FROM finished f),
+               f.error, f.excerpt, f.pause_ms, f.gone, f.reached, f.receiver_id, f.event_id, f.ordering_key
+          FROM finished f),
     attempts AS (
         INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, status_code, error,
                                       response_excerpt, webhook_id, succeeded, logged_by)
@@ -100,9 +104,10 @@ BEGIN
            array_agg(r.webhook_id) FILTER (WHERE r.status = 3),
            array_agg(jsonb_build_object('deliveryId', r.id::text, 'eventId', r.event_id::text,
                                         'attempts', r.attempt_count, 'lastStatusCode', r.status_code,
-                                        'lastError', r.error)) FILTER (WHERE r.status = 3)
+                                        'lastError', r.error)) FILTER (WHERE r.status = 3),
+           array_agg(DISTINCT r.webhook_id) FILTER (WHERE r.ordering_key IS NOT NULL AND r.status <> 0)
       INTO ended_ids, ended_endpoints, ended_statuses, ended_pauses, retry_endpoints, retry_due, gone_endpoints,
-           ended_receivers, exhausted_endpoints, exhausted_details
+           ended_receivers, exhausted_endpoints, exhausted_details, ordered_endpoints
       FROM recorded r;
     PERFORM set_config('enable_nestloop', saved_nestloop, true), set_config('enable_mergejoin', saved_mergejoin, true);
 
@@ -133,6 +138,10 @@ BEGIN
     PERFORM herald_release_receivers(ended_receivers, ended_pauses);
     IF retry_endpoints IS NOT NULL THEN
         PERFORM herald_wake_endpoints(retry_endpoints, retry_due);
+    END IF;
+    IF ordered_endpoints IS NOT NULL THEN
+        PERFORM herald_wake_endpoints(ordered_endpoints,
+                                      array_fill(clock_timestamp(), ARRAY[cardinality(ordered_endpoints)]));
     END IF;
     RETURN QUERY SELECT * FROM unnest(ended_ids, ended_statuses);
 END $$;

@@ -31,6 +31,7 @@ DECLARE
     failed_count int;
     exhausted_endpoints bigint[];
     exhausted_details jsonb[];
+    ordered_endpoints bigint[];
 BEGIN
     SELECT array_agg(d.id), array_agg(DISTINCT d.webhook_id) INTO candidates, endpoints
       FROM (SELECT f.id, f.webhook_id FROM herald_in_flight() f
@@ -53,7 +54,7 @@ BEGIN
          WHERE d.id = ANY(candidates) AND d.status = 1 AND d.lease_until < clock_timestamp()
            AND d.attempt_count >= d.attempt_limit
      RETURNING d.id, d.event_id, d.event_accepted_at, d.webhook_id, d.application_id, d.attempt_count, d.created_at,
-               d.receiver_id),
+               d.receiver_id, d.ordering_key),
     archived AS (
         INSERT INTO delivery_history (id, event_id, event_accepted_at, webhook_id, application_id, status,
                                       attempt_count, created_at, finished_at)
@@ -61,8 +62,8 @@ BEGIN
                clock_timestamp()
           FROM ended),
     reset AS (
-        SELECT id, webhook_id, attempt_count, status, receiver_id, NULL AS event_id FROM retried
-        UNION ALL SELECT id, webhook_id, attempt_count, 3, receiver_id, event_id FROM ended),
+        SELECT id, webhook_id, attempt_count, status, receiver_id, NULL AS event_id, NULL AS ordering_key FROM retried
+        UNION ALL SELECT id, webhook_id, attempt_count, 3, receiver_id, event_id, ordering_key FROM ended),
     logged AS (
         INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, error)
         SELECT id, attempt_count, clock_timestamp() - lease_ms * interval '1 millisecond', 0, 'lease expired'
@@ -72,9 +73,11 @@ BEGIN
            array_agg(webhook_id) FILTER (WHERE reset.status = 3),
            array_agg(jsonb_build_object('deliveryId', id::text, 'eventId', event_id::text, 'attempts', attempt_count,
                                         'lastStatusCode', NULL, 'lastError', 'lease expired'))
-               FILTER (WHERE reset.status = 3)
+               FILTER (WHERE reset.status = 3),
+           -- an ordered delivery that ended lets the next of its notification go
+           array_agg(webhook_id) FILTER (WHERE reset.status = 3 AND ordering_key IS NOT NULL)
       INTO reset_ids, reset_endpoints, ready_endpoints, failed_count, reset_receivers, exhausted_endpoints,
-           exhausted_details
+           exhausted_details, ordered_endpoints
       FROM reset;
     IF reset_ids IS NULL THEN
         RETURN QUERY SELECT 0, 0;
@@ -83,6 +86,7 @@ BEGIN
     PERFORM herald_release_slots(reset_endpoints, array_fill(1, ARRAY[cardinality(reset_endpoints)]),
                                  array_fill(NULL::timestamptz, ARRAY[cardinality(reset_endpoints)]));
     PERFORM herald_release_receivers(reset_receivers, array_fill(NULL::timestamptz, ARRAY[cardinality(reset_receivers)]));
+    ready_endpoints := ready_endpoints || ordered_endpoints;
     IF ready_endpoints IS NOT NULL THEN
         PERFORM herald_wake_endpoints(ready_endpoints, array_fill(clock_timestamp(), ARRAY[cardinality(ready_endpoints)]));
     END IF;

@@ -24,10 +24,13 @@ BEGIN
      RETURNING h.id, h.event_id, h.event_accepted_at, h.webhook_id, h.application_id, h.attempt_count, h.created_at),
     revived AS (
         INSERT INTO delivery (id, event_id, event_accepted_at, webhook_id, application_id, status, attempt_count,
-                              attempt_limit, next_attempt_at, created_at)
+                              attempt_limit, next_attempt_at, created_at, ordering_key)
         SELECT m.id, m.event_id, m.event_accepted_at, m.webhook_id, m.application_id, 0, m.attempt_count,
                -- a fresh round: the webhook's own schedule's attempts, else `attempts`
-               m.attempt_count + coalesce(cardinality(w.retry_schedule_ms) + 1, attempts), clock_timestamp(), m.created_at
+               m.attempt_count + coalesce(cardinality(w.retry_schedule_ms) + 1, attempts), clock_timestamp(), m.created_at,
+               -- ordered again, among the deliveries of its notification still waiting, by its event
+               CASE WHEN w.ordering = 1 THEN (SELECT herald_ordering_key(e.payload) FROM event e
+                                               WHERE e.id = m.event_id AND e.accepted_at = m.event_accepted_at) END
           FROM moved m JOIN webhook w ON w.id = m.webhook_id
      RETURNING id, webhook_id)
     SELECT array_agg(id ORDER BY id), array_agg(webhook_id) INTO replayed_ids, replayed_endpoints FROM revived;
@@ -56,14 +59,16 @@ DECLARE
     made int;
 BEGIN
     PERFORM 1 FROM endpoint_state e WHERE e.webhook_id = p_webhook FOR UPDATE;
-    SELECT w.id, w.provider_id, w.channel_types, w.delivery_statuses, w.event_types, w.retry_schedule_ms INTO hook
+    SELECT w.id, w.provider_id, w.channel_types, w.delivery_statuses, w.event_types, w.retry_schedule_ms, w.ordering
+      INTO hook
       FROM webhook w JOIN provider p ON p.id = w.provider_id
      WHERE w.id = p_webhook AND p.application_id = p_application;
     IF NOT FOUND THEN
         RETURN 0;
     END IF;
-    INSERT INTO delivery (event_id, event_accepted_at, webhook_id, application_id, attempt_limit)
-    SELECT e.id, e.accepted_at, hook.id, p_application, coalesce(cardinality(hook.retry_schedule_ms) + 1, attempts)
+    INSERT INTO delivery (event_id, event_accepted_at, webhook_id, application_id, attempt_limit, ordering_key)
+    SELECT e.id, e.accepted_at, hook.id, p_application, coalesce(cardinality(hook.retry_schedule_ms) + 1, attempts),
+           CASE WHEN hook.ordering = 1 THEN herald_ordering_key(e.payload) END
       FROM event e
      WHERE e.id > from_id AND e.id <= to_id AND e.accepted_at >= p_since AND e.accepted_at <= p_until
        AND e.provider_id = hook.provider_id AND e.fanned_out_at IS NOT NULL AND e.fan_out_error IS NULL

@@ -10,13 +10,14 @@ import dev.herald.delivery.DeliveryConfig;
 /**
  * A webhook's optional settings, checked: a description, the notifications it receives by {@code channelType} and
  * {@code deliveryStatus} (null: all; an empty list given by its owner means all too), its own request headers and
- * its own lower caps (null: the global caps), its own retries and timeout ({@link RetrySettings}). For an update, the {@code ...Given} flags say which were given: the
+ * its own lower caps (null: the global caps), its own retries and timeout ({@link RetrySettings}), its ordering (null:
+ * not given). For an update, the {@code ...Given} flags say which were given: the
  * others keep what is stored.
  */
 record WebhookSettings(String description, Integer[] channelTypes, Integer[] deliveryStatuses,
         List<CustomHeader> headers, Integer maxInFlight, Integer maxPerMinute, boolean descriptionGiven,
         boolean channelTypesGiven, boolean deliveryStatusesGiven, boolean headersGiven, boolean maxInFlightGiven,
-        boolean maxPerMinuteGiven, RetrySettings retries) {
+        boolean maxPerMinuteGiven, RetrySettings retries, WebhookOrdering ordering) {
 
     static final int MAX_DESCRIPTION = 500;
     static final int MAX_FILTER_VALUES = 20;
@@ -46,7 +47,8 @@ record WebhookSettings(String description, Integer[] channelTypes, Integer[] del
                 cap("maxPerMinute", input.maxPerMinute, delivery.maxPerMinutePerEndpoint(),
                         "herald.delivery.max-per-minute-per-endpoint", zeroClearsCaps),
                 description != null, input.channelTypes != null, input.deliveryStatuses != null,
-                input.headers != null, input.maxInFlight != null, input.maxPerMinute != null, RetrySettings.of(input));
+                input.headers != null, input.maxInFlight != null, input.maxPerMinute != null, RetrySettings.of(input),
+                input.ordering);
     }
 
     /** The values as stored: null for all (absent or empty), else distinct and sorted. */

@@ -19,6 +19,10 @@ public abstract class WebhookSettingsInput {
             + " not. An operational webhook lists operational event types here")
     public List<@org.eclipse.microprofile.graphql.NonNull String> eventTypes;
 
+    @Description("BY_NOTIFICATION keeps the order of each notification's events (UNORDERED, the default, does not);"
+            + " on updateWebhook it applies to deliveries made from then on, and UNORDERED releases those waiting")
+    public WebhookOrdering ordering;
+
     @Description("Only notifications whose channelType is in this list (empty or absent: all)")
     public List<Integer> channelTypes;
 

@@ -43,6 +43,7 @@ public record WebhookView(
                 + " cannot decrypt them") ReceiverAccessView access,
         @Description("Whether it receives operational events (createOperationalWebhook) rather than a provider's")
         boolean operational,
+        @NonNull WebhookOrdering ordering,
         @Description("The event types it takes: names or prefix.* (operational webhooks: operational types); null: every"
                 + " event of its provider") List<@NonNull String> eventTypes) {
 
@@ -61,7 +62,7 @@ public record WebhookView(
                 // as written: 0.1 stored as a real reads back as 0.1, not 0.10000000149011612
                 row.getFloat("retry_jitter") == null ? null : Double.valueOf(row.getFloat("retry_jitter").toString()),
                 row.getInteger("timeout_ms") == null ? null : Durations.format(row.getInteger("timeout_ms")),
-                access, row.getBoolean("operational"),
+                access, row.getBoolean("operational"), WebhookOrdering.of(row.getShort("ordering")),
                 row.getArrayOfStrings("event_types") == null ? null : List.of(row.getArrayOfStrings("event_types")));
     }
 
@@ -74,7 +75,7 @@ public record WebhookView(
                 description, channelTypes, deliveryStatuses, headers == null ? null
                         : headers.stream().map(header -> new WebhookHeader(header.name(), "(hidden)")).toList(),
                 maxInFlight, maxPerMinute, disabledReason, retrySchedule, retryJitter, timeout, null, operational,
-                eventTypes);
+                ordering, eventTypes);
     }
 
     private static List<String> durations(Integer[] millis) {

@@ -38,18 +38,18 @@ class WebhookWrites {
             + " w.legacy_signature_header, w.created_on, w.updated_on, w.description, w.channel_types,"
             + " w.delivery_statuses, w.headers, w.max_in_flight, w.max_per_minute, w.disabled_reason,"
             + " w.retry_schedule_ms, w.retry_jitter, w.timeout_ms, w.proxy, w.client_certificate, w.oauth2,"
-            + " w.event_types, EXISTS (SELECT 1 FROM provider o WHERE o.id = w.provider_id AND o.operational)"
+            + " w.event_types, w.ordering, EXISTS (SELECT 1 FROM provider o WHERE o.id = w.provider_id AND o.operational)"
             + " AS operational";
 
     /* $1 provider, $2 application, $3 URL, $4 secret (encrypted), $5 legacy header, $6 now, $7-$12 settings, $13 id,
-       $14-$16 retries and timeout, $17-$19 receiver access (sealed), $20 event types */
+       $14-$16 retries and timeout, $17-$19 receiver access (sealed), $20 event types, $21 ordering */
     private static final String REGISTER = """
             INSERT INTO webhook AS w (id, provider_id, webhook_url, status, secret, legacy_signature_header, created_on,
                                       updated_on, description, channel_types, delivery_statuses, headers,
                                       max_in_flight, max_per_minute, retry_schedule_ms, retry_jitter, timeout_ms,
-                                      proxy, client_certificate, oauth2, event_types)
+                                      proxy, client_certificate, oauth2, event_types, ordering)
             SELECT $13, p.id, $3, 1, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $14::int[], $15::real, $16::int, $17,
-                   $18, $19, $20::text[]
+                   $18, $19, $20::text[], $21
               FROM provider p WHERE p.id = $1 AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
 
@@ -91,7 +91,7 @@ class WebhookWrites {
                FOR NO KEY UPDATE OF w""";
 
     /* $1 webhook, $2 application, $3 URL, $4 status, $5 set the legacy header?, $6 legacy header, $7 now,
-       $8-$33 each setting: given?, value */
+       $8-$35 each setting: given?, value */
     private static final String UPDATE = """
             UPDATE webhook w
                SET webhook_url = coalesce($3, w.webhook_url),
@@ -112,13 +112,17 @@ class WebhookWrites {
                    proxy = CASE WHEN $26 THEN $27 ELSE w.proxy END,
                    client_certificate = CASE WHEN $28 THEN $29 ELSE w.client_certificate END,
                    oauth2 = CASE WHEN $30 THEN $31 ELSE w.oauth2 END,
-                   event_types = CASE WHEN $32 THEN $33::text[] ELSE w.event_types END
+                   event_types = CASE WHEN $32 THEN $33::text[] ELSE w.event_types END,
+                   ordering = CASE WHEN $34 THEN $35::smallint ELSE w.ordering END
               FROM provider p
              WHERE w.id = $1 AND p.id = w.provider_id AND p.application_id = $2
             RETURNING\s""" + COLUMNS;
 
     /* a webhook switched on (from off) starts a new run of failures for auto-disable to count */
     private static final String RESTART_FAILURE_RUN = "SELECT herald_restart_failure_run($1)";
+
+    private static final String UNORDER = "UPDATE delivery SET ordering_key = NULL"
+            + " WHERE webhook_id = $1 AND ordering_key IS NOT NULL";
 
     private static final String WAKE = "SELECT herald_wake_endpoints(ARRAY[$1::bigint], ARRAY[clock_timestamp()])";
 
@@ -193,7 +197,8 @@ class WebhookWrites {
                             headersFor.apply(id), settings.maxInFlight(), settings.maxPerMinute(), id,
                             settings.retries().scheduleMs(), settings.retries().jitter(), settings.retries().timeoutMs(),
                             access.proxy(), access.clientCertificate(), access.oauth2(),
-                            subscription.eventTypes() }));
+                            subscription.eventTypes(), settings.ordering() == null ? (short) 0
+                                    : settings.ordering().stored() }));
                 })
                 .map(rows -> only(rows, "providerId", "provider", providerId))
                 .call(row -> connection.preparedQuery(NEW_ENDPOINT).execute(Tuple.of(row.getLong("id"), applicationId)));
@@ -221,13 +226,18 @@ class WebhookWrites {
                         settings.retries().jitterGiven(), settings.retries().jitter(),
                         settings.retries().timeoutGiven(), settings.retries().timeoutMs(), access.proxyGiven(),
                         sealedAccess.proxy(), access.certificateGiven(), sealedAccess.clientCertificate(),
-                        access.oauth2Given(), sealedAccess.oauth2(), eventTypesGiven, eventTypes }))
+                        access.oauth2Given(), sealedAccess.oauth2(), eventTypesGiven, eventTypes,
+                        settings.ordering() != null, settings.ordering() == null ? null : settings.ordering().stored() }))
                         .map(rows -> only(rows, "id", "webhook", webhookId))
                         // only when it was off: a form that always sends status 1 must not postpone auto-disable
                         .call(() -> status != null && status == Webhook.ACTIVE
                                 && stored.getInteger("status") != Webhook.ACTIVE
                                         ? connection.preparedQuery(RESTART_FAILURE_RUN).execute(Tuple.of(webhookId))
-                                        : Uni.createFrom().voidItem()))
+                                        : Uni.createFrom().voidItem())
+                        // unordered from now on: what waited its turn is free to go (the wake below sends it)
+                        .call(() -> settings.ordering() == WebhookOrdering.UNORDERED
+                                ? connection.preparedQuery(UNORDER).execute(Tuple.of(webhookId))
+                                : Uni.createFrom().voidItem()))
                 .call(row -> row.getInteger("status") == Webhook.ACTIVE
                         ? connection.preparedQuery(WAKE).execute(Tuple.of(webhookId))
                         : Uni.createFrom().voidItem()));

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import org.awaitility.Awaitility;
@@ -97,6 +98,7 @@ public final class Receiver implements AutoCloseable {
     private final Map<String, Queue<Behaviour>> onceBehaviours = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
+    private final Map<String, Function<byte[], Behaviour>> deciders = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> peakOpen = new ConcurrentHashMap<>();
 
     public Receiver() throws Exception {
@@ -127,6 +129,14 @@ public final class Receiver implements AutoCloseable {
                 .setKeyCertOptions(new PfxOptions().setPath(keyStore.toString()).setPassword(password))
                 .setClientAuth(ClientAuth.REQUIRED)
                 .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(trustedClientCertificate))));
+    }
+
+    /**
+     * Requests to {@code path} are answered as {@code decide} says from their body (null: as otherwise set). It runs on
+     * the receiver's event loop, one request at a time.
+     */
+    public void answerBy(String path, Function<byte[], Behaviour> decide) {
+        deciders.put(path, decide);
     }
 
     /** Requests to {@code path} whose headers {@code accepted} refuses are answered {@code status} and nothing else. */
@@ -167,7 +177,10 @@ public final class Receiver implements AutoCloseable {
         });
         Guard guard = guards.get(path);
         Behaviour once = onceBehaviours.getOrDefault(path, new ConcurrentLinkedQueue<>()).poll();
+        Function<byte[], Behaviour> decide = deciders.get(path);
+        Behaviour decided = decide == null ? null : decide.apply(body);
         Behaviour behaviour = guard != null && !guard.accepted().test(headers) ? new Behaviour(guard.status(), Duration.ZERO)
+                : decided != null ? decided
                 : once != null ? once : behaviours.getOrDefault(path, new Behaviour(200, Duration.ZERO));
         switch (behaviour.mode()) {
             case SILENT -> {
