@@ -11,11 +11,3 @@ CREATE TABLE event_type (
     PRIMARY KEY (application_id, name)
 );
 
--- Grouped ingest carries each request's event type, so its signature changes (on a new database the function files,
--- which come after the migrations, have not made it yet: dropped only where it exists).
-DO $$
-BEGIN
-    IF to_regprocedure('herald_ingest(int[], text[], text[], int[], int[], text[], int, int)') IS NOT NULL THEN
-        DROP FUNCTION herald_ingest(int[], text[], text[], int[], int[], text[], int, int);
-    END IF;
-END $$;

@@ -37,7 +37,11 @@ final class BoundedPatterns {
         }
     }
 
-    static final class TooSlow extends RuntimeException {
+    /**
+     * An Error, not an exception: the library catches and logs exceptions a pattern throws (with the tenant's
+     * pattern, at ERROR, once per event); this ends the check instead.
+     */
+    static final class TooSlow extends Error {
 
         TooSlow() {
             super("a pattern ran past its deadline", null, false, false);

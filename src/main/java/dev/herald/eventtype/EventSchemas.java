@@ -2,6 +2,7 @@ package dev.herald.eventtype;
 
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -12,7 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaException;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
@@ -22,22 +22,27 @@ import dev.herald.api.InvalidInput;
 /**
  * The JSON Schemas of event types: checked when a type is set, compiled once per replica, and applied to each event
  * of that type at ingest. A schema is self-contained: Herald fetches nothing ({@code $ref} must point inside it,
- * {@code $id} is refused, remote retrieval is off), so a schema cannot make Herald reach any address. Its patterns
- * run under a deadline ({@link BoundedPatterns}): one that backtracks for ever costs its own request a refusal, not
- * a thread.
+ * {@code $id} and anchors are refused, remote retrieval is off), so a schema cannot make Herald reach any address. Its cost is
+ * bounded: no {@code $ref} leads back to where it came from, and the schema with every {@code $ref} written out has
+ * at most {@link #MAX_EXPANDED_NODES} nodes (so {@code allOf} over shared definitions cannot multiply the work); its
+ * patterns run under a deadline ({@link BoundedPatterns}). Whatever a check still throws (a pattern that overflows
+ * the stack on a long text, a number the library cannot compare) refuses that event; it never becomes a 500.
  */
 public final class EventSchemas {
 
     public static final int MAX_SCHEMA_LENGTH = 64 * 1024;
+    public static final int MAX_EXPANDED_NODES = 5_000;
     private static final Set<String> DIALECTS = Set.of("https://json-schema.org/draft/2020-12/schema",
             "https://json-schema.org/draft/2019-09/schema", "http://json-schema.org/draft-07/schema#",
             "http://json-schema.org/draft-07/schema");
-    private static final List<String> REFERENCES = List.of("$ref", "$dynamicRef", "$recursiveRef");
+    /* dynamic references and anchors would let a schema reach parts of itself that the expansion count cannot see */
+    private static final List<String> UNSUPPORTED = List.of("$dynamicRef", "$recursiveRef", "$anchor",
+            "$dynamicAnchor", "$recursiveAnchor", "$id");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
             SpecificationVersion.DRAFT_2020_12,
             builder -> builder.schemaLoader(loader -> loader.fetchRemoteResources(false))
-                    .schemaRegistryConfig(SchemaRegistryConfig.builder()
+                    .schemaRegistryConfig(SchemaRegistryConfig.builder().locale(Locale.ENGLISH)
                             .regularExpressionFactory(BoundedPatterns.FACTORY).build()));
 
     private EventSchemas() {
@@ -58,9 +63,12 @@ public final class EventSchemas {
             throw new InvalidInput(field, "must be a JSON Schema: an object (or true, false)");
         }
         checkSelfContained(field, node, "#");
+        new Expansion(field, node).count(node, "#");
         try {
-            return REGISTRY.getSchema(node);
-        } catch (SchemaException | IllegalArgumentException | IllegalStateException e) {
+            Schema schema = REGISTRY.getSchema(node);
+            schema.initializeValidators(); // resolves every $ref now: a dangling one is refused here, not at ingest
+            return schema;
+        } catch (RuntimeException e) {
             throw new InvalidInput(field, "is not a JSON Schema Herald can apply: " + e.getMessage());
         }
     }
@@ -88,6 +96,10 @@ public final class EventSchemas {
         } catch (BoundedPatterns.TooSlow slow) {
             return "(top level): checking the schema took longer than " + BoundedPatterns.DEADLINE_MS
                     + " ms (a pattern that backtracks?)";
+        } catch (StackOverflowError | RuntimeException unchecked) {
+            return "(top level): it could not be checked against the schema ("
+                    + (unchecked instanceof StackOverflowError ? "a pattern ran too deep on a long text"
+                            : unchecked.getClass().getSimpleName()) + ")";
         }
     }
 
@@ -109,12 +121,14 @@ public final class EventSchemas {
             Map.Entry<String, JsonNode> member = members.next();
             String key = member.getKey();
             JsonNode value = member.getValue();
-            if (REFERENCES.contains(key) && (!value.isTextual() || !value.asText().startsWith("#"))) {
-                throw new InvalidInput(field, key + " at " + at + " must point inside the schema (#...): Herald"
+            if (key.equals("$ref") && (!value.isTextual()
+                    || !(value.asText().equals("#") || value.asText().startsWith("#/")))) {
+                throw new InvalidInput(field, "$ref at " + at + " must point inside the schema (# or #/...): Herald"
                         + " fetches nothing");
             }
-            if (key.equals("$id")) {
-                throw new InvalidInput(field, "$id at " + at + " is not supported: a schema here is one document");
+            if (UNSUPPORTED.contains(key)) {
+                throw new InvalidInput(field, key + " at " + at + " is not supported: a schema here is one document,"
+                        + " its references plain JSON Pointers");
             }
             if (key.equals("$schema") && (!value.isTextual() || !DIALECTS.contains(value.asText()))) {
                 throw new InvalidInput(field, "$schema must be one of " + String.join(", ", DIALECTS.stream()
@@ -128,6 +142,74 @@ public final class EventSchemas {
                         pattern -> compilePattern(field, pattern, at + "/patternProperties"));
             }
             checkSelfContained(field, value, at + "/" + key);
+        }
+    }
+
+    /**
+     * Walks the schema as validation would, every {@code $ref} followed: refuses one that leads back into itself and
+     * a schema that written out would have more than {@link #MAX_EXPANDED_NODES} nodes.
+     */
+    private static final class Expansion {
+
+        private final String field;
+        private final JsonNode root;
+        private final Map<String, Integer> sizes = new java.util.HashMap<>();
+        private final java.util.Set<String> open = new java.util.HashSet<>();
+
+        Expansion(String field, JsonNode root) {
+            this.field = field;
+            this.root = root;
+        }
+
+        int count(JsonNode node, String at) {
+            int size = 1;
+            if (node.isObject()) {
+                JsonNode ref = node.get("$ref");
+                if (ref != null && ref.isTextual()) {
+                    size += followed(ref.asText(), at);
+                }
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> members = node.fields(); members.hasNext();) {
+                Map.Entry<String, JsonNode> member = members.next();
+                size += count(member.getValue(), at + "/" + member.getKey());
+                check(size);
+            }
+            for (int i = 0; node.isArray() && i < node.size(); i++) {
+                size += count(node.get(i), at + "/" + i);
+                check(size);
+            }
+            return size;
+        }
+
+        private int followed(String ref, String at) {
+            Integer known = sizes.get(ref);
+            if (known != null) {
+                return known;
+            }
+            if (!open.add(ref)) {
+                throw new InvalidInput(field, "$ref " + ref + " at " + at + " leads back into itself: recursive"
+                        + " schemas are not supported");
+            }
+            JsonNode target;
+            try {
+                target = ref.equals("#") ? root : root.at(ref.substring(1));
+            } catch (IllegalArgumentException malformed) {
+                target = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            }
+            if (target.isMissingNode()) {
+                throw new InvalidInput(field, "$ref " + ref + " at " + at + " points at nothing in the schema");
+            }
+            int size = count(target, ref);
+            open.remove(ref);
+            sizes.put(ref, size);
+            return size;
+        }
+
+        private void check(int size) {
+            if (size > MAX_EXPANDED_NODES) {
+                throw new InvalidInput(field, "with every $ref written out it must have at most " + MAX_EXPANDED_NODES
+                        + " nodes");
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.herald.eventtype;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,8 +21,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Each application's catalogue of event types, and the check at ingest: a request's type must be in its
- * application's catalogue, and its events must satisfy the type's schema. Replicas keep what they read of the
- * catalogue for {@link #KEPT_MS}: a change reaches every replica's ingest within that.
+ * application's catalogue, and its events must satisfy the type's schema. Each replica keeps the types in use with
+ * their compiled schemas (at most {@link #MAX_KEPT}) and asks the database again after {@link #KEPT_MS}, reading a
+ * schema again only when it changed: a change reaches every replica's ingest within that. Schemas are compiled and
+ * applied on worker threads, never on the event loop.
  */
 @ApplicationScoped
 public class EventTypeCatalogue {
@@ -29,15 +32,16 @@ public class EventTypeCatalogue {
     public static final int MAX_TYPES_PER_APPLICATION = 1_000;
     static final long KEPT_MS = 2_000;
     private static final int MAX_DESCRIPTION = 500;
-    private static final int MAX_KEPT = 10_000;
+    private static final int MAX_KEPT = 1_000;
 
-    /* $1 application, $2 name, $3 description, $4 schema: made or replaced whole, within the application's limit */
+    /* $1 application: its row, so that types set at once count each other against the limit */
+    private static final String LOCK_APPLICATION = "SELECT 1 FROM application WHERE id = $1 FOR NO KEY UPDATE";
+    /* $1 application, $2 name, $3 description, $4 schema, $5 the limit: made or replaced whole */
     private static final String SET = """
             INSERT INTO event_type AS t (application_id, name, description, json_schema)
-            SELECT a.id, $2, $3, $4 FROM application a
-             WHERE a.id = $1
-               AND (EXISTS (SELECT 1 FROM event_type o WHERE o.application_id = $1 AND o.name = $2)
-                    OR (SELECT count(*) FROM event_type o WHERE o.application_id = $1) < $5)
+            SELECT $1, $2, $3, $4
+             WHERE EXISTS (SELECT 1 FROM event_type o WHERE o.application_id = $1 AND o.name = $2)
+                OR (SELECT count(*) FROM event_type o WHERE o.application_id = $1) < $5
                 ON CONFLICT (application_id, name) DO UPDATE
                SET description = excluded.description, json_schema = excluded.json_schema,
                    updated_on = clock_timestamp()
@@ -46,7 +50,10 @@ public class EventTypeCatalogue {
     private static final String LIST = """
             SELECT name, description, json_schema, created_on, updated_on FROM event_type
              WHERE application_id = $1 ORDER BY name""";
-    private static final String ONE = "SELECT json_schema FROM event_type WHERE application_id = $1 AND name = $2";
+    /* $1 application, $2 name, $3 the version kept: the schema only when it changed since */
+    private static final String ONE = """
+            SELECT updated_on, CASE WHEN updated_on IS DISTINCT FROM $3 THEN json_schema END AS json_schema
+              FROM event_type WHERE application_id = $1 AND name = $2""";
 
     @Inject
     Pool pool;
@@ -54,8 +61,8 @@ public class EventTypeCatalogue {
     @Inject
     Vertx vertx;
 
-    /** What a replica read of one type: whether it exists and its compiled schema (null: any JSON). */
-    private record Known(boolean exists, Schema schema, long readAt) {
+    /** What a replica read of one type: its version and compiled schema (null: any JSON), and when it asked. */
+    private record Known(OffsetDateTime version, Schema schema, long readAt) {
     }
 
     private record Key(int applicationId, String name) {
@@ -70,12 +77,16 @@ public class EventTypeCatalogue {
             throw new InvalidInput("description", "must be at most " + MAX_DESCRIPTION + " characters");
         }
         String schema = input.schema == null || input.schema.isBlank() ? null : input.schema;
-        if (schema != null) {
-            EventSchemas.compile("schema", schema);
+        if (schema != null && schema.length() > EventSchemas.MAX_SCHEMA_LENGTH) {
+            throw new InvalidInput("schema", "must be at most " + EventSchemas.MAX_SCHEMA_LENGTH + " characters");
         }
-        return pool.preparedQuery(SET).execute(Tuple.from(new Object[] { applicationId, name,
-                input.description == null || input.description.isEmpty() ? null : input.description, schema,
-                MAX_TYPES_PER_APPLICATION }))
+        Uni<Void> compiled = schema == null ? Uni.createFrom().voidItem()
+                : vertx.executeBlocking(() -> EventSchemas.compile("schema", schema), false).replaceWithVoid();
+        return compiled.chain(() -> pool.withTransaction(connection -> connection.preparedQuery(LOCK_APPLICATION)
+                .execute(Tuple.of(applicationId))
+                .chain(() -> connection.preparedQuery(SET).execute(Tuple.from(new Object[] { applicationId, name,
+                        input.description == null || input.description.isEmpty() ? null : input.description, schema,
+                        MAX_TYPES_PER_APPLICATION })))))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw new InvalidInput("name", "the application has " + MAX_TYPES_PER_APPLICATION
@@ -87,6 +98,7 @@ public class EventTypeCatalogue {
     }
 
     public Uni<Boolean> delete(int applicationId, String name) {
+        EventTypeNames.check("name", name);
         return pool.preparedQuery(DELETE).execute(Tuple.of(applicationId, name)).map(rows -> {
             if (rows.size() == 0) {
                 throw new NotFound("name", "event type", name);
@@ -108,34 +120,27 @@ public class EventTypeCatalogue {
 
     /**
      * Refuses the request when {@code type} is not in the application's catalogue, or when an event breaks the
-     * type's schema, naming the event ({@code field} of its position), the type and the failing path. The schema is
-     * applied on a worker thread, never on the event loop.
+     * type's schema, naming the event ({@code field} of its position), the type and the failing path.
      */
     public Uni<Void> check(int applicationId, String type, List<String> fields, List<String> events) {
         return known(applicationId, type).chain(known -> {
-            if (!known.exists()) {
-                throw new InvalidInput(IngestHeader.EVENT_TYPE, '"' + type + "\" is not one of the application's"
-                        + " event types (setEventType adds it)");
-            }
             if (known.schema() == null) {
                 return Uni.createFrom().voidItem();
             }
-            return vertx.executeBlocking(() -> {
-                BoundedPatterns.within(() -> {
-                    for (int i = 0; i < events.size(); i++) {
-                        String failure = EventSchemas.firstFailure(known.schema(), events.get(i));
-                        if (failure != null) {
-                            throw new InvalidInput(fields.get(i), "breaks the schema of event type " + type + ": "
-                                    + failure);
-                        }
+            return vertx.executeBlocking(() -> BoundedPatterns.within(() -> {
+                for (int i = 0; i < events.size(); i++) {
+                    String failure = EventSchemas.firstFailure(known.schema(), events.get(i));
+                    if (failure != null) {
+                        throw new InvalidInput(fields.get(i), "breaks the schema of event type " + type + ": "
+                                + failure);
                     }
-                    return null;
-                });
-                return null;
-            }, false).replaceWithVoid();
+                }
+                return Boolean.TRUE;
+            }), false).replaceWithVoid();
         });
     }
 
+    /** The type as this replica knows it, asked again after {@link #KEPT_MS}; a type not in the catalogue fails. */
     private Uni<Known> known(int applicationId, String type) {
         Key key = new Key(applicationId, type);
         Known known = kept.get(key);
@@ -143,20 +148,35 @@ public class EventTypeCatalogue {
         if (known != null && now - known.readAt() < KEPT_MS) {
             return Uni.createFrom().item(known);
         }
-        return pool.preparedQuery(ONE).execute(Tuple.of(applicationId, type)).map(rows -> {
-            Known read;
-            if (rows.size() == 0) {
-                read = new Known(false, null, now);
-            } else {
-                String schema = rows.iterator().next().getString("json_schema");
-                read = new Known(true, schema == null ? null : EventSchemas.compile("schema", schema), now);
-            }
+        return pool.preparedQuery(ONE).execute(Tuple.of(applicationId, type, known == null ? null : known.version()))
+                .chain(rows -> {
+                    if (rows.size() == 0) {
+                        kept.remove(key); // names not in the catalogue are not kept: any name may be asked
+                        throw new InvalidInput(IngestHeader.EVENT_TYPE, '"' + type + "\" is not one of the"
+                                + " application's event types (setEventType adds it)");
+                    }
+                    Row row = rows.iterator().next();
+                    OffsetDateTime version = row.getOffsetDateTime("updated_on");
+                    if (known != null && version.equals(known.version())) {
+                        return Uni.createFrom().item(keep(key, new Known(version, known.schema(), now)));
+                    }
+                    String schema = row.getString("json_schema");
+                    return (schema == null ? Uni.createFrom().<Schema>nullItem()
+                            : vertx.executeBlocking(() -> EventSchemas.compile("schema", schema), false))
+                            .map(compiled -> keep(key, new Known(version, compiled, now)));
+                });
+    }
+
+    private Known keep(Key key, Known known) {
+        if (kept.size() >= MAX_KEPT && !kept.containsKey(key)) {
+            long stale = System.currentTimeMillis() - KEPT_MS;
+            kept.values().removeIf(entry -> entry.readAt() < stale);
             if (kept.size() >= MAX_KEPT) {
-                kept.clear(); // a bound, not a policy: what is in use is read again within a request
+                return known; // all in use: this one is compiled again next time rather than evict another
             }
-            kept.put(key, read);
-            return read;
-        });
+        }
+        kept.put(key, known);
+        return known;
     }
 
     /** The request header that tags a request's events with a type. */

@@ -80,12 +80,10 @@ public class EventResource {
                     }
                     return ingest.parse(body);
                 })
-                        .call(events -> eventType == null ? Uni.createFrom().voidItem()
-                                : eventTypes.check(applicationId, eventType,
-                                        events.stream().map(IncomingEvent::position).toList(),
-                                        events.stream().map(IncomingEvent::json).toList()))
-                        .chain(events -> idempotencyKey == null && IngestGroups.fits(events)
-                                ? grouped(applicationId, events, traceContext, eventType, context)
+                        // typed events go alone: their check runs after their allowance is taken, before they
+                        // are written
+                        .chain(events -> idempotencyKey == null && eventType == null && IngestGroups.fits(events)
+                                ? grouped(applicationId, events, traceContext, context)
                                 : alone(applicationId, events, idempotencyKey, body, traceContext, eventType,
                                         context))
                         .onFailure().call(failure -> context.get(ALLOWANCE) != null ? Uni.createFrom().voidItem()
@@ -96,9 +94,8 @@ public class EventResource {
 
     /** A request without an idempotency key: taken in with whatever other requests arrive meanwhile. */
     private Uni<List<Long>> grouped(int applicationId, List<IncomingEvent> events, String traceContext,
-            String eventType, RoutingContext context) {
-        return groups.take(applicationId, CallerResolver.presentedKeyHash(context.request()), events, traceContext,
-                eventType)
+            RoutingContext context) {
+        return groups.take(applicationId, CallerResolver.presentedKeyHash(context.request()), events, traceContext)
                 .invoke(taken -> context.put(ALLOWANCE, taken.allowance()))
                 .map(taken -> {
                     taken.allowance().require();
@@ -111,8 +108,9 @@ public class EventResource {
     }
 
     /**
-     * A request with an idempotency key, or too large for a group: its allowance in a short statement of its own
-     * (its bucket is never held while its events are written), then its events, once per key.
+     * A request with an idempotency key, with an event type, or too large for a group: its allowance in a short
+     * statement of its own (its bucket is never held while its events are written), then its type's check, then its
+     * events, once per key.
      */
     private Uni<List<Long>> alone(int applicationId, List<IncomingEvent> events, String idempotencyKey, byte[] body,
             String traceContext, String eventType, RoutingContext context) {
@@ -121,6 +119,10 @@ public class EventResource {
         return keyStillValid.chain(() -> allowances.take(applicationId, events.size()))
                 .invoke(allowance -> context.put(ALLOWANCE, allowance))
                 .invoke(Allowance::require)
+                .call(() -> eventType == null ? Uni.createFrom().voidItem()
+                        : eventTypes.check(applicationId, eventType,
+                                events.stream().map(IncomingEvent::position).toList(),
+                                events.stream().map(IncomingEvent::json).toList()))
                 .chain(() -> ingest.accept(applicationId, events, idempotencyKey, body, traceContext, eventType));
     }
 }

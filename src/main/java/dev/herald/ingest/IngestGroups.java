@@ -56,7 +56,7 @@ public class IngestGroups {
     private static final String INGEST = """
             SELECT request, granted, per_second, per_request, remaining, full_in_ms, retry_in_ms, unowned_event,
                    event_ids
-              FROM herald_ingest($1, $2, $3, $4, $5, $6, $7, $8, $9)""";
+              FROM herald_ingest($1, $2, $3, $4, $5, $6, $7, $8)""";
 
     /**
      * What became of one request: its allowance, and either its events' ids or the position (from 1) of its first
@@ -66,7 +66,7 @@ public class IngestGroups {
     }
 
     private record Request(int applicationId, String keyHash, List<IncomingEvent> events, int bytes,
-            String traceparent, String eventType, UniEmitter<? super Taken> answer) {
+            String traceparent, UniEmitter<? super Taken> answer) {
     }
 
     private final ConcurrentLinkedQueue<Request> waiting = new ConcurrentLinkedQueue<>();
@@ -89,15 +89,14 @@ public class IngestGroups {
      * Takes in one request's events (one that {@link #fits}), presented with the key of this hash (the statement
      * checks that it is still the application's); answers once they are committed, or refused.
      */
-    public Uni<Taken> take(int applicationId, String keyHash, List<IncomingEvent> events, String traceparent,
-            String eventType) {
+    public Uni<Taken> take(int applicationId, String keyHash, List<IncomingEvent> events, String traceparent) {
         if (!fits(events)) {
             throw new IllegalArgumentException("a request over a group's size takes IngestService");
         }
         int bytes = bytes(events);
         return Uni.createFrom().<Taken> emitter(answer -> {
             unanswered.incrementAndGet();
-            waiting.add(new Request(applicationId, keyHash, events, bytes, traceparent, eventType, answer));
+            waiting.add(new Request(applicationId, keyHash, events, bytes, traceparent, answer));
             startGroups();
         }).onTermination().invoke(unanswered::decrementAndGet);
     }
@@ -182,7 +181,6 @@ public class IngestGroups {
         Integer[] applications = new Integer[group.size()];
         String[] keyHashes = new String[group.size()];
         String[] traceparents = new String[group.size()];
-        String[] eventTypes = new String[group.size()];
         List<Integer> eventRequests = new ArrayList<>();
         List<Integer> providers = new ArrayList<>();
         List<String> payloads = new ArrayList<>();
@@ -191,14 +189,13 @@ public class IngestGroups {
             applications[i] = request.applicationId();
             keyHashes[i] = request.keyHash();
             traceparents[i] = request.traceparent();
-            eventTypes[i] = request.eventType();
             for (IncomingEvent event : request.events()) {
                 eventRequests.add(i + 1);
                 providers.add(event.providerId());
                 payloads.add(event.json());
             }
         }
-        return pool.preparedQuery(INGEST).execute(Tuple.from(List.of(applications, keyHashes, traceparents, eventTypes,
+        return pool.preparedQuery(INGEST).execute(Tuple.from(List.of(applications, keyHashes, traceparents,
                 eventRequests.toArray(Integer[]::new), providers.toArray(Integer[]::new),
                 payloads.toArray(String[]::new), quotas.ingest().maxEventsPerSecondPerApplication(),
                 quotas.ingest().maxEventsPerRequest())));

@@ -85,8 +85,8 @@ public class IngestService {
                 .invoke(rows -> requireOwned(events, rows))
                 .chain(() -> key == null
                         ? insert(connection, applicationId, providers, events, null, traceparent, eventType)
-                        : once(connection, applicationId, providers, events, key, sha256(body), traceparent,
-                                eventType)));
+                        : once(connection, applicationId, providers, events, key, sha256(body, eventType),
+                                traceparent, eventType)));
     }
 
     private Uni<List<Long>> once(SqlConnection connection, int applicationId, Integer[] providers,
@@ -126,9 +126,14 @@ public class IngestService {
         });
     }
 
-    private static byte[] sha256(byte[] body) {
+    /** What a repeat must match: the body, and the event type when there is one (untyped: the body's hash alone). */
+    private static byte[] sha256(byte[] body, String eventType) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(body);
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            if (eventType != null) {
+                digest.update((eventType + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return digest.digest(body);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }

@@ -14,9 +14,9 @@ public abstract class WebhookSettingsInput {
     @Description("What this webhook is for, for its owner (at most 500 characters; an empty string clears it)")
     public String description;
 
-    @Description("Only events of these types of the application's catalogue, each a name (order.created) or every"
-            + " name under a prefix (order.*), at most 50; empty or absent: every event of its provider, typed or"
-            + " not. An operational webhook lists operational event types here")
+    @Description("Only events of these types, each a name (order.created) or every name under a prefix (order.*), at"
+            + " most 50, whether or not the catalogue has them yet; empty or absent: every event of its provider,"
+            + " typed or not. An operational webhook lists operational event types here")
     public List<@org.eclipse.microprofile.graphql.NonNull String> eventTypes;
 
     @Description("BY_NOTIFICATION keeps the order of each notification's events (UNORDERED, the default, does not);"

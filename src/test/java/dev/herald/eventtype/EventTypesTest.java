@@ -126,9 +126,20 @@ class EventTypesTest extends WithReceiver {
     @Test
     void aSchemaMustBeSelfContainedAndAPatternThatBacktracksCostsItsRequestARefusalNotAThread() {
         assertRefused("{\"$ref\": \"https://schemas.example.com/order.json\"}",
-                "schema: $ref at # must point inside the schema (#...): Herald fetches nothing");
+                "schema: $ref at # must point inside the schema (# or #/...): Herald fetches nothing");
         assertRefused("{\"properties\": {\"a\": {\"$id\": \"https://schemas.example.com/a\"}}}",
                 "schema: $id at #/properties/a is not supported");
+        assertRefused("{\"$ref\": \"#/$defs/missing\"}", "schema: $ref #/$defs/missing at # points at nothing");
+        assertRefused("{\"properties\": {\"child\": {\"$ref\": \"#\"}}}",
+                "schema: $ref # at #/properties/child leads back into itself");
+        // allOf over shared definitions doubles the work at each level: 2^30 checks per event, with no pattern
+        StringBuilder doubling = new StringBuilder("{\"$ref\": \"#/$defs/d0\", \"$defs\": {");
+        for (int level = 0; level < 30; level++) {
+            doubling.append("\"d%d\": {\"allOf\": [{\"$ref\": \"#/$defs/d%d\"}, {\"$ref\": \"#/$defs/d%d\"}]},"
+                    .formatted(level, level + 1, level + 1));
+        }
+        assertRefused(doubling.append("\"d30\": {\"type\": \"object\"}}}").toString(),
+                "schema: with every $ref written out it must have at most 5000 nodes");
         assertRefused("{\"type\": ", "schema: must be JSON");
         assertRefused("[1]", "schema: must be a JSON Schema");
         assertRefused("{\"pattern\": \"(\"}", "schema: the pattern at #/pattern is not a regular expression");
@@ -149,9 +160,20 @@ class EventTypesTest extends WithReceiver {
         assertTrue(System.nanoTime() - started < Duration.ofSeconds(5).toNanos(), "refused within its deadline");
         post("user.signed-up", "{\"id\": 2, \"providerId\": %d, \"name\": \"aaab\"}".formatted(provider)).then()
                 .statusCode(202);
+        // a pattern that runs Java's regular expressions out of stack on a long text refuses that event, cleanly
+        setType("user.named", null, "{\"properties\": {\"name\": {\"pattern\": \"^(a|b)*$\"}}}");
+        JsonPath deep = post("user.named", "{\"id\": 3, \"providerId\": %d, \"name\": \"%s\"}"
+                .formatted(provider, "ab".repeat(50_000))).then().statusCode(400).extract().jsonPath();
+        assertTrue(deep.getString("message").startsWith("event: breaks the schema of event type user.named:"),
+                deep.prettify());
+        // a repeat with the same key and body but another type is another request
+        post("user.signed-up", "{\"id\": 4, \"providerId\": %d}".formatted(provider), Map.of("Idempotency-Key", "k-2"))
+                .then().statusCode(202);
+        post("user.named", "{\"id\": 4, \"providerId\": %d}".formatted(provider), Map.of("Idempotency-Key", "k-2"))
+                .then().statusCode(409);
 
         JsonPath types = GraphQL.as(key, "{ eventTypes { name schema } }");
-        assertEquals(List.of("user.signed-up"), types.getList("data.eventTypes.name"));
+        assertEquals(List.of("user.named", "user.signed-up"), types.getList("data.eventTypes.name"));
         JsonPath wildcard = register("/bad", List.of("order.*.created"));
         assertTrue(wildcard.getString("errors[0].message").startsWith("eventTypes: each value must be an event type"),
                 wildcard.prettify());

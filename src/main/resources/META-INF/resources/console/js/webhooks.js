@@ -38,7 +38,7 @@ function percent(rate) {
 export function createWebhooksView() {
   // open: webhooks whose actions are shown; confirming: {id, action} waiting for its confirmation
   const state = {
-    providers: [], eventTypes: [], webhooks: [], seen: null, editing: null, open: new Set(), confirming: null, devSeen: null,
+    providers: [], eventTypes: [], openSchemas: new Set(), webhooks: [], seen: null, editing: null, open: new Set(), confirming: null, devSeen: null,
   };
   const newest = newestOnly();
   const newestDevAnswer = newestOnly();
@@ -457,6 +457,15 @@ export function createWebhooksView() {
         el('td', {}, String(provider.channelType)))))));
   }
 
+  /** A type's schema, folded; it stays open across the list's refreshes once opened. */
+  function schemaDetails(type) {
+    return el('details', {
+      open: state.openSchemas.has(type.name),
+      on: { toggle: (event) => (event.target.open ? state.openSchemas.add(type.name)
+        : state.openSchemas.delete(type.name)) },
+    }, el('summary', {}, 'JSON Schema'), el('pre', { class: 'excerpt' }, type.schema));
+  }
+
   /** The application's catalogue: what producers tag events with, and the schema each type's events satisfy. */
   function renderEventTypes() {
     if (state.eventTypes.length === 0) {
@@ -470,7 +479,7 @@ export function createWebhooksView() {
         el('th', { scope: 'row', 'data-testid': 'event-type-name' }, type.name),
         textCell('event-type-description', type.description, 'wide'),
         el('td', { 'data-testid': 'event-type-schema' }, type.schema
-          ? el('details', {}, el('summary', {}, 'JSON Schema'), el('pre', { class: 'excerpt' }, type.schema))
+          ? schemaDetails(type)
           : 'any JSON'))))));
   }
 
