@@ -17,17 +17,22 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                   ORDER BY s)
 $$;
 
--- Whether a delivery waits its turn: one of a BY_NOTIFICATION webhook (it has an ordering key) waits while an
--- earlier delivery of the same notification to the same webhook is still in the hot table (pending, in flight or
--- held); it is neither claimed nor counted as due until that one has ended. The one rule of order, for claims and
--- for when an endpoint is next worth a look.
-CREATE OR REPLACE FUNCTION herald_waits_its_turn(p_webhook bigint, p_ordering_key text, p_event bigint)
+-- Whether a delivery of a BY_NOTIFICATION webhook (it has an ordering key) waits its turn: while another delivery of
+-- the same notification to the same webhook is in flight, or an earlier one (by event id) is still in the hot table
+-- (pending, retried or held). It is neither claimed nor counted as due until then; so one notification's deliveries
+-- go one at a time, and those waiting go in event-id order (one that came in late, a replay or an event committed
+-- after a later one, takes its turn among them). Callers ask only for deliveries with a key. The one rule of order,
+-- for claims and for when an endpoint is next worth a look.
+CREATE OR REPLACE FUNCTION herald_waits_its_turn(p_webhook bigint, p_ordering_key text, p_event bigint,
+                                                 p_delivery bigint)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT p_ordering_key IS NOT NULL
-       AND EXISTS (SELECT 1 FROM delivery o
-                    WHERE o.webhook_id = p_webhook AND o.ordering_key = p_ordering_key AND o.event_id < p_event)
+    SELECT EXISTS (SELECT 1 FROM delivery o
+                    WHERE o.webhook_id = p_webhook AND o.ordering_key = p_ordering_key AND o.id <> p_delivery
+                      AND (o.event_id < p_event OR o.status = 1))
 $$;
+-- found through its partial index, never by a scan, whatever the statistics of the hot table say
+ALTER FUNCTION herald_waits_its_turn(bigint, text, bigint, bigint) SET enable_seqscan = off;
 
 -- How many attempts may start now at a webhook, or at a receiver: none while the webhook is off or the receiver asked
 -- for a pause; else the lower of what the in-flight cap leaves (each running test holds a slot) and what the rate
@@ -134,7 +139,8 @@ BEGIN
                    row_number() OVER (ORDER BY q.next_attempt_at, q.id) AS in_endpoint
               FROM (SELECT q.id, q.application_id, q.next_attempt_at FROM delivery q
                      WHERE q.webhook_id = c.webhook_id AND q.status = 0 AND q.next_attempt_at <= statement_timestamp()
-                       AND NOT herald_waits_its_turn(q.webhook_id, q.ordering_key, q.event_id)
+                       AND (q.ordering_key IS NULL
+                            OR NOT herald_waits_its_turn(q.webhook_id, q.ordering_key, q.event_id, q.id))
                      ORDER BY q.next_attempt_at, q.id
                      LIMIT c.free) q) d),
     picked AS (
@@ -205,7 +211,9 @@ BEGIN
                               WHERE q.webhook_id = c.webhook_id AND q.status = 0
                                 AND q.id <> ALL(ARRAY(SELECT k.id FROM claimed k))
                                 -- one waiting its turn is due when the one before it ends: that end wakes the endpoint
-                                AND NOT herald_waits_its_turn(q.webhook_id, q.ordering_key, q.event_id)) AS next_due
+                                AND (q.ordering_key IS NULL
+                                     OR NOT herald_waits_its_turn(q.webhook_id, q.ordering_key, q.event_id, q.id)))
+                            AS next_due
                   FROM charged c) s
           LEFT JOIN receiver_charged rc ON rc.id = s.receiver_id
          WHERE e.webhook_id = s.webhook_id AND e.webhook_id = ANY(endpoint_ids))  -- ANY: else a scan of all endpoints

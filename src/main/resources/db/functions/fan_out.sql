@@ -18,12 +18,15 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- The notification an event is about, the key that orders a BY_NOTIFICATION webhook's deliveries: its payload's
--- `id` as text when that is a number or a string, else NULL (the event is not ordered). Fan-out, recovery and replay
--- all ask it.
+-- `id` as text when that is a number or a string (so 7 and "7" are one notification, 7 and 7.0 two), else NULL (the
+-- event is not ordered). An id longer than 64 characters is keyed by its MD5, so that any id fits the index. Fan-out,
+-- recovery, replay and a webhook switched to BY_NOTIFICATION all ask it.
 CREATE OR REPLACE FUNCTION herald_ordering_key(p_payload json) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN json_typeof(p_payload) = 'object' AND json_typeof(p_payload -> 'id') IN ('number', 'string')
-                THEN p_payload ->> 'id' END
+    SELECT CASE WHEN length(k.id) <= 64 THEN k.id ELSE 'md5:' || md5(k.id) END
+      FROM (SELECT CASE WHEN json_typeof(p_payload) = 'object'
+                             AND json_typeof(p_payload -> 'id') IN ('number', 'string')
+                        THEN p_payload ->> 'id' END AS id) k
 $$;
 
 -- Whether a webhook with these filters takes a notification with this channelType and deliveryStatus (each NULL

@@ -124,6 +124,13 @@ class WebhookWrites {
     private static final String UNORDER = "UPDATE delivery SET ordering_key = NULL"
             + " WHERE webhook_id = $1 AND ordering_key IS NOT NULL";
 
+    /* the deliveries waiting when a webhook is switched to BY_NOTIFICATION take their places too */
+    private static final String ORDER = """
+            UPDATE delivery d SET ordering_key = herald_ordering_key(e.payload)
+              FROM event e
+             WHERE d.webhook_id = $1 AND d.ordering_key IS NULL
+               AND e.id = d.event_id AND e.accepted_at = d.event_accepted_at""";
+
     private static final String WAKE = "SELECT herald_wake_endpoints(ARRAY[$1::bigint], ARRAY[clock_timestamp()])";
 
     /* its attempts in flight give their slots back at their receivers, which other webhooks share */
@@ -234,10 +241,11 @@ class WebhookWrites {
                                 && stored.getInteger("status") != Webhook.ACTIVE
                                         ? connection.preparedQuery(RESTART_FAILURE_RUN).execute(Tuple.of(webhookId))
                                         : Uni.createFrom().voidItem())
-                        // unordered from now on: what waited its turn is free to go (the wake below sends it)
-                        .call(() -> settings.ordering() == WebhookOrdering.UNORDERED
-                                ? connection.preparedQuery(UNORDER).execute(Tuple.of(webhookId))
-                                : Uni.createFrom().voidItem()))
+                        // unordered from now on, what waited its turn is free to go (the wake below sends it);
+                        // ordered, what waits takes its place in its notification's order
+                        .call(() -> settings.ordering() == null ? Uni.createFrom().voidItem()
+                                : connection.preparedQuery(settings.ordering() == WebhookOrdering.UNORDERED ? UNORDER
+                                        : ORDER).execute(Tuple.of(webhookId))))
                 .call(row -> row.getInteger("status") == Webhook.ACTIVE
                         ? connection.preparedQuery(WAKE).execute(Tuple.of(webhookId))
                         : Uni.createFrom().voidItem()));

@@ -88,6 +88,39 @@ class OrderingTest extends WithReceiver implements LeavesNoDeliveries {
         assertEquals(List.of("9/1", "9/2"), got.stream().map(OrderingTest::label).toList());
     }
 
+    @Test
+    void aReplayedStatusWaitsForTheOneInFlightAndALongIdIsOrderedToo() throws Exception {
+        String ordered = register("/replayed", "BY_NOTIFICATION");
+        String longId = "\"" + "n".repeat(5_000) + "\"";
+        // the first status fails for good (its webhook has two attempts, 2 s apart), the second is delivered
+        receiver.answerBy("/replayed", body -> text(body).contains("\"deliveryStatus\":1")
+                ? new Receiver.Behaviour(500, Duration.ZERO) : null);
+        Events.post(key, "[" + status(5, 1) + "," + status(5, 2) + "," + statusOf(longId, 1) + ","
+                + statusOf(longId, 2) + "]");
+        database.awaitCount("delivery_history WHERE webhook_id = " + ordered, 4, WAIT);
+        List<String> first = receiver.at("/replayed").stream().map(OrderingTest::label).toList();
+        assertEquals(List.of("5/1", "5/1", "5/2"), first.stream().filter(l -> l.startsWith("5/")).toList(), first.toString());
+        assertEquals(3, first.stream().filter(l -> l.startsWith("long/")).count(), first.toString());
+        assertTrue(first.lastIndexOf("long/1") < first.indexOf("long/2"), "a 5,000-character id keeps order too");
+
+        // a third status is held slow at the receiver; the replayed first one waits until it has ended
+        receiver.answerBy("/replayed", body -> text(body).contains("\"deliveryStatus\":3")
+                ? new Receiver.Behaviour(200, Duration.ofSeconds(1)) : null);
+        Events.post(key, status(5, 3));
+        receiver.await("/replayed", r -> r.stream().anyMatch(x -> label(x).equals("5/3")), WAIT);
+        JsonPath replayed = GraphQL.as(key, """
+                mutation { replayFailed(webhookId: "%s") }""".formatted(ordered));
+        assertEquals(2, replayed.getInt("data.replayFailed"), replayed.prettify());
+        // both FAILED deliveries go again, 5/1 and long/1, and now succeed
+        List<Received> got = receiver.await("/replayed", r -> r.size() == 9, WAIT);
+        List<String> labels = got.stream().map(OrderingTest::label).toList();
+        Received third = got.get(labels.indexOf("5/3"));
+        Received again = got.get(labels.lastIndexOf("5/1"));
+        assertTrue(labels.lastIndexOf("5/1") > labels.indexOf("5/3"), labels.toString());
+        assertTrue(Duration.between(third.at(), again.at()).toMillis() >= 900,
+                "the replay went only after the status in flight had ended");
+    }
+
     private String register(String path, String ordering) {
         JsonPath created = GraphQL.as(key, """
                 mutation($input: CreateWebhookInput!) { webhook(createWebhookInput: $input) { id ordering } }""",
@@ -103,6 +136,11 @@ class OrderingTest extends WithReceiver implements LeavesNoDeliveries {
                 provider, deliveryStatus);
     }
 
+    private String statusOf(String notification, int deliveryStatus) {
+        return "{\"id\":%s,\"providerId\":%d,\"channelType\":1,\"deliveryStatus\":%d}".formatted(notification,
+                provider, deliveryStatus);
+    }
+
     private static String text(byte[] body) {
         return new String(body, StandardCharsets.UTF_8);
     }
@@ -110,6 +148,7 @@ class OrderingTest extends WithReceiver implements LeavesNoDeliveries {
     /** notification/status of a delivery. */
     private static String label(Received received) {
         JsonPath body = JsonPath.from(received.bodyText());
-        return body.getInt("id") + "/" + body.getInt("deliveryStatus");
+        String id = body.getString("id");
+        return (id.length() > 10 ? "long" : id) + "/" + body.getInt("deliveryStatus");
     }
 }
