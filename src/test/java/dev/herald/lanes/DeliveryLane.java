@@ -5,13 +5,12 @@ import org.junit.platform.suite.api.SelectPackages;
 import org.junit.platform.suite.api.Suite;
 
 /**
- * The tests of claiming and sending, and of tracing (an event followed to its attempts). Surefire runs the two lanes
- * side by side, each in a JVM of its own with its own PostgreSQL and ports (pom.xml). Lanes split by package, never
- * by tag: a lane loads every class it selects before its first test and Quarkus prepares Herald for each (a lane's
- * costliest part), so no two lanes select the same one; the split keeps the two about equally long.
+ * The tests of claiming and sending. Surefire runs the two lanes side by side, each in a JVM of its own with its own
+ * PostgreSQL and ports (pom.xml). Lanes split by package, never by tag: a lane loads every class it selects before
+ * its first test and Quarkus prepares Herald for each (a lane's costliest part), so no two lanes select the same one.
  */
 @Suite
 @IncludeEngines("junit-jupiter")
-@SelectPackages({ "dev.herald.dispatch", "dev.herald.delivery", "dev.herald.tracing" })
+@SelectPackages({ "dev.herald.dispatch", "dev.herald.delivery" })
 public class DeliveryLane {
 }

@@ -6,12 +6,12 @@ import org.junit.platform.suite.api.SelectPackages;
 import org.junit.platform.suite.api.Suite;
 
 /**
- * Every other test: the API, webhooks, ingest, tenancy, health, the console in a browser, metrics, the database
- * and the docs.
+ * Every other test: the API, webhooks, ingest, tenancy, health, the console in a browser, metrics, tracing, the
+ * database and the docs.
  */
 @Suite
 @IncludeEngines("junit-jupiter")
 @SelectPackages("dev.herald")
-@ExcludePackages({ "dev.herald.dispatch", "dev.herald.delivery", "dev.herald.tracing" })
+@ExcludePackages({ "dev.herald.dispatch", "dev.herald.delivery" })
 public class FeaturesLane {
 }
