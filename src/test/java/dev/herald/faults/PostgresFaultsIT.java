@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Pause;
@@ -17,14 +19,34 @@ import dev.herald.testing.Receiver;
 /**
  * PostgreSQL fails under a replica that is delivering: stopped and started again, every backend terminated, the
  * whole server frozen for 10 s. Each time nothing accepted is lost, only attempts in flight may arrive twice, and
- * deliveries flow again within 10 s of the database answering.
+ * deliveries flow again within 10 s of the database answering. One replica lives through the three faults, each
+ * test beginning once it is ready again.
  */
 class PostgresFaultsIT extends FaultTier {
+
+    private static Herald herald;
+
+    @BeforeAll
+    static void start() throws Exception {
+        herald = Herald.named("postgres-faults")
+                .with("HERALD_DELIVERY_MAX_PER_MINUTE_PER_ENDPOINT", "100000")
+                .with("HERALD_DISPATCH_STALL_TIMEOUT", "3s")
+                .with("HERALD_METRICS_REFRESH_INTERVAL", "1s")
+                .start(Postgres.shared());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (herald != null) {
+            herald.close();
+        }
+    }
 
     @AfterEach
     void databaseIsBack() {
         database.thaw();
         database.queryLong("SELECT 1");
+        awaitStatus(herald, "/q/health/ready", 200);
     }
 
     @Test
@@ -89,11 +111,6 @@ class PostgresFaultsIT extends FaultTier {
 
     private void survives(String name, Fault fault) throws Exception {
         try (Receiver receiver = new Receiver();
-                Herald herald = Herald.named(name)
-                        .with("HERALD_DELIVERY_MAX_PER_MINUTE_PER_ENDPOINT", "100000")
-                        .with("HERALD_DISPATCH_STALL_TIMEOUT", "3s")
-                        .with("HERALD_METRICS_REFRESH_INTERVAL", "1s")
-                        .start(database);
                 Flow flow = Flow.to(herald, receiver, name, 10, Duration.ofMillis(400))) {
             // 200 notifications to 10 endpoints: 2,000 deliveries, which take about 8 s at 10 in flight per
             // endpoint, so most are waiting when the fault strikes
