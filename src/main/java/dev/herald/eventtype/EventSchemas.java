@@ -38,6 +38,10 @@ public final class EventSchemas {
     /* dynamic references and anchors would let a schema reach parts of itself that the expansion count cannot see */
     private static final List<String> UNSUPPORTED = List.of("$dynamicRef", "$recursiveRef", "$anchor",
             "$dynamicAnchor", "$recursiveAnchor", "$id");
+    /* keywords whose value is data, and keywords whose value maps names to schemas */
+    private static final Set<String> DATA = Set.of("const", "enum", "default", "examples");
+    private static final Set<String> NAMED_SCHEMAS = Set.of("properties", "patternProperties", "$defs", "definitions",
+            "dependentSchemas");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
             SpecificationVersion.DRAFT_2020_12,
@@ -141,6 +145,15 @@ public final class EventSchemas {
                 value.fieldNames().forEachRemaining(
                         pattern -> compilePattern(field, pattern, at + "/patternProperties"));
             }
+            if (DATA.contains(key)) {
+                continue; // values, not schemas (one a $ref points at is checked as the reference is followed)
+            }
+            if (NAMED_SCHEMAS.contains(key) && value.isObject()) {
+                // names (of properties, definitions) are not keywords: a property may be called $id
+                value.fields().forEachRemaining(named -> checkSelfContained(field, named.getValue(),
+                        at + "/" + key + "/" + named.getKey()));
+                continue;
+            }
             checkSelfContained(field, value, at + "/" + key);
         }
     }
@@ -171,12 +184,22 @@ public final class EventSchemas {
             }
             for (Iterator<Map.Entry<String, JsonNode>> members = node.fields(); members.hasNext();) {
                 Map.Entry<String, JsonNode> member = members.next();
-                size += count(member.getValue(), at + "/" + member.getKey());
+                // data is compared, not followed: it counts its size, and a "$ref" in it is a value
+                size += DATA.contains(member.getKey()) ? sizeOf(member.getValue())
+                        : count(member.getValue(), at + "/" + member.getKey());
                 check(size);
             }
             for (int i = 0; node.isArray() && i < node.size(); i++) {
                 size += count(node.get(i), at + "/" + i);
                 check(size);
+            }
+            return size;
+        }
+
+        private static int sizeOf(JsonNode data) {
+            int size = 1;
+            for (JsonNode child : data) {
+                size += sizeOf(child);
             }
             return size;
         }
@@ -199,6 +222,7 @@ public final class EventSchemas {
             if (target.isMissingNode()) {
                 throw new InvalidInput(field, "$ref " + ref + " at " + at + " points at nothing in the schema");
             }
+            checkSelfContained(field, target, ref); // a $ref may make anything in the document a schema
             int size = count(target, ref);
             open.remove(ref);
             sizes.put(ref, size);

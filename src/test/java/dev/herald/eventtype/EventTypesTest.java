@@ -172,8 +172,20 @@ class EventTypesTest extends WithReceiver {
         post("user.named", "{\"id\": 4, \"providerId\": %d}".formatted(provider), Map.of("Idempotency-Key", "k-2"))
                 .then().statusCode(409);
 
+        // names of properties and values of enum are not keywords: a property may be called $id or $ref
+        JsonPath linked = GraphQL.as(key, """
+                mutation($input: EventTypeInput!) { setEventType(eventTypeInput: $input) { name } }""",
+                Map.of("input", Map.of("name", "user.linked", "schema", """
+                        {"properties": {"$id": {"type": "string"},
+                                        "$ref": {"enum": [{"$ref": "https://example.com/x"}]}}}""")));
+        assertEquals("user.linked", linked.getString("data.setEventType.name"), linked.prettify());
+        post("user.linked", "{\"id\": 5, \"providerId\": %d, \"$id\": \"u-5\"}".formatted(provider)).then()
+                .statusCode(202);
+        post("user.linked", "{\"id\": 6, \"providerId\": %d, \"$id\": 6}".formatted(provider)).then()
+                .statusCode(400);
+
         JsonPath types = GraphQL.as(key, "{ eventTypes { name schema } }");
-        assertEquals(List.of("user.named", "user.signed-up"), types.getList("data.eventTypes.name"));
+        assertEquals(List.of("user.linked", "user.named", "user.signed-up"), types.getList("data.eventTypes.name"));
         JsonPath wildcard = register("/bad", List.of("order.*.created"));
         assertTrue(wildcard.getString("errors[0].message").startsWith("eventTypes: each value must be an event type"),
                 wildcard.prettify());
