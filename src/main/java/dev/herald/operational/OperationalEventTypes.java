@@ -7,12 +7,8 @@ import dev.herald.api.InvalidInput;
 /** The operational event types (db/functions/operational.sql makes the events), and the rule for subscribing. */
 public final class OperationalEventTypes {
 
-    public static final String WEBHOOK_FAILING = "webhook.failing";
-    public static final String WEBHOOK_DISABLED = "webhook.disabled";
-    public static final String WEBHOOK_RECOVERED = "webhook.recovered";
-    public static final String DELIVERY_EXHAUSTED = "delivery.exhausted";
-    public static final List<String> ALL = List.of(WEBHOOK_FAILING, WEBHOOK_DISABLED, WEBHOOK_RECOVERED,
-            DELIVERY_EXHAUSTED);
+    public static final List<String> ALL = List.of("webhook.failing", "webhook.disabled", "webhook.recovered",
+            "delivery.exhausted");
 
     private OperationalEventTypes() {
     }
