@@ -23,10 +23,9 @@ $$;
 -- recovery, replay and a webhook switched to BY_NOTIFICATION all ask it.
 CREATE OR REPLACE FUNCTION herald_ordering_key(p_payload json) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN length(k.id) <= 64 THEN k.id ELSE 'md5:' || md5(k.id) END
-      FROM (SELECT CASE WHEN json_typeof(p_payload) = 'object'
-                             AND json_typeof(p_payload -> 'id') IN ('number', 'string')
-                        THEN p_payload ->> 'id' END AS id) k
+    SELECT CASE WHEN json_typeof(p_payload) = 'object' AND json_typeof(p_payload -> 'id') IN ('number', 'string')
+                THEN CASE WHEN length(p_payload ->> 'id') <= 64 THEN p_payload ->> 'id'
+                          ELSE 'md5:' || md5(p_payload ->> 'id') END END
 $$;
 
 -- Whether a webhook with these filters takes a notification with this channelType and deliveryStatus (each NULL
@@ -78,7 +77,6 @@ DECLARE
     taken_events bigint[];
     taken_accepted timestamptz[];
     taken_webhooks bigint[];
-    taken_keys text[];
     done_ids bigint[];
     done_accepted timestamptz[];
     cut_ids bigint[];
@@ -90,21 +88,21 @@ BEGIN
         SELECT e.id, e.accepted_at, e.application_id, e.provider_id, e.fan_out_cursor, e.event_type,
                -- read once per event, not once per webhook
                herald_json_int(e.payload, 'channelType') AS channel_type,
-               herald_json_int(e.payload, 'deliveryStatus') AS delivery_status,
-               herald_ordering_key(e.payload) AS ordering_key
+               herald_json_int(e.payload, 'deliveryStatus') AS delivery_status
           FROM unnest(event_ids, accepted) AS b(id, accepted_at)
           JOIN event e ON e.id = b.id AND e.accepted_at = b.accepted_at),
     candidate AS (
-        SELECT r.id AS event_id, r.accepted_at, r.application_id, r.ordering_key, w.id AS webhook_id
+        SELECT r.id AS event_id, r.accepted_at, r.application_id, w.id AS webhook_id
           FROM event_row r
          CROSS JOIN LATERAL (
                SELECT w.id FROM webhook w
                 WHERE w.provider_id = r.provider_id AND w.status = 1 AND w.id > r.fan_out_cursor
                   AND herald_webhook_takes(w.channel_types, w.delivery_statuses, r.channel_type, r.delivery_status)
-                  AND herald_webhook_takes_type(w.event_types, r.event_type)
+                  -- most webhooks subscribe to no type: they skip the call
+                  AND (w.event_types IS NULL OR herald_webhook_takes_type(w.event_types, r.event_type))
                 ORDER BY w.id LIMIT max_deliveries + 1) w),
     taken AS (
-        SELECT c.event_id, c.accepted_at, c.webhook_id, c.ordering_key
+        SELECT c.event_id, c.accepted_at, c.webhook_id
           FROM (SELECT c.*, row_number() OVER (PARTITION BY c.application_id ORDER BY c.event_id, c.webhook_id) AS turn
                   FROM candidate c) c
          ORDER BY c.turn, c.event_id, c.webhook_id
@@ -118,7 +116,6 @@ BEGIN
     SELECT (SELECT array_agg(t.event_id ORDER BY t.webhook_id, t.event_id) FROM taken t),
            (SELECT array_agg(t.accepted_at ORDER BY t.webhook_id, t.event_id) FROM taken t),
            (SELECT array_agg(t.webhook_id ORDER BY t.webhook_id, t.event_id) FROM taken t),
-           (SELECT array_agg(t.ordering_key ORDER BY t.webhook_id, t.event_id) FROM taken t),
            (SELECT array_agg(p.id) FROM per_event p WHERE p.taken = p.candidates AND p.candidates <= max_deliveries),
            (SELECT array_agg(p.accepted_at) FROM per_event p
              WHERE p.taken = p.candidates AND p.candidates <= max_deliveries),
@@ -126,7 +123,7 @@ BEGIN
            (SELECT array_agg(p.accepted_at) FROM per_event p WHERE p.taken < p.candidates AND p.taken > 0),
            (SELECT array_agg(p.last_webhook) FROM per_event p WHERE p.taken < p.candidates AND p.taken > 0),
            (SELECT count(*) FROM per_event p WHERE p.taken < p.candidates OR p.candidates > max_deliveries)
-      INTO taken_events, taken_accepted, taken_webhooks, taken_keys, done_ids, done_accepted, cut_ids, cut_accepted, cut_cursors,
+      INTO taken_events, taken_accepted, taken_webhooks, done_ids, done_accepted, cut_ids, cut_accepted, cut_cursors,
            left_over;
 
     IF taken_webhooks IS NOT NULL THEN
@@ -135,9 +132,10 @@ BEGIN
         SELECT t.event_id, t.accepted_at, t.webhook_id, p.application_id,
                -- the first attempt and one per wait of the webhook's own schedule, else of the deployment's
                coalesce(cardinality(w.retry_schedule_ms) + 1, attempts_per_delivery),
-               CASE WHEN w.ordering = 1 THEN t.ordering_key END
-          FROM unnest(taken_events, taken_accepted, taken_webhooks, taken_keys)
-               AS t(event_id, accepted_at, webhook_id, ordering_key)
+               -- read only for a BY_NOTIFICATION webhook: the others never parse the payload for it
+               CASE WHEN w.ordering = 1 THEN (SELECT herald_ordering_key(e.payload) FROM event e
+                                               WHERE e.id = t.event_id AND e.accepted_at = t.accepted_at) END
+          FROM unnest(taken_events, taken_accepted, taken_webhooks) AS t(event_id, accepted_at, webhook_id)
           JOIN webhook w ON w.id = t.webhook_id
           JOIN provider p ON p.id = w.provider_id;
         PERFORM pg_notify('herald_dispatch', '');
