@@ -67,12 +67,11 @@ END $$;
 -- taken from the applications in turn (each application's first, then each one's second, ...), so an event with
 -- thousands of webhooks does not take a call's whole budget from the others. An event whose webhooks were all taken
 -- is finished; one that was cut keeps its place (fan_out_cursor: the last webhook id done) and waits for the next
--- call. Endpoints are woken before their deliveries are inserted (so the caller holds their rows locked until it
--- commits); other replicas hear of new work on herald_dispatch. Answers the events finished, the deliveries made,
--- the events left unfinished and the endpoints woken, in id order.
+-- call. Endpoints are woken before their deliveries are inserted; other replicas hear of new work on
+-- herald_dispatch. Answers the events finished, the deliveries made and the events left unfinished.
 CREATE OR REPLACE FUNCTION herald_fan_out_events(event_ids bigint[], accepted timestamptz[], max_deliveries int,
                                                  attempts_per_delivery int)
-RETURNS TABLE (finished int, made int, unfinished int, woken bigint[])
+RETURNS TABLE (finished int, made int, unfinished int)
 LANGUAGE plpgsql AS $$
 DECLARE
     taken_events bigint[];
@@ -151,8 +150,7 @@ BEGIN
           FROM unnest(cut_ids, cut_accepted, cut_cursors) AS c(id, accepted_at, last_webhook)
          WHERE e.id = c.id AND e.accepted_at = c.accepted_at;
     END IF;
-    RETURN QUERY SELECT coalesce(cardinality(done_ids), 0), coalesce(cardinality(taken_webhooks), 0), left_over::int,
-                        ARRAY(SELECT DISTINCT t.id FROM unnest(taken_webhooks) AS t(id) ORDER BY t.id);
+    RETURN QUERY SELECT coalesce(cardinality(done_ids), 0), coalesce(cardinality(taken_webhooks), 0), left_over::int;
 END $$;
 ALTER FUNCTION herald_fan_out_events(bigint[], timestamptz[], int, int) SET enable_seqscan = off;
 
@@ -162,13 +160,11 @@ ALTER FUNCTION herald_fan_out_events(bigint[], timestamptz[], int, int) SET enab
 -- one by one, and an event that fails alone is set aside with its error (fan_out_error): out of everyone's way,
 -- visible to the operator, sent again by retrySetAsideEvents. Failures of the database itself (a lost connection, a
 -- deadlock, a cancelled statement, no memory) are not an event's fault: they end the call, and the events wait.
--- Answers the events finished, the deliveries made, whether more may be waiting, the events set aside with their
--- errors, and the endpoints woken (their rows locked until the caller commits: a caller may claim from them in the
--- same transaction, herald_claim, without waiting for a claim round). The hot path finds its rows by key, and statistics mislead it (a partition that just became current
+-- Answers the events finished, the deliveries made, whether more may be waiting, and the events set aside with
+-- their errors. The hot path finds its rows by key, and statistics mislead it (a partition that just became current
 -- reads as nearly empty until analyzed): it never scans.
 CREATE OR REPLACE FUNCTION herald_fan_out(max_events int, max_deliveries int, attempts_per_delivery int)
-RETURNS TABLE (events int, deliveries int, more boolean, set_aside_ids bigint[], set_aside_errors text[],
-               woken bigint[])
+RETURNS TABLE (events int, deliveries int, more boolean, set_aside_ids bigint[], set_aside_errors text[])
 LANGUAGE plpgsql AS $$
 DECLARE
     applications int[];
@@ -182,7 +178,6 @@ DECLARE
     left_over int := 0;
     aside_ids bigint[] := '{}';
     aside_errors text[] := '{}';
-    woken_total bigint[] := '{}';
     error text;
 BEGIN
     -- the applications with waiting events: one probe of the waiting index each
@@ -195,7 +190,7 @@ BEGIN
           FROM waiting w WHERE w.application_id IS NOT NULL)
     SELECT array_agg(w.application_id) INTO applications FROM waiting w WHERE w.application_id IS NOT NULL;
     IF applications IS NULL THEN
-        RETURN QUERY SELECT 0, 0, false, '{}'::bigint[], '{}'::text[], '{}'::bigint[];
+        RETURN QUERY SELECT 0, 0, false, '{}'::bigint[], '{}'::text[];
         RETURN;
     END IF;
     share := greatest(1, ceil(max_events::numeric / cardinality(applications)))::int;
@@ -217,7 +212,7 @@ BEGIN
               FROM (SELECT count(*) AS n FROM picked GROUP BY application_id) c)
       INTO batch_ids, batch_accepted, full_share;
     IF batch_ids IS NULL THEN
-        RETURN QUERY SELECT 0, 0, false, '{}'::bigint[], '{}'::text[], '{}'::bigint[];
+        RETURN QUERY SELECT 0, 0, false, '{}'::bigint[], '{}'::text[];
         RETURN;
     END IF;
 
@@ -227,7 +222,6 @@ BEGIN
         finished_total := outcome.finished;
         made_total := outcome.made;
         left_over := outcome.unfinished;
-        woken_total := outcome.woken;
     EXCEPTION WHEN OTHERS THEN
         IF left(SQLSTATE, 2) IN ('08', '40', '53', '55', '57', '58', 'XX') THEN
             RAISE;
@@ -243,7 +237,6 @@ BEGIN
                 finished_total := finished_total + outcome.finished;
                 made_total := made_total + outcome.made;
                 left_over := left_over + outcome.unfinished;
-                woken_total := woken_total || outcome.woken;
             EXCEPTION WHEN OTHERS THEN
                 IF left(SQLSTATE, 2) IN ('08', '40', '53', '55', '57', '58', 'XX') THEN
                     RAISE;
@@ -257,7 +250,6 @@ BEGIN
             END;
         END LOOP;
     END;
-    RETURN QUERY SELECT finished_total, made_total, full_share OR left_over > 0, aside_ids, aside_errors,
-                        ARRAY(SELECT DISTINCT w.id FROM unnest(woken_total) AS w(id) ORDER BY w.id);
+    RETURN QUERY SELECT finished_total, made_total, full_share OR left_over > 0, aside_ids, aside_errors;
 END $$;
 ALTER FUNCTION herald_fan_out(int, int, int) SET enable_seqscan = off;

@@ -73,18 +73,6 @@ public class Claimer {
                 }));
     }
 
-    /**
-     * Claims at most {@code limit} deliveries from endpoints whose rows the caller's transaction already holds
-     * locked (a fan-out that woke them), then reads when the next endpoint falls due, as a claim that locked fewer
-     * endpoints than it asked for does.
-     */
-    Uni<ClaimBatch> claimLocked(SqlConnection connection, Long[] endpointIds, int limit, SlotShares.Room shares) {
-        int perEndpoint = Math.max(1, Math.min(dispatch.deliveriesPerEndpoint(), limit));
-        long leaseEndsNanos = System.nanoTime() + dispatch.lease().toNanos();
-        return claimFrom(connection, endpointIds, perEndpoint, limit, shares, leaseEndsNanos)
-                .chain(list -> nextDue(connection).map(due -> new ClaimBatch(list, endpointIds.length, due)));
-    }
-
     /** Endpoints one claim of {@code limit} deliveries locks. */
     int endpointsFor(int limit) {
         return Math.max(1, Math.min(dispatch.endpointsPerClaim(), limit));

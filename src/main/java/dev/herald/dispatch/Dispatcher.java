@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
@@ -20,10 +19,9 @@ import io.vertx.mutiny.sqlclient.Pool;
  * One replica's delivery loop, driven by signals rather than threads: a notification or a new event starts a
  * fan-out round; a fan-out, a recorded batch of outcomes or a timer starts a claim round. A claim takes as many
  * deliveries as this replica has free attempt slots, every claimed delivery is attempted at once, and its
- * outcome goes to the {@link Completer}. A fan-out that finds no claim round running is one: it claims from the
- * endpoints it woke in its own transaction, so new deliveries leave as their fan-out commits. Rounds of one kind
- * never overlap; a signal during a round makes the round run again. Fan-out has a second, small round for events
- * that arrive while a batch runs. Everything runs on the Vert.x event loop and never blocks it.
+ * outcome goes to the {@link Completer}. Rounds of one kind never overlap; a signal during a round makes the
+ * round run again. Fan-out has a second, small round for events that arrive while a batch runs. Everything runs
+ * on the Vert.x event loop and never blocks it.
  *
  * <p>One delivery: claimed here ({@link Claimer}), then prepared, sent, decided and recorded by
  * {@link DeliveryPath}; nothing one delivery does can stop the loop or another delivery.
@@ -53,7 +51,6 @@ public class Dispatcher {
     private final AtomicLong wakeTimer = new AtomicLong(-1);
     private final AtomicLong lastBackstop = new AtomicLong();
     private volatile boolean running;
-    private volatile boolean claimWithFanOut = true;
     private long periodicTimer = -1;
 
     public Dispatcher(Vertx vertx, Pool pool, Claimer claimer, FanOut fanOut, LeaseReaper reaper,
@@ -181,66 +178,38 @@ public class Dispatcher {
     }
 
     private void fanOutBatch() {
-        fanOut(fanOutRound, fanOut::fanOutBatch);
+        fanOut(fanOutRound, fanOut.fanOutBatch());
     }
 
     private void fanOutNewcomers() {
-        fanOut(newcomerRound, fanOut::fanOutNewcomers);
+        fanOut(newcomerRound, fanOut.fanOutNewcomers());
     }
 
-    /**
-     * Runs a fan-out statement; when no claim round runs and slots are free, it takes the claim round and claims from
-     * the endpoints it woke in its own transaction. After a fan-out that failed while claiming, the next one claims
-     * nothing, so that a claim that keeps failing never holds up fan-out.
-     */
-    private void fanOut(Round lane, Function<FanOut.ClaimRoom, Uni<FanOut.Round>> statement) {
-        FanOut.ClaimRoom claim = null;
-        if (claimWithFanOut && freeSlots.get() > 0 && claimRound.tryTake()) {
-            claim = new FanOut.ClaimRoom(freeSlots.get(), shares.room());
-        }
-        boolean claiming = claim != null;
-        statement.apply(claim).subscribe().with(
-                round -> {
-                    claimWithFanOut = true;
-                    if (claiming) {
-                        claimRound.end(() -> {
-                            startAll(round.claimed());
-                            sleepFor(round.nextDue());
-                            return false;
-                        });
+    private void fanOut(Round lane, Uni<FanOut.Round> statement) {
+        statement.subscribe().with(
+                round -> lane.end(() -> {
+                    fanOuts.succeeded();
+                    if (round.events() > 0) {
+                        metrics.ingested(round.events());
                     }
-                    fannedOut(lane, round, claiming);
-                },
+                    for (FanOut.SetAside aside : round.setAside()) {
+                        metrics.setAside();
+                        LOG.warnf("Event %d was set aside: its fan-out fails (%s). Every other event goes on;"
+                                + " the operator sends it again with retrySetAsideEvents", aside.eventId(), aside.error());
+                    }
+                    if (round.deliveries() > 0) {
+                        wake();
+                    }
+                    if (round.more() && lane == newcomerRound) {
+                        fanOutRound.request(); // newcomers' statements do not repeat: batches take what is left
+                        return false;
+                    }
+                    return round.more();
+                }),
                 failure -> {
                     fanOuts.failed(failure);
-                    if (claiming) {
-                        claimWithFanOut = false;
-                        claimRound.done(true);
-                    }
                     lane.done(false);
                 });
-    }
-
-    private void fannedOut(Round lane, FanOut.Round round, boolean claimed) {
-        lane.end(() -> {
-            fanOuts.succeeded();
-            if (round.events() > 0) {
-                metrics.ingested(round.events());
-            }
-            for (FanOut.SetAside aside : round.setAside()) {
-                metrics.setAside();
-                LOG.warnf("Event %d was set aside: its fan-out fails (%s). Every other event goes on;"
-                        + " the operator sends it again with retrySetAsideEvents", aside.eventId(), aside.error());
-            }
-            if (round.deliveries() > 0 && !claimed) {
-                wake();
-            }
-            if (round.more() && lane == newcomerRound) {
-                fanOutRound.request(); // newcomers' statements do not repeat: batches take what is left
-                return false;
-            }
-            return round.more();
-        });
     }
 
     private void claim() {
@@ -252,7 +221,10 @@ public class Dispatcher {
         claimer.claim(room, shares.room()).subscribe().with(
                 batch -> claimRound.end(() -> {
                     claims.succeeded();
-                    startAll(batch.deliveries());
+                    List<ClaimedDelivery> claimed = batch.deliveries();
+                    freeSlots.addAndGet(-claimed.size());
+                    claimed.forEach(delivery -> shares.started(delivery.applicationId()));
+                    claimed.forEach(this::attempt);
                     boolean moreMayBeDue = batch.endpointsLocked() >= claimer.endpointsFor(room);
                     if (!moreMayBeDue) {
                         sleepFor(batch.nextDue());
@@ -263,12 +235,6 @@ public class Dispatcher {
                     claims.failed(failure);
                     claimRound.done(false);
                 });
-    }
-
-    private void startAll(List<ClaimedDelivery> claimed) {
-        freeSlots.addAndGet(-claimed.size());
-        claimed.forEach(delivery -> shares.started(delivery.applicationId()));
-        claimed.forEach(this::attempt);
     }
 
     /** Takes one claimed delivery through its stages ({@link DeliveryPath}); its slot is always given back. */
@@ -301,18 +267,6 @@ public class Dispatcher {
 
         Round(Runnable task) {
             this.task = task;
-        }
-
-        /**
-         * Takes the round for work done elsewhere (a fan-out that claims) when it is not running; the taker ends it
-         * with {@link #end} or {@link #done}. Requests meanwhile make it run once the taker is done.
-         */
-        boolean tryTake() {
-            if (running && active.compareAndSet(false, true)) {
-                startedNanos = System.nanoTime();
-                return true;
-            }
-            return false;
         }
 
         void request() {
