@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -155,13 +156,26 @@ class GraphQLLimitsTest {
         return millis;
     }
 
+    /**
+     * The quickest of up to three timings in ms, stopping at the first under 100: this JVM shares two cores with the
+     * other lane, which may be starting Quarkus (one verify saw a refusal take 103 ms). A request that were expanded
+     * or followed before it is refused would take seconds every time.
+     */
+    private static long quickestOfThree(LongSupplier timed) {
+        long quickest = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 3 && quickest >= 100; attempt++) {
+            quickest = Math.min(quickest, timed.getAsLong());
+        }
+        return quickest;
+    }
+
     @Test
     void aFragmentThatSpreadsItselfIsRefusedAtOnceWithoutAKey() {
         List<JsonPath> answers = new ArrayList<>();
         postRaw(SELF_SPREAD, answers); // the first request of a test pays for loading classes
-        long millis = postRaw(SELF_SPREAD, answers);
-        assertTrue(millis < 100, "refused in " + millis + " ms");
-        JsonPath refused = answers.get(1);
+        long millis = quickestOfThree(() -> postRaw(SELF_SPREAD, answers));
+        assertTrue(millis < 100, "refused in " + millis + " ms at the quickest of three");
+        JsonPath refused = answers.get(answers.size() - 1);
         assertEquals("BAD_REQUEST", GraphQL.errorClassification(refused), refused.prettify());
         assertEquals("query: fragment spreads must not form cycles (F → F)", refused.getString("errors[0].message"));
         assertNull(refused.get("data"));
@@ -178,10 +192,14 @@ class GraphQLLimitsTest {
         query.append(" fragment F20 on Query { providers { name } }");
         assertTrue(query.length() < 1_100, query.length() + " characters");
         GraphQL.as(KEY, query.toString()); // warm-up
-        long started = System.nanoTime();
-        JsonPath refused = GraphQL.as(KEY, query.toString());
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        assertTrue(millis < 100, "refused in " + millis + " ms");
+        List<JsonPath> answers = new ArrayList<>();
+        long millis = quickestOfThree(() -> {
+            long started = System.nanoTime();
+            answers.add(GraphQL.as(KEY, query.toString()));
+            return (System.nanoTime() - started) / 1_000_000;
+        });
+        assertTrue(millis < 100, "refused in " + millis + " ms at the quickest of three");
+        JsonPath refused = answers.get(answers.size() - 1);
         assertEquals("query: 2097152 fields selected; at most 500 (herald.graphql.max-fields)",
                 refused.getString("errors[0].message"));
     }
