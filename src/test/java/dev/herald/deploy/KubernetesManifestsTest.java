@@ -63,6 +63,7 @@ class KubernetesManifestsTest {
         });
         Set<String> expected = new HashSet<>(SECRET_ENV);
         expected.add("HERALD_SIGNING_ENCRYPTION_KEYS"); // optional: the key ring once keys rotate
+        expected.add("HERALD_DELIVERY_PROXY"); // optional: a fixed egress
         assertEquals(expected, fromSecret);
         assertTrue(container.path("envFrom").get(0).has("configMapRef"));
 
