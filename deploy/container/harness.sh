@@ -4,7 +4,8 @@
 # what it started in its EXIT trap.
 
 log() { echo "[container] $*" >&2; }
-fail() { echo "CONTAINER CHECK FAIL: $*" >&2; podman logs "$NAME" 2>&1 | tail -40 >&2 || true; exit 1; }
+# FAILURE names what failed (check: "CONTAINER CHECK FAIL", train: "CONTAINER TRAINING FAIL")
+fail() { echo "${FAILURE:-CONTAINER CHECK FAIL}: $*" >&2; podman logs "$NAME" 2>&1 | tail -40 >&2 || true; exit 1; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # start_postgres: the embedded PostgreSQL on a free port ($PG_PORT), from the test class path
@@ -58,15 +59,19 @@ run_herald() {
     "$@" "$image" >/dev/null
 }
 
-# wait_ready: until the management port answers ready, at most 60 s
+# wait_ready: until the management port answers ready, at most 60 s; fails at once when the container has stopped
 wait_ready() {
-  for _ in $(seq 1 600); do curl -sf "$MANAGEMENT/q/health/ready" >/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 1 600); do
+    curl -sf --max-time 2 "$MANAGEMENT/q/health/ready" >/dev/null && return 0
+    [ "$(podman inspect --format '{{.State.Running}}' "$NAME" 2>/dev/null)" = true ] || fail "the container stopped"
+    sleep 0.1
+  done
   fail "not ready within 60 s"
 }
 
 # graphql <key> <query>: the answer's data, failing on errors
 graphql() {
-  local answer; answer=$(curl -s "$URL/graphql" -H 'Content-Type: application/json' -H "x-api-key: $1" \
+  local answer; answer=$(curl -s --max-time 30 "$URL/graphql" -H 'Content-Type: application/json' -H "x-api-key: $1" \
     -d "$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$2")")
   echo "$answer" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(1) if d.get("errors") else print(json.dumps(d["data"]))' \
     || fail "GraphQL answered $answer"
