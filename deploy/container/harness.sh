@@ -1,7 +1,16 @@
 # What check and train share, sourced by both: a PostgreSQL on this host (the embedded one of dev mode and tests),
 # a receiver on loopback, Herald's image started with podman on the host network, and its GraphQL API. The caller
-# sets ROOT, WORK (a temporary directory it removes), NAME (the container's name) and the PIDS array, and stops
-# what it started in its EXIT trap.
+# sets ROOT, WORK (a temporary directory), NAME (the container's name) and the PIDS array before sourcing it; on exit,
+# on Ctrl+C and on kill, the container, every process in PIDS and WORK are removed.
+
+cleanup() {
+  podman rm -f -t 0 "$NAME" >/dev/null 2>&1 || true
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 log() { echo "[container] $*" >&2; }
 # FAILURE names what failed (check: "CONTAINER CHECK FAIL", train: "CONTAINER TRAINING FAIL")
