@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.TestCertificates;
+import dev.herald.testing.TestHostResolver;
 import dev.herald.testing.ThroughAProxy;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -67,5 +69,25 @@ class EgressProxyTest {
                     "what the proxy was sent: " + seen());
             assertTrue(got.headers().get("webhook-signature") != null, "signed as ever");
         }
+    }
+
+    @Test
+    void aDestinationWhoseNameResolvesToARefusedAddressIsBlockedBeforeTheProxyIsAsked() throws Exception {
+        String key = GraphQL.newApplication("egress-inside");
+        int provider = GraphQL.newProvider(key, "smtp");
+        // a benchmarking range (RFC 2544) that nothing here listens on; Herald resolves it, the proxy is never told
+        TestHostResolver.answer("inside-destination.herald.test", "198.18.0.11");
+        String webhook = GraphQL.newWebhook(key, provider, "https://inside-destination.herald.test/hook");
+        int before = seen().size();
+        Events.post(key, Events.notification(1, provider));
+
+        String error = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> GraphQL.as(key, """
+                        { deliveries(webhookId: "%s") { items { attempts { error } } } }""".formatted(webhook))
+                        .getString("data.deliveries.items[0].attempts[0].error"), found -> found != null);
+        assertEquals("blocked: benchmarking address 198.18.0.11", error);
+        assertTrue(seen().subList(before, seen().size()).stream()
+                .noneMatch(head -> head.contains("198.18.0.11") || head.contains("inside-destination")),
+                "the proxy was asked: " + seen());
     }
 }

@@ -166,6 +166,82 @@ class ReceiverAccessTest {
     }
 
     @Test
+    void aTokenPastItsLifeIsAskedForAgain() throws Exception {
+        String key = GraphQL.newApplication("oauth2-expiry");
+        int provider = GraphQL.newProvider(key, "smtp");
+        try (Receiver receiver = new Receiver()) {
+            receiver.answer("/token", tokenAnswer("short-lived", 1));
+            registerWithOAuth2(key, provider, receiver);
+            Events.post(key, Events.notification(1, provider));
+            receiver.await("/api", all -> all.size() == 1, Duration.ofSeconds(10));
+            receiver.answer("/token", tokenAnswer("next", 1));
+            // the token's one-second life is the property under test: outlive it
+            Thread.sleep(1_100);
+            Events.post(key, Events.notification(2, provider));
+
+            List<Receiver.Received> api = receiver.await("/api", all -> all.size() == 2, Duration.ofSeconds(10));
+            assertEquals("Bearer short-lived", api.get(0).headers().get("authorization"));
+            assertEquals("Bearer next", api.get(1).headers().get("authorization"), "a new token, not the expired one");
+            assertEquals(2, receiver.at("/token").size());
+        }
+    }
+
+    @Test
+    void aReceiverThatRefusesTheRenewedTokenTooIsAnsweredOnceAndTheAttemptFails() throws Exception {
+        String key = GraphQL.newApplication("oauth2-refusing");
+        int provider = GraphQL.newProvider(key, "smtp");
+        try (Receiver receiver = new Receiver()) {
+            AtomicReference<String> taken = new AtomicReference<>("token-1");
+            receiver.answer("/token", tokenAnswer("token-1"));
+            receiver.refuseUnless("/api", headers -> ("Bearer " + taken.get()).equals(headers.get("authorization")),
+                    401);
+            String webhook = registerWithOAuth2(key, provider, receiver);
+            Events.post(key, Events.notification(1, provider));
+            receiver.await("/api", all -> all.size() == 1, Duration.ofSeconds(10));
+
+            // from now on every token is refused: the cached one, then the one asked for in its place
+            taken.set("none");
+            receiver.answer("/token", tokenAnswer("token-2"));
+            Events.post(key, Events.notification(2, provider));
+
+            // the attempt ends with the second refusal (its retry comes seconds later, by the schedule)
+            String error = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> GraphQL.as(key, """
+                            { deliveries(webhookId: "%s", status: PENDING) { items { attempts { error } } } }"""
+                            .formatted(webhook)).getString("data.deliveries.items[0].attempts[0].error"),
+                            found -> found != null);
+            assertEquals("http_401", error);
+            assertEquals(2, receiver.at("/token").size(), "renewed once, not again");
+            List<Receiver.Received> api = receiver.at("/api");
+            assertEquals(3, api.size(), "the cached token's request and the renewed one's: " + api.size());
+            assertEquals("Bearer token-2", api.get(2).headers().get("authorization"));
+        }
+    }
+
+    @Test
+    void aNewTokenThatTheReceiverRefusesIsNotAskedForAgainWithinTheAttempt() throws Exception {
+        String key = GraphQL.newApplication("oauth2-new-refused");
+        int provider = GraphQL.newProvider(key, "smtp");
+        try (Receiver receiver = new Receiver()) {
+            receiver.answer("/token", tokenAnswer("token-1"));
+            receiver.refuseUnless("/api", headers -> false, 401);
+            String webhook = registerWithOAuth2(key, provider, receiver);
+            Events.post(key, Events.notification(1, provider));
+
+            assertEquals("http_401", firstAttemptError(key, webhook));
+            assertEquals(1, receiver.at("/token").size(), "a token just given is not renewed");
+            assertEquals(1, receiver.at("/api").size());
+        }
+    }
+
+    private static String registerWithOAuth2(String key, int provider, Receiver receiver) {
+        return GraphQL.as(key, """
+                mutation { webhook(createWebhookInput: {providerId: %d, webhookUrl: "%s",
+                  oauth2: {tokenUrl: "%s", clientId: "herald", clientSecret: "s"}}) { id } }"""
+                .formatted(provider, receiver.url("/api"), receiver.url("/token"))).getString("data.webhook.id");
+    }
+
+    @Test
     void aWebhooksOwnProxyCarriesItsAttemptsReachedAtTheAddressHeraldChecked() throws Exception {
         String key = GraphQL.newApplication("own-proxy");
         int provider = GraphQL.newProvider(key, "smtp");
@@ -225,8 +301,13 @@ class ReceiverAccessTest {
     }
 
     private static Receiver.Behaviour tokenAnswer(String token) {
+        return tokenAnswer(token, 3600);
+    }
+
+    private static Receiver.Behaviour tokenAnswer(String token, int expiresInSeconds) {
         return new Receiver.Behaviour(200, Duration.ZERO, Map.of("Content-Type", "application/json"),
-                "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}");
+                "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":"
+                        + expiresInSeconds + "}");
     }
 
     private static String firstAttemptError(String key, String webhook) {
