@@ -1,4 +1,4 @@
-package dev.herald.tracing;
+package dev.herald.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -8,25 +8,27 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 import com.sun.net.httpserver.HttpServer;
 
-import io.quarkus.test.junit.QuarkusTestProfile;
-
 /**
- * A real OTLP/HTTP receiver on loopback, started with the profile (before the application exports anything): it
- * answers 200 to every export and keeps the request bodies (protobuf) in a queue that the test reads. The queue
- * sits in the system properties: a JDK type there is the same object for the profile and the test, whatever class
- * loaders load them.
+ * A real OTLP/HTTP receiver on loopback, started by the profile that exports traces ({@link FastFailures}) before
+ * the application exports anything: it answers 200 to every export and keeps the request bodies (protobuf) in a
+ * queue that the test reads. The queue sits in the system properties: a JDK type there is the same object for the
+ * profile and the test, whatever class loaders load them.
  */
-public class OtlpCollector implements QuarkusTestProfile {
+public final class OtlpCollector {
 
-    static final String BODIES = "herald.test.otlp-bodies";
+    private static final String BODIES = "herald.test.otlp-bodies";
 
+    private OtlpCollector() {
+    }
+
+    /** Every export received so far, oldest first. */
     @SuppressWarnings("unchecked")
-    static Queue<byte[]> bodies() {
+    public static Queue<byte[]> bodies() {
         return (Queue<byte[]>) System.getProperties().get(BODIES);
     }
 
-    @Override
-    public Map<String, String> getConfigOverrides() {
+    /** The settings that export Herald's spans to this collector, starting it on first use. */
+    static Map<String, String> exportSettings() {
         return Map.of(
                 "quarkus.otel.sdk.disabled", "false",
                 "quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf",

@@ -14,8 +14,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Events;
+import dev.herald.testing.FastFailures;
 import dev.herald.testing.GraphQL;
 import dev.herald.testing.LeavesNoDeliveries;
+import dev.herald.testing.OtlpCollector;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.WithReceiver;
 import dev.herald.testing.Slow;
@@ -30,7 +32,7 @@ import io.restassured.http.ContentType;
  */
 @Slow
 @QuarkusTest
-@TestProfile(OtlpCollector.class)
+@TestProfile(FastFailures.class)
 class TracingExportTest extends WithReceiver implements LeavesNoDeliveries {
 
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
