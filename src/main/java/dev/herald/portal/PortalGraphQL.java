@@ -1,5 +1,7 @@
 package dev.herald.portal;
 
+import java.util.List;
+
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.graphql.Description;
@@ -16,7 +18,7 @@ import dev.herald.tenancy.PortalAccess;
 import dev.herald.tenancy.PortalTokens;
 import io.smallrye.mutiny.Uni;
 
-/** Portal tokens: minting one, and what the token in use names (the console asks at sign-in). */
+/** Portal tokens: minting, listing and revoking them, and what the token in use names (the console asks at sign-in). */
 @GraphQLApi
 @LogsUnexpectedFailures
 public class PortalGraphQL {
@@ -48,6 +50,16 @@ public class PortalGraphQL {
             + " key for any. Answers true.")
     public Uni<Boolean> revokePortalToken(@Name("id") @Id @NonNull String id) {
         return callers.current().chain(caller -> tokens.revoke(caller, id));
+    }
+
+    @Query
+    @Description("An application's portal tokens still in force, the soonest to expire first: what each names and its"
+            + " id, to revoke it; never the token itself (only its hash is kept). The admin key names the application;"
+            + " an application's key lists its own.")
+    public Uni<List<@NonNull PortalTokenView>> portalTokens(@Name("applicationId") Integer applicationId) {
+        return callers.current().chain(caller -> tokens.live(caller, applicationId))
+                .map(listed -> listed.stream().map(token -> PortalTokenView.of(token.id(), null, token.scope()))
+                        .toList());
     }
 
     @Query

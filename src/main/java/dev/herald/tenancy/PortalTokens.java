@@ -2,6 +2,8 @@ package dev.herald.tenancy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -46,6 +48,12 @@ public class PortalTokens {
     /* $1 token id, $2 application or null (the admin): ends it now */
     private static final String REVOKE = """
             DELETE FROM portal_token WHERE id = $1 AND ($2::int IS NULL OR application_id = $2) RETURNING id""";
+
+    /* $1 application: its tokens still in force, the soonest to expire first */
+    private static final String LIVE = """
+            SELECT id, provider_id, webhook_id, access, expires_at FROM portal_token
+             WHERE application_id = $1 AND expires_at > clock_timestamp()
+             ORDER BY expires_at, id""";
 
     /* the application's expired tokens go when it mints another: the table holds about what is in use */
     private static final String FORGET_EXPIRED = "DELETE FROM portal_token WHERE application_id = $1"
@@ -105,6 +113,27 @@ public class PortalTokens {
         });
     }
 
+    /** What a token names, with its id. */
+    public record Listed(long id, PortalScope scope) {
+    }
+
+    /**
+     * An application's tokens still in force (never the tokens themselves: only their hashes are kept), so that it
+     * can see what it handed out and revoke by id. {@code applicationId} as for {@link #mint}.
+     */
+    public Uni<List<Listed>> live(Caller caller, Integer applicationId) {
+        int application = application(caller, applicationId);
+        return pool.preparedQuery(LIVE).execute(Tuple.of(application)).map(rows -> {
+            List<Listed> listed = new ArrayList<>(rows.size());
+            for (Row row : rows) {
+                listed.add(new Listed(row.getLong("id"), new PortalScope(application, row.getInteger("provider_id"),
+                        row.getLong("webhook_id"), PortalAccess.of(row.getInteger("access")),
+                        row.getOffsetDateTime("expires_at").toInstant())));
+            }
+            return listed;
+        });
+    }
+
     private static int application(Caller caller, Integer applicationId) {
         if (caller.admin()) {
             if (applicationId == null) {
@@ -114,7 +143,7 @@ public class PortalTokens {
         }
         int own = caller.requireApplication();
         if (applicationId != null && applicationId != own) {
-            throw new Forbidden("an application mints portal tokens for itself only");
+            throw new Forbidden("an application mints and lists portal tokens for itself only");
         }
         return own;
     }

@@ -2,9 +2,11 @@ package dev.herald.portal;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 
 import jakarta.inject.Inject;
@@ -124,7 +126,7 @@ class PortalTokenTest {
         assertEquals(1, database.count("portal_token WHERE application_id = " + applicationId));
 
         refused(mint(otherKey, "applicationId: %d, access: READ, ttl: \"1h\"".formatted(applicationId)),
-                "an application mints portal tokens for itself only");
+                "an application mints and lists portal tokens for itself only");
         invalid(mint(key, "access: READ, ttl: \"25h\""), "ttl: must be from 1m to 24h (got 25h)");
         invalid(mint(GraphQL.ADMIN_KEY, "access: READ, ttl: \"1h\""), "applicationId: the admin key must name the application");
         JsonPath theirs = mint(key, "webhookId: \"%s\", access: READ, ttl: \"1h\"".formatted(otherWebhook));
@@ -167,6 +169,48 @@ class PortalTokenTest {
         String another = mint(key, "access: READ, ttl: \"1h\"").getString("data.createPortalToken.id");
         assertTrue(GraphQL.as(GraphQL.ADMIN_KEY, "mutation { revokePortalToken(id: \"%s\") }".formatted(another))
                 .getBoolean("data.revokePortalToken"), "the admin revokes any");
+    }
+
+    @Test
+    void anApplicationListsTheTokensItHandedOutAndNeverTheirValues() {
+        String key = GraphQL.newApplication("portal-list");
+        int provider = GraphQL.newProvider(key, "smtp");
+        String webhook = GraphQL.newWebhook(key, provider, "https://example.com/listed");
+        int applicationId = database.query("SELECT application_id FROM provider WHERE id = " + provider).iterator()
+                .next().getInteger(0);
+        String otherKey = GraphQL.newApplication("portal-list-other");
+        String theirs = mint(otherKey, "access: READ, ttl: \"1h\"").getString("data.createPortalToken.id");
+
+        JsonPath later = mint(key, "access: MANAGE, ttl: \"2h\"");
+        JsonPath sooner = mint(key, "webhookId: \"%s\", access: READ, ttl: \"1h\"".formatted(webhook));
+        String revoked = mint(key, "providerId: %d, access: READ, ttl: \"3h\"".formatted(provider))
+                .getString("data.createPortalToken.id");
+        GraphQL.as(key, "mutation { revokePortalToken(id: \"%s\") }".formatted(revoked));
+        String expired = mint(key, "access: READ, ttl: \"1m\"").getString("data.createPortalToken.id");
+        database.query("UPDATE portal_token SET expires_at = clock_timestamp() - interval '1 second' WHERE id = "
+                + expired);
+
+        String fields = "{ id token applicationId providerId webhookId access expiresAt }";
+        JsonPath listed = GraphQL.as(key, "{ portalTokens " + fields + " }");
+        assertEquals(List.of(sooner.getString("data.createPortalToken.id"), later.getString("data.createPortalToken.id")),
+                listed.getList("data.portalTokens.id"), "in force, the soonest to expire first: " + listed.prettify());
+        assertEquals(Arrays.asList(null, null), listed.getList("data.portalTokens.token"), "never the token");
+        assertEquals(List.of("READ", "MANAGE"), listed.getList("data.portalTokens.access"));
+        assertEquals(Arrays.asList(webhook, null), listed.getList("data.portalTokens.webhookId"));
+        assertEquals(Arrays.asList(provider, null), listed.getList("data.portalTokens.providerId"));
+        assertEquals(sooner.getString("data.createPortalToken.expiresAt"),
+                listed.getString("data.portalTokens[0].expiresAt"));
+        assertFalse(listed.getList("data.portalTokens.id").contains(theirs), "another application's");
+
+        JsonPath byAdmin = GraphQL.as(GraphQL.ADMIN_KEY, "{ portalTokens(applicationId: %d) { id } }"
+                .formatted(applicationId));
+        assertEquals(listed.getList("data.portalTokens.id"), byAdmin.getList("data.portalTokens.id"));
+        invalid(GraphQL.as(GraphQL.ADMIN_KEY, "{ portalTokens { id } }"),
+                "applicationId: the admin key must name the application");
+        refused(GraphQL.as(otherKey, "{ portalTokens(applicationId: %d) { id } }".formatted(applicationId)),
+                "an application mints and lists portal tokens for itself only");
+        refused(GraphQL.as(later.getString("data.createPortalToken.token"), "{ portalTokens { id } }"),
+                "a portal token cannot do this: it reads or manages only the webhooks it names");
     }
 
     private static JsonPath mint(String key, String arguments) {
