@@ -29,6 +29,9 @@ public final class Pages {
     public static final String SET_ASIDE_EVENTS = "50";
     public static final int MAX_SET_ASIDE_EVENTS = 500;
 
+    public static final String PORTAL_TOKENS = "100";
+    public static final int MAX_PORTAL_TOKENS = 1_000;
+
     /** The minutes of a webhook's health: always the last hour. */
     public static final int HEALTH_MINUTES = 60;
 

@@ -64,7 +64,8 @@ public class SchemaMigrator {
             "V26__no_bridge_on_a_new_database.sql",
             "V27__operational_events.sql",
             "V28__event_type_catalogue.sql",
-            "V29__order_per_notification.sql");
+            "V29__order_per_notification.sql",
+            "V30__portal_token_quota.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions

@@ -4,6 +4,7 @@ import java.util.List;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.graphql.DefaultValue;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.Id;
@@ -13,6 +14,7 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
 import dev.herald.api.LogsUnexpectedFailures;
+import dev.herald.api.Pages;
 import dev.herald.tenancy.CallerResolver;
 import dev.herald.tenancy.PortalAccess;
 import dev.herald.tenancy.PortalTokens;
@@ -53,11 +55,17 @@ public class PortalGraphQL {
     }
 
     @Query
-    @Description("An application's portal tokens still in force, the soonest to expire first: what each names and its"
-            + " id, to revoke it; never the token itself (only its hash is kept). The admin key names the application;"
-            + " an application's key lists its own.")
-    public Uni<List<@NonNull PortalTokenView>> portalTokens(@Name("applicationId") Integer applicationId) {
-        return callers.current().chain(caller -> tokens.live(caller, applicationId))
+    @Description("An application's portal tokens still in force, in the order they were minted: what each names and"
+            + " its id, to revoke it; never the token itself (only its hash is kept). The admin key names the"
+            + " application; an application's key lists its own.")
+    public Uni<@NonNull List<@NonNull PortalTokenView>> portalTokens(@Name("applicationId") Integer applicationId,
+            @Name("limit") @DefaultValue(Pages.PORTAL_TOKENS) @Description("How many, 1 to " + Pages.MAX_PORTAL_TOKENS)
+            int limit,
+            @Name("after") @Id @Description("The id of the last token of the page before; none: from the first")
+            String after) {
+        return callers.current()
+                .invoke(() -> Pages.size("limit", limit, Pages.MAX_PORTAL_TOKENS))
+                .chain(caller -> tokens.live(caller, applicationId, limit, after))
                 .map(listed -> listed.stream().map(token -> PortalTokenView.of(token.id(), null, token.scope()))
                         .toList());
     }

@@ -8,6 +8,8 @@ import org.eclipse.microprofile.graphql.Type;
         + " deployment's defaults.")
 public record ApplicationLimits(
         @Description("Webhooks it may register (herald.tenancy.max-webhooks-per-application)") int maxWebhooks,
+        @Description("Portal tokens it may hold in force (herald.tenancy.max-portal-tokens-per-application)")
+        int maxPortalTokens,
         @Description("Events one POST /v1/events may carry (herald.ingest.max-events-per-request)")
         int maxEventsPerRequest,
         @Description("Events it may send a second, across all replicas"

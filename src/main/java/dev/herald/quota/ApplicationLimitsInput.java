@@ -14,6 +14,9 @@ public class ApplicationLimitsInput {
     @Description("Webhooks it may register: 0 or more")
     public Integer maxWebhooks;
 
+    @Description("Portal tokens it may hold in force: 0 or more")
+    public Integer maxPortalTokens;
+
     @Description("Events one request may carry: 1 or more")
     public Integer maxEventsPerRequest;
 

@@ -19,6 +19,13 @@ public interface QuotaConfig {
         /** Webhooks one application may register; one more is refused, naming this quota. */
         @WithDefault("1000")
         int maxWebhooksPerApplication();
+
+        /**
+         * Portal tokens one application may hold in force (minted, neither expired nor revoked); minting one more is
+         * refused, naming this quota.
+         */
+        @WithDefault("1000")
+        int maxPortalTokensPerApplication();
     }
 
     interface Ingest {

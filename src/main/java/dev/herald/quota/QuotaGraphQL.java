@@ -30,13 +30,14 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class QuotaGraphQL {
 
     private static final String OWN = """
-            SELECT id, max_webhooks, max_events_per_request, max_events_per_second FROM application WHERE id = ANY($1)""";
+            SELECT id, max_webhooks, max_portal_tokens, max_events_per_request, max_events_per_second
+              FROM application WHERE id = ANY($1)""";
 
     private static final String SET = """
             UPDATE application SET max_webhooks = $2, max_events_per_request = $3, max_events_per_second = $4,
-                                   updated_on = clock_timestamp()
+                                   max_portal_tokens = $5, updated_on = clock_timestamp()
              WHERE id = $1
-            RETURNING id, max_webhooks, max_events_per_request, max_events_per_second""";
+            RETURNING id, max_webhooks, max_portal_tokens, max_events_per_request, max_events_per_second""";
 
     @Inject
     CallerResolver callers;
@@ -66,7 +67,7 @@ public class QuotaGraphQL {
                 .invoke(Caller::requireAdmin)
                 .invoke(() -> check(input))
                 .chain(() -> pool.preparedQuery(SET).execute(Tuple.of(input.applicationId, input.maxWebhooks,
-                        input.maxEventsPerRequest, input.maxEventsPerSecond)))
+                        input.maxEventsPerRequest, input.maxEventsPerSecond, input.maxPortalTokens)))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw new NotFound("applicationId", "application", input.applicationId);
@@ -79,6 +80,9 @@ public class QuotaGraphQL {
         if (input.maxWebhooks != null && input.maxWebhooks < 0) {
             throw new InvalidInput("maxWebhooks", "must be 0 or more");
         }
+        if (input.maxPortalTokens != null && input.maxPortalTokens < 0) {
+            throw new InvalidInput("maxPortalTokens", "must be 0 or more");
+        }
         if (input.maxEventsPerRequest != null && input.maxEventsPerRequest < 1) {
             throw new InvalidInput("maxEventsPerRequest", "must be 1 or more");
         }
@@ -89,17 +93,20 @@ public class QuotaGraphQL {
 
     private ApplicationLimits defaults() {
         return new ApplicationLimits(defaults.tenancy().maxWebhooksPerApplication(),
-                defaults.ingest().maxEventsPerRequest(), defaults.ingest().maxEventsPerSecondPerApplication(), false);
+                defaults.tenancy().maxPortalTokensPerApplication(), defaults.ingest().maxEventsPerRequest(),
+                defaults.ingest().maxEventsPerSecondPerApplication(), false);
     }
 
     private ApplicationLimits limits(Row row) {
         Integer webhooks = row.getInteger("max_webhooks");
+        Integer portalTokens = row.getInteger("max_portal_tokens");
         Integer perRequest = row.getInteger("max_events_per_request");
         Integer perSecond = row.getInteger("max_events_per_second");
         ApplicationLimits fallback = defaults();
         return new ApplicationLimits(webhooks == null ? fallback.maxWebhooks() : webhooks,
+                portalTokens == null ? fallback.maxPortalTokens() : portalTokens,
                 perRequest == null ? fallback.maxEventsPerRequest() : perRequest,
                 perSecond == null ? fallback.maxEventsPerSecond() : perSecond,
-                webhooks != null || perRequest != null || perSecond != null);
+                webhooks != null || portalTokens != null || perRequest != null || perSecond != null);
     }
 }

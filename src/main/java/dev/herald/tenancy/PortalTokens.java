@@ -13,9 +13,12 @@ import dev.herald.api.Ids;
 import dev.herald.api.InvalidInput;
 import dev.herald.api.NotFound;
 import dev.herald.api.Durations;
+import dev.herald.quota.QuotaConfig;
+import dev.herald.quota.QuotaExceeded;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -49,18 +52,36 @@ public class PortalTokens {
     private static final String REVOKE = """
             DELETE FROM portal_token WHERE id = $1 AND ($2::int IS NULL OR application_id = $2) RETURNING id""";
 
-    /* $1 application: its tokens still in force, the soonest to expire first */
+    /* $1 application, $2 the last id of the page before (0 for the first), $3 the page's size: its tokens still in
+       force, in the order they were minted */
     private static final String LIVE = """
             SELECT id, provider_id, webhook_id, access, expires_at FROM portal_token
-             WHERE application_id = $1 AND expires_at > clock_timestamp()
-             ORDER BY expires_at, id""";
+             WHERE application_id = $1 AND expires_at > clock_timestamp() AND id > $2
+             ORDER BY id LIMIT $3""";
+
+    /* $1 application: whether it exists (the admin may name any) */
+    private static final String EXISTS = "SELECT EXISTS (SELECT 1 FROM application WHERE id = $1)";
+
+    /* $1 application, $2 the default quota: the application's quota of tokens in force, its row locked so that
+       concurrent mintings count each other */
+    private static final String LOCK_APPLICATION = """
+            SELECT coalesce(a.max_portal_tokens, $2) FROM application a WHERE a.id = $1 FOR NO KEY UPDATE""";
+
+    /* $1 application: its tokens in force */
+    private static final String COUNT = """
+            SELECT count(*) FROM portal_token WHERE application_id = $1 AND expires_at > clock_timestamp()""";
 
     /* the application's expired tokens go when it mints another: the table holds about what is in use */
-    private static final String FORGET_EXPIRED = "DELETE FROM portal_token WHERE application_id = $1"
-            + " AND expires_at < clock_timestamp()";
+    /* (a row another transaction holds, one whose webhook is being deleted, goes with the next minting) */
+    private static final String FORGET_EXPIRED = """
+            DELETE FROM portal_token WHERE id IN (SELECT id FROM portal_token
+             WHERE application_id = $1 AND expires_at < clock_timestamp() FOR UPDATE SKIP LOCKED)""";
 
     @Inject
     Pool pool;
+
+    @Inject
+    QuotaConfig quotas;
 
     /** What {@link #mint} answers: its id (to revoke it), the token (shown here only) and what it names. */
     public record Minted(long id, String token, PortalScope scope) {
@@ -86,8 +107,12 @@ public class PortalTokens {
                 .map(rows -> scopeOf(rows.iterator().next(), application, providerId, webhookId, access))
                 .chain(scope -> {
                     String token = ApiKeys.generate(PREFIX);
-                    return pool.withTransaction(connection -> connection.preparedQuery(FORGET_EXPIRED)
-                            .execute(Tuple.of(application))
+                    return pool.withTransaction(connection -> connection.preparedQuery(LOCK_APPLICATION)
+                            .execute(Tuple.of(application, quotas.tenancy().maxPortalTokensPerApplication()))
+                            .map(rows -> quotaOf(rows, application))
+                            .call(() -> connection.preparedQuery(FORGET_EXPIRED).execute(Tuple.of(application)))
+                            .call(quota -> connection.preparedQuery(COUNT).execute(Tuple.of(application))
+                                    .invoke(rows -> refuseOverQuota(rows.iterator().next().getLong(0), quota)))
                             .chain(() -> connection.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
                                     ApiKeys.hash(token), application, scope.providerId(), scope.webhookId(),
                                     (short) access.code(), lifetime.toMillis() }))))
@@ -118,12 +143,21 @@ public class PortalTokens {
     }
 
     /**
-     * An application's tokens still in force (never the tokens themselves: only their hashes are kept), so that it
+     * A page of an application's tokens still in force, in the order they were minted, after the token
+     * {@code rawAfter} (null: from the first): never the tokens themselves (only their hashes are kept), so that it
      * can see what it handed out and revoke by id. {@code applicationId} as for {@link #mint}.
      */
-    public Uni<List<Listed>> live(Caller caller, Integer applicationId) {
+    public Uni<List<Listed>> live(Caller caller, Integer applicationId, int limit, String rawAfter) {
         int application = application(caller, applicationId);
-        return pool.preparedQuery(LIVE).execute(Tuple.of(application)).map(rows -> {
+        Long after = Ids.parseOptional("after", rawAfter);
+        Uni<Void> known = !caller.admin() ? Uni.createFrom().voidItem()
+                : pool.preparedQuery(EXISTS).execute(Tuple.of(application)).invoke(rows -> {
+                    if (!rows.iterator().next().getBoolean(0)) {
+                        throw new InvalidInput("applicationId", "there is no application " + application);
+                    }
+                }).replaceWithVoid();
+        return known.chain(() -> pool.preparedQuery(LIVE).execute(Tuple.of(application, after == null ? 0L : after,
+                limit))).map(rows -> {
             List<Listed> listed = new ArrayList<>(rows.size());
             for (Row row : rows) {
                 listed.add(new Listed(row.getLong("id"), new PortalScope(application, row.getInteger("provider_id"),
@@ -132,6 +166,21 @@ public class PortalTokens {
             }
             return listed;
         });
+    }
+
+    private static int quotaOf(RowSet<Row> locked, int application) {
+        if (locked.size() == 0) { // deleted since its scope was checked
+            throw new InvalidInput("applicationId", "there is no application " + application);
+        }
+        return locked.iterator().next().getInteger(0);
+    }
+
+    private static void refuseOverQuota(long inForce, int quota) {
+        if (inForce >= quota) {
+            throw new QuotaExceeded("the application has " + inForce + " portal tokens in force, its quota"
+                    + " (herald.tenancy.max-portal-tokens-per-application, or the admin's setApplicationLimits);"
+                    + " revoke one (portalTokens lists them) or let one expire first");
+        }
     }
 
     private static int application(Caller caller, Integer applicationId) {

@@ -192,21 +192,31 @@ class PortalTokenTest {
 
         String fields = "{ id token applicationId providerId webhookId access expiresAt }";
         JsonPath listed = GraphQL.as(key, "{ portalTokens " + fields + " }");
-        assertEquals(List.of(sooner.getString("data.createPortalToken.id"), later.getString("data.createPortalToken.id")),
-                listed.getList("data.portalTokens.id"), "in force, the soonest to expire first: " + listed.prettify());
+        String laterId = later.getString("data.createPortalToken.id");
+        String soonerId = sooner.getString("data.createPortalToken.id");
+        assertEquals(List.of(laterId, soonerId), listed.getList("data.portalTokens.id"),
+                "in force, in the order they were minted: " + listed.prettify());
         assertEquals(Arrays.asList(null, null), listed.getList("data.portalTokens.token"), "never the token");
-        assertEquals(List.of("READ", "MANAGE"), listed.getList("data.portalTokens.access"));
-        assertEquals(Arrays.asList(webhook, null), listed.getList("data.portalTokens.webhookId"));
-        assertEquals(Arrays.asList(provider, null), listed.getList("data.portalTokens.providerId"));
+        assertEquals(List.of("MANAGE", "READ"), listed.getList("data.portalTokens.access"));
+        assertEquals(Arrays.asList(null, webhook), listed.getList("data.portalTokens.webhookId"));
+        assertEquals(Arrays.asList(null, provider), listed.getList("data.portalTokens.providerId"));
         assertEquals(sooner.getString("data.createPortalToken.expiresAt"),
-                listed.getString("data.portalTokens[0].expiresAt"));
+                listed.getString("data.portalTokens[1].expiresAt"));
         assertFalse(listed.getList("data.portalTokens.id").contains(theirs), "another application's");
+        // a page at a time
+        assertEquals(List.of(laterId), GraphQL.as(key, "{ portalTokens(limit: 1) { id } }")
+                .getList("data.portalTokens.id"));
+        assertEquals(List.of(soonerId), GraphQL.as(key, "{ portalTokens(limit: 1, after: \"%s\") { id } }"
+                .formatted(laterId)).getList("data.portalTokens.id"));
+        invalid(GraphQL.as(key, "{ portalTokens(limit: 1001) { id } }"), "limit: must be between 1 and 1000");
 
         JsonPath byAdmin = GraphQL.as(GraphQL.ADMIN_KEY, "{ portalTokens(applicationId: %d) { id } }"
                 .formatted(applicationId));
         assertEquals(listed.getList("data.portalTokens.id"), byAdmin.getList("data.portalTokens.id"));
         invalid(GraphQL.as(GraphQL.ADMIN_KEY, "{ portalTokens { id } }"),
                 "applicationId: the admin key must name the application");
+        invalid(GraphQL.as(GraphQL.ADMIN_KEY, "{ portalTokens(applicationId: 2147483647) { id } }"),
+                "applicationId: there is no application 2147483647");
         refused(GraphQL.as(otherKey, "{ portalTokens(applicationId: %d) { id } }".formatted(applicationId)),
                 "an application mints and lists portal tokens for itself only");
         refused(GraphQL.as(later.getString("data.createPortalToken.token"), "{ portalTokens { id } }"),

@@ -3,6 +3,7 @@ package dev.herald.quota;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -141,6 +142,51 @@ class QuotaTest {
         Response anonymous = given().contentType(ContentType.JSON).body("{}").post("/v1/events");
         assertEquals(401, anonymous.statusCode());
         assertNotNull(anonymous.header("RateLimit-Limit"), "the failed authentications of the address");
+    }
+
+    @Test
+    void thePortalTokenQuotaHoldsEvenForMintingsAtOnceAndRevokingMakesRoom() throws Exception {
+        Tenant tenant = newTenant("portal-quota");
+        JsonPath set = GraphQL.as(GraphQL.ADMIN_KEY, "mutation { setApplicationLimits(applicationLimitsInput:"
+                + " {applicationId: " + tenant.id() + ", maxPortalTokens: 2}) { maxPortalTokens own } }");
+        assertEquals(2, set.getInt("data.setApplicationLimits.maxPortalTokens"), set.prettify());
+        String expired = mintPortalToken(tenant.key()).getString("data.createPortalToken.id");
+        database.query("UPDATE portal_token SET expires_at = clock_timestamp() - interval '1 second' WHERE id = "
+                + expired); // an expired token does not count
+
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<JsonPath>> answers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            answers.add(pool.submit(() -> mintPortalToken(tenant.key())));
+        }
+        List<String> minted = new ArrayList<>();
+        for (Future<JsonPath> answer : answers) {
+            JsonPath json = answer.get();
+            if (json.get("errors") == null) {
+                minted.add(json.getString("data.createPortalToken.id"));
+            } else {
+                assertEquals("QUOTA_EXCEEDED", GraphQL.errorClassification(json), json.prettify());
+                assertEquals("the application has 2 portal tokens in force, its quota"
+                        + " (herald.tenancy.max-portal-tokens-per-application, or the admin's setApplicationLimits);"
+                        + " revoke one (portalTokens lists them) or let one expire first",
+                        json.getString("errors[0].message"));
+            }
+        }
+        pool.shutdown();
+        assertEquals(2, minted.size());
+        assertEquals(2, database.count("portal_token WHERE application_id = " + tenant.id()));
+
+        GraphQL.as(tenant.key(), "mutation { revokePortalToken(id: \"%s\") }".formatted(minted.get(0)));
+        assertNull(mintPortalToken(tenant.key()).get("errors"), "a revoked token makes room");
+        JsonPath limits = GraphQL.as(GraphQL.ADMIN_KEY, "{ applications { applicationId limits { maxPortalTokens } } }");
+        assertTrue(limits.getList("data.applications.limits.maxPortalTokens").contains(1000), "the default");
+        JsonPath invalid = GraphQL.as(GraphQL.ADMIN_KEY, "mutation { setApplicationLimits(applicationLimitsInput:"
+                + " {applicationId: " + tenant.id() + ", maxPortalTokens: -1}) { own } }");
+        assertEquals("maxPortalTokens: must be 0 or more", invalid.getString("errors[0].message"));
+    }
+
+    private static JsonPath mintPortalToken(String key) {
+        return GraphQL.as(key, "mutation { createPortalToken(access: READ, ttl: \"1h\") { id } }");
     }
 
     @Test

@@ -33,6 +33,7 @@ final class FieldCosts {
                     Pages.MAX_FAILING_ENDPOINTS),
             "setAsideEvents", new ListField("limit", Integer.parseInt(Pages.SET_ASIDE_EVENTS),
                     Pages.MAX_SET_ASIDE_EVENTS),
+            "portalTokens", new ListField("limit", Integer.parseInt(Pages.PORTAL_TOKENS), Pages.MAX_PORTAL_TOKENS),
             "minutes", new ListField(null, Pages.HEALTH_MINUTES, Pages.HEALTH_MINUTES),
             "responseTimes", new ListField(null, Pages.HEALTH_MINUTES, Pages.HEALTH_MINUTES));
 
