@@ -64,7 +64,7 @@ class ReceiverAccessTest {
     }
 
     @Test
-    void anOAuth2TokenIsAskedOnceUsedWhileFreshAndRenewedOnceWhenTheReceiverRefusesIt() throws Exception {
+    void anOAuth2TokenIsAskedOnceUsedWhileFreshAndRenewedOnlyOnceWhenTheReceiverRefusesIt() throws Exception {
         String key = GraphQL.newApplication("oauth2");
         int provider = GraphQL.newProvider(key, "smtp");
         try (Receiver receiver = new Receiver()) {
@@ -103,6 +103,22 @@ class ReceiverAccessTest {
                     .formatted(webhook)), page -> page.getInt("data.deliveries.totalCount") == 3);
             assertEquals(List.of(1, 1, 1), deliveries.getList("data.deliveries.items.attemptCount"),
                     "the new token's request is part of the same attempt");
+
+            // from now on every token is refused: the cached one, then the one asked for in its place, and no other
+            taken.set("none");
+            receiver.answer("/token", tokenAnswer("token-3"));
+            Events.post(key, Events.notification(4, provider));
+            // the attempt ends with the second refusal (its retry comes seconds later, by the schedule)
+            String error = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> GraphQL.as(key, """
+                            { deliveries(webhookId: "%s", status: PENDING) { items { attempts { error } } } }"""
+                            .formatted(webhook)).getString("data.deliveries.items[0].attempts[0].error"),
+                            found -> found != null);
+            assertEquals("http_401", error);
+            assertEquals(3, receiver.at("/token").size(), "renewed once, not again");
+            api = receiver.at("/api");
+            assertEquals(6, api.size(), "the cached token's request and the renewed one's");
+            assertEquals("Bearer token-3", api.get(5).headers().get("authorization"));
         }
     }
 
@@ -152,10 +168,7 @@ class ReceiverAccessTest {
         try (Receiver receiver = new Receiver()) {
             receiver.answer("/token", new Receiver.Behaviour(200, Duration.ZERO, Map.of("Content-Type",
                     "application/json"), "{\"access_token\":\"forever\",\"expires_in\":9223372036854775807}"));
-            GraphQL.as(key, """
-                    mutation { webhook(createWebhookInput: {providerId: %d, webhookUrl: "%s",
-                      oauth2: {tokenUrl: "%s", clientId: "herald", clientSecret: "s"}}) { id } }"""
-                    .formatted(provider, receiver.url("/api"), receiver.url("/token")));
+            registerWithOAuth2(key, provider, receiver);
             Events.post(key, Events.notification(1, provider));
             receiver.await("/api", all -> all.size() == 1, Duration.ofSeconds(10));
             Events.post(key, Events.notification(2, provider));
@@ -183,38 +196,6 @@ class ReceiverAccessTest {
             assertEquals("Bearer short-lived", api.get(0).headers().get("authorization"));
             assertEquals("Bearer next", api.get(1).headers().get("authorization"), "a new token, not the expired one");
             assertEquals(2, receiver.at("/token").size());
-        }
-    }
-
-    @Test
-    void aReceiverThatRefusesTheRenewedTokenTooIsAnsweredOnceAndTheAttemptFails() throws Exception {
-        String key = GraphQL.newApplication("oauth2-refusing");
-        int provider = GraphQL.newProvider(key, "smtp");
-        try (Receiver receiver = new Receiver()) {
-            AtomicReference<String> taken = new AtomicReference<>("token-1");
-            receiver.answer("/token", tokenAnswer("token-1"));
-            receiver.refuseUnless("/api", headers -> ("Bearer " + taken.get()).equals(headers.get("authorization")),
-                    401);
-            String webhook = registerWithOAuth2(key, provider, receiver);
-            Events.post(key, Events.notification(1, provider));
-            receiver.await("/api", all -> all.size() == 1, Duration.ofSeconds(10));
-
-            // from now on every token is refused: the cached one, then the one asked for in its place
-            taken.set("none");
-            receiver.answer("/token", tokenAnswer("token-2"));
-            Events.post(key, Events.notification(2, provider));
-
-            // the attempt ends with the second refusal (its retry comes seconds later, by the schedule)
-            String error = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> GraphQL.as(key, """
-                            { deliveries(webhookId: "%s", status: PENDING) { items { attempts { error } } } }"""
-                            .formatted(webhook)).getString("data.deliveries.items[0].attempts[0].error"),
-                            found -> found != null);
-            assertEquals("http_401", error);
-            assertEquals(2, receiver.at("/token").size(), "renewed once, not again");
-            List<Receiver.Received> api = receiver.at("/api");
-            assertEquals(3, api.size(), "the cached token's request and the renewed one's: " + api.size());
-            assertEquals("Bearer token-2", api.get(2).headers().get("authorization"));
         }
     }
 
