@@ -71,8 +71,8 @@ public class PortalTokens {
     private static final String COUNT = """
             SELECT count(*) FROM portal_token WHERE application_id = $1 AND expires_at > clock_timestamp()""";
 
-    /* the application's expired tokens go when it mints another: the table holds about what is in use */
-    /* (a row another transaction holds, one whose webhook is being deleted, goes with the next minting) */
+    /* the application's expired tokens go when it mints another, so that the table holds about what is in use; a row
+       another transaction holds (its webhook being deleted) is left to that transaction or the next minting */
     private static final String FORGET_EXPIRED = """
             DELETE FROM portal_token WHERE id IN (SELECT id FROM portal_token
              WHERE application_id = $1 AND expires_at < clock_timestamp() FOR UPDATE SKIP LOCKED)""";
