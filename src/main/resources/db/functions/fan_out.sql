@@ -1,11 +1,30 @@
 -- Fan-out: events in the outbox become deliveries, one per active webhook of the event's provider whose filters
 -- (and event types, operational.sql) the event passes.
 
--- Wakes dispatchers the moment an outbox INSERT commits (one notification per statement).
-CREATE OR REPLACE FUNCTION herald_notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Every event an INSERT statement adds waits for fan-out in event_pending, so the event row is written once, by its
+-- producer; dispatchers are woken the moment the INSERT commits (one notification per statement).
+CREATE OR REPLACE FUNCTION herald_event_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    INSERT INTO event_pending (application_id, event_id, event_accepted_at)
+    SELECT a.application_id, a.id, a.accepted_at FROM added a;
     PERFORM pg_notify('herald_outbox', '');
     RETURN NULL;
+END $$;
+
+-- The switch to event_pending (V31), once, in the transaction that puts this fan-out in place: the previous one
+-- marked events fanned out in the event row (`fanned_out_at`). Producers' INSERTs wait for it, so each event is
+-- either copied here or added by the new trigger.
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgname = 'event_added' AND tgrelid = 'event'::regclass) THEN
+        LOCK TABLE event IN SHARE ROW EXCLUSIVE MODE;
+        DROP TRIGGER IF EXISTS event_outbox_notify ON event;
+        DROP FUNCTION IF EXISTS herald_notify_outbox();
+        CREATE TRIGGER event_added AFTER INSERT ON event REFERENCING NEW TABLE AS added
+            FOR EACH STATEMENT EXECUTE FUNCTION herald_event_added();
+        INSERT INTO event_pending (application_id, event_id, event_accepted_at, fan_out_cursor)
+        SELECT e.application_id, e.id, e.accepted_at, e.fan_out_cursor FROM event e WHERE e.fanned_out_at IS NULL;
+        ALTER TABLE event DROP COLUMN fanned_out_at;  -- with the index of waiting events that read it
+    END IF;
 END $$;
 
 -- An integer member of a notification object, or NULL when it is missing, not an integer, or the payload is not an
@@ -62,12 +81,12 @@ DO $$ BEGIN
     END IF;
 END $$;
 
--- Fans out events the caller holds locked: at most `max_deliveries` deliveries in all, at most `max_deliveries + 1`
--- webhooks looked at per event (one more than may be taken, to learn whether the event is finished). Deliveries are
--- taken from the applications in turn (each application's first, then each one's second, ...), so an event with
--- thousands of webhooks does not take a call's whole budget from the others. An event whose webhooks were all taken
--- is finished; one that was cut keeps its place (fan_out_cursor: the last webhook id done) and waits for the next
--- call. Endpoints are woken before their deliveries are inserted; other replicas hear of new work on
+-- Fans out waiting events whose event_pending rows the caller holds locked: at most `max_deliveries` deliveries in
+-- all, at most `max_deliveries + 1` webhooks looked at per event (one more than may be taken, to learn whether the
+-- event is finished). Deliveries are taken from the applications in turn (each application's first, then each one's
+-- second, ...), so an event with thousands of webhooks does not take a call's whole budget from the others. An event
+-- whose webhooks were all taken is finished and leaves event_pending; one that was cut keeps its place there
+-- (fan_out_cursor: the last webhook id done) and waits for the next call. Endpoints are woken before their deliveries are inserted; other replicas hear of new work on
 -- herald_dispatch. Answers the events finished, the deliveries made and the events left unfinished.
 CREATE OR REPLACE FUNCTION herald_fan_out_events(event_ids bigint[], accepted timestamptz[], max_deliveries int,
                                                  attempts_per_delivery int)
@@ -78,19 +97,20 @@ DECLARE
     taken_accepted timestamptz[];
     taken_webhooks bigint[];
     done_ids bigint[];
-    done_accepted timestamptz[];
+    done_applications int[];
     cut_ids bigint[];
-    cut_accepted timestamptz[];
+    cut_applications int[];
     cut_cursors bigint[];
     left_over int;
 BEGIN
     WITH event_row AS (
-        SELECT e.id, e.accepted_at, e.application_id, e.provider_id, e.fan_out_cursor, e.event_type,
+        SELECT e.id, e.accepted_at, e.application_id, e.provider_id, w.fan_out_cursor, e.event_type,
                -- read once per event, not once per webhook
                herald_json_int(e.payload, 'channelType') AS channel_type,
                herald_json_int(e.payload, 'deliveryStatus') AS delivery_status
           FROM unnest(event_ids, accepted) AS b(id, accepted_at)
-          JOIN event e ON e.id = b.id AND e.accepted_at = b.accepted_at),
+          JOIN event e ON e.id = b.id AND e.accepted_at = b.accepted_at
+          JOIN event_pending w ON w.application_id = e.application_id AND w.event_id = e.id),
     candidate AS (
         SELECT r.id AS event_id, r.accepted_at, r.application_id, w.id AS webhook_id
           FROM event_row r
@@ -108,7 +128,7 @@ BEGIN
          ORDER BY c.turn, c.event_id, c.webhook_id
          LIMIT max_deliveries),
     per_event AS (
-        SELECT r.id, r.accepted_at, coalesce(c.n, 0) AS candidates, coalesce(t.n, 0) AS taken, t.last_webhook
+        SELECT r.id, r.application_id, coalesce(c.n, 0) AS candidates, coalesce(t.n, 0) AS taken, t.last_webhook
           FROM event_row r
           LEFT JOIN (SELECT event_id, count(*) AS n FROM candidate GROUP BY event_id) c ON c.event_id = r.id
           LEFT JOIN (SELECT event_id, count(*) AS n, max(webhook_id) AS last_webhook FROM taken GROUP BY event_id) t
@@ -117,14 +137,14 @@ BEGIN
            (SELECT array_agg(t.accepted_at ORDER BY t.webhook_id, t.event_id) FROM taken t),
            (SELECT array_agg(t.webhook_id ORDER BY t.webhook_id, t.event_id) FROM taken t),
            (SELECT array_agg(p.id) FROM per_event p WHERE p.taken = p.candidates AND p.candidates <= max_deliveries),
-           (SELECT array_agg(p.accepted_at) FROM per_event p
+           (SELECT array_agg(p.application_id) FROM per_event p
              WHERE p.taken = p.candidates AND p.candidates <= max_deliveries),
            (SELECT array_agg(p.id) FROM per_event p WHERE p.taken < p.candidates AND p.taken > 0),
-           (SELECT array_agg(p.accepted_at) FROM per_event p WHERE p.taken < p.candidates AND p.taken > 0),
+           (SELECT array_agg(p.application_id) FROM per_event p WHERE p.taken < p.candidates AND p.taken > 0),
            (SELECT array_agg(p.last_webhook) FROM per_event p WHERE p.taken < p.candidates AND p.taken > 0),
            (SELECT count(*) FROM per_event p WHERE p.taken < p.candidates OR p.candidates > max_deliveries)
-      INTO taken_events, taken_accepted, taken_webhooks, done_ids, done_accepted, cut_ids, cut_accepted, cut_cursors,
-           left_over;
+      INTO taken_events, taken_accepted, taken_webhooks, done_ids, done_applications, cut_ids, cut_applications,
+           cut_cursors, left_over;
 
     IF taken_webhooks IS NOT NULL THEN
         PERFORM herald_wake_endpoints(taken_webhooks, array_fill(clock_timestamp(), ARRAY[cardinality(taken_webhooks)]));
@@ -141,14 +161,13 @@ BEGIN
         PERFORM pg_notify('herald_dispatch', '');
     END IF;
     IF done_ids IS NOT NULL THEN
-        UPDATE event e SET fanned_out_at = clock_timestamp()
-          FROM unnest(done_ids, done_accepted) AS d(id, accepted_at)
-         WHERE e.id = d.id AND e.accepted_at = d.accepted_at;
+        DELETE FROM event_pending w USING unnest(done_applications, done_ids) AS d(application_id, id)
+         WHERE w.application_id = d.application_id AND w.event_id = d.id;
     END IF;
     IF cut_ids IS NOT NULL THEN
-        UPDATE event e SET fan_out_cursor = c.last_webhook
-          FROM unnest(cut_ids, cut_accepted, cut_cursors) AS c(id, accepted_at, last_webhook)
-         WHERE e.id = c.id AND e.accepted_at = c.accepted_at;
+        UPDATE event_pending w SET fan_out_cursor = c.last_webhook
+          FROM unnest(cut_applications, cut_ids, cut_cursors) AS c(application_id, id, last_webhook)
+         WHERE w.application_id = c.application_id AND w.event_id = c.id;
     END IF;
     RETURN QUERY SELECT coalesce(cardinality(done_ids), 0), coalesce(cardinality(taken_webhooks), 0), left_over::int;
 END $$;
@@ -171,6 +190,7 @@ DECLARE
     share int;
     batch_ids bigint[];
     batch_accepted timestamptz[];
+    batch_applications int[];
     full_share boolean;
     outcome record;
     finished_total int := 0;
@@ -180,12 +200,12 @@ DECLARE
     aside_errors text[] := '{}';
     error text;
 BEGIN
-    -- the applications with waiting events: one probe of the waiting index each
+    -- the applications with waiting events: one probe of event_pending's key each
     WITH RECURSIVE waiting AS (
-        (SELECT e.application_id FROM event e WHERE e.fanned_out_at IS NULL ORDER BY e.application_id LIMIT 1)
+        (SELECT e.application_id FROM event_pending e ORDER BY e.application_id LIMIT 1)
         UNION ALL
-        SELECT (SELECT e.application_id FROM event e
-                 WHERE e.fanned_out_at IS NULL AND e.application_id > w.application_id
+        SELECT (SELECT e.application_id FROM event_pending e
+                 WHERE e.application_id > w.application_id
                  ORDER BY e.application_id LIMIT 1)
           FROM waiting w WHERE w.application_id IS NOT NULL)
     SELECT array_agg(w.application_id) INTO applications FROM waiting w WHERE w.application_id IS NOT NULL;
@@ -196,21 +216,22 @@ BEGIN
     share := greatest(1, ceil(max_events::numeric / cardinality(applications)))::int;
 
     WITH picked AS (
-        SELECT o.id, o.accepted_at, a.id AS application_id
+        SELECT o.event_id, a.id AS application_id
           FROM unnest(applications) AS a(id)
-         CROSS JOIN LATERAL (SELECT w.id, w.accepted_at FROM event w
-                              WHERE w.fanned_out_at IS NULL AND w.application_id = a.id
-                              ORDER BY w.id LIMIT share) o),
+         CROSS JOIN LATERAL (SELECT w.event_id FROM event_pending w
+                              WHERE w.application_id = a.id
+                              ORDER BY w.event_id LIMIT share) o),
     locked AS (
-        SELECT e.id, e.accepted_at FROM event e
-         WHERE (e.id, e.accepted_at) IN (SELECT p.id, p.accepted_at FROM picked p) AND e.fanned_out_at IS NULL
-         ORDER BY e.id
+        SELECT w.event_id, w.event_accepted_at, w.application_id FROM event_pending w
+         WHERE (w.application_id, w.event_id) IN (SELECT p.application_id, p.event_id FROM picked p)
+         ORDER BY w.event_id
            FOR UPDATE SKIP LOCKED)
-    SELECT (SELECT array_agg(l.id ORDER BY l.id) FROM locked l),
-           (SELECT array_agg(l.accepted_at ORDER BY l.id) FROM locked l),
+    SELECT (SELECT array_agg(l.event_id ORDER BY l.event_id) FROM locked l),
+           (SELECT array_agg(l.event_accepted_at ORDER BY l.event_id) FROM locked l),
+           (SELECT array_agg(l.application_id ORDER BY l.event_id) FROM locked l),
            (SELECT coalesce(bool_or(n >= share), false)
               FROM (SELECT count(*) AS n FROM picked GROUP BY application_id) c)
-      INTO batch_ids, batch_accepted, full_share;
+      INTO batch_ids, batch_accepted, batch_applications, full_share;
     IF batch_ids IS NULL THEN
         RETURN QUERY SELECT 0, 0, false, '{}'::bigint[], '{}'::text[];
         RETURN;
@@ -242,8 +263,13 @@ BEGIN
                     RAISE;
                 END IF;
                 error := SQLSTATE || ': ' || SQLERRM;
-                UPDATE event SET fanned_out_at = clock_timestamp(), set_aside_at = clock_timestamp(),
-                                 fan_out_error = error
+                -- out of the queue; the event row keeps its place for when it is sent again
+                WITH aside AS (
+                    DELETE FROM event_pending w
+                     WHERE w.application_id = batch_applications[i] AND w.event_id = batch_ids[i]
+                 RETURNING w.fan_out_cursor)
+                UPDATE event SET set_aside_at = clock_timestamp(), fan_out_error = error,
+                                 fan_out_cursor = (SELECT a.fan_out_cursor FROM aside a)
                  WHERE id = batch_ids[i] AND accepted_at = batch_accepted[i];
                 aside_ids := aside_ids || batch_ids[i];
                 aside_errors := aside_errors || error;

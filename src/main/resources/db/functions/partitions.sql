@@ -59,7 +59,7 @@ BEGIN
     SELECT least((SELECT min(d.event_accepted_at) FROM delivery d),
                  (SELECT min(h.event_accepted_at) FROM delivery_history h
                    WHERE h.status = 3 AND h.finished_at >= horizon - replay_margin),
-                 (SELECT min(e.accepted_at) FROM event e WHERE e.fanned_out_at IS NULL))
+                 (SELECT min(w.event_accepted_at) FROM event_pending w))
       INTO events_needed_from;
     RETURN QUERY
         SELECT p.parent, p.name FROM herald_partition p

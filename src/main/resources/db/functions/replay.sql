@@ -71,7 +71,8 @@ BEGIN
            CASE WHEN hook.ordering = 1 THEN herald_ordering_key(e.payload) END
       FROM event e
      WHERE e.id > from_id AND e.id <= to_id AND e.accepted_at >= p_since AND e.accepted_at <= p_until
-       AND e.provider_id = hook.provider_id AND e.fanned_out_at IS NOT NULL AND e.fan_out_error IS NULL
+       AND e.provider_id = hook.provider_id AND e.fan_out_error IS NULL
+       AND NOT EXISTS (SELECT 1 FROM event_pending w WHERE w.application_id = e.application_id AND w.event_id = e.id)
        AND herald_webhook_takes(hook.channel_types, hook.delivery_statuses,
                                 herald_json_int(e.payload, 'channelType'), herald_json_int(e.payload, 'deliveryStatus'))
        AND herald_webhook_takes_type(hook.event_types, e.event_type)

@@ -65,7 +65,8 @@ public class SchemaMigrator {
             "V27__operational_events.sql",
             "V28__event_type_catalogue.sql",
             "V29__order_per_notification.sql",
-            "V30__portal_token_quota.sql");
+            "V30__portal_token_quota.sql",
+            "V31__events_written_once.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions

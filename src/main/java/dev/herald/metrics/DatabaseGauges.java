@@ -49,8 +49,8 @@ public class DatabaseGauges {
                    coalesce((SELECT n FROM waiting WHERE NOT active), 0) AS held,
                    (SELECT count(*) FROM webhook WHERE status = 1) AS active,
                    (SELECT count(*) FROM webhook WHERE status = 0) AS inactive,
-                   -- each from its own small partial index; counted up to a bound, so a deep backlog reads fast
-                   (SELECT count(*) FROM (SELECT 1 FROM event WHERE fanned_out_at IS NULL LIMIT 1000000) w)
+                   -- fan-out's queue and a small partial index; counted up to a bound, so a deep backlog reads fast
+                   (SELECT count(*) FROM (SELECT 1 FROM event_pending LIMIT 1000000) w)
                        AS waiting_events,
                    (SELECT count(*) FROM (SELECT 1 FROM event WHERE fan_out_error IS NOT NULL LIMIT 1000000) a)
                        AS set_aside_events""";

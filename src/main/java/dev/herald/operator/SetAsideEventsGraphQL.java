@@ -35,11 +35,18 @@ public class SetAsideEventsGraphQL {
             SELECT id, application_id, provider_id, accepted_at, set_aside_at, fan_out_error FROM event
              WHERE fan_out_error IS NOT NULL ORDER BY set_aside_at DESC, id DESC LIMIT $1""";
 
-    /* their places in fan-out kept: deliveries already made for some of their webhooks are not made twice */
+    /*
+     * back in fan-out's queue, with their places in fan-out kept: deliveries already made for some of their webhooks
+     * are not made twice
+     */
     private static final String RETRY = """
-            UPDATE event SET fanned_out_at = NULL, fan_out_error = NULL, set_aside_at = NULL
-             WHERE id = ANY($1) AND fan_out_error IS NOT NULL
-            RETURNING id""";
+            WITH back AS (
+                UPDATE event SET fan_out_error = NULL, set_aside_at = NULL
+                 WHERE id = ANY($1) AND fan_out_error IS NOT NULL
+             RETURNING application_id, id, accepted_at, fan_out_cursor)
+            INSERT INTO event_pending (application_id, event_id, event_accepted_at, fan_out_cursor)
+            SELECT application_id, id, accepted_at, fan_out_cursor FROM back
+            RETURNING event_id""";
 
     @Inject
     CallerResolver callers;

@@ -98,8 +98,8 @@ class AttemptLogTest extends WithReceiver implements LeavesNoDeliveries {
     @Test
     void aDeliveryCompletingDuringAPageReadIsShownConsistently() throws Exception {
         Events.post(key, Events.notification(1, provider)); // no webhook yet: an event without deliveries
-        database.awaitCount("event WHERE provider_id = %d AND fanned_out_at IS NOT NULL".formatted(provider), 1,
-                Duration.ofSeconds(10));
+        database.awaitCount("event e WHERE e.provider_id = %d AND NOT EXISTS (SELECT 1 FROM event_pending w"
+                .formatted(provider) + " WHERE w.event_id = e.id)", 1, Duration.ofSeconds(10));
         String webhook = GraphQL.newWebhook(key, provider, receiver.url("/racing"));
         // in flight, claimed by nobody who will complete it, its lease an hour away: no dispatcher touches it
         long delivery = database.query("""

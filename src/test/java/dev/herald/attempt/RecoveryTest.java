@@ -46,7 +46,7 @@ class RecoveryTest extends WithReceiver implements LeavesNoDeliveries {
         setStatus(webhook, 0);
         Events.post(key, "[" + failedNotification(1) + "," + Events.notification(2, provider) + ","
                 + failedNotification(3) + "]");
-        database.awaitCount("event WHERE fanned_out_at IS NULL AND provider_id = " + provider, 0,
+        database.awaitCount(Database.WAITING_EVENTS + " WHERE e.provider_id = " + provider, 0,
                 Duration.ofSeconds(10));
         assertEquals(0, database.count("all_deliveries WHERE webhook_id = " + webhook), "off: no delivery made");
         setStatus(webhook, 1);

@@ -330,7 +330,7 @@ class ConsoleBrowserTest extends WithReceiver implements LeavesNoDeliveries {
         GraphQL.as(key, "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", status: 0}) { id } }"
                 .formatted(webhook));
         Events.post(key, Events.notifications(2, provider));
-        database.awaitCount("event WHERE fanned_out_at IS NULL AND provider_id = " + provider, 0, Duration.ofSeconds(10));
+        database.awaitCount(Database.WAITING_EVENTS + " WHERE e.provider_id = " + provider, 0, Duration.ofSeconds(10));
         GraphQL.as(key, "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", status: 1}) { id } }"
                 .formatted(webhook));
 

@@ -25,7 +25,8 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 /**
  * One event on a provider with 20,000 webhooks fans out in statements of at most herald.dispatch.fan-out-deliveries
  * (1,000) deliveries each: a statement caught in the middle holds at most that many endpoint rows, and claims for
- * other endpoints go on meanwhile.
+ * other endpoints go on meanwhile. The event row is never written again: its place between statements is kept in
+ * fan-out's queue.
  */
 @Slow
 @QuarkusTest
@@ -74,6 +75,8 @@ class BoundedFanOutTest implements LeavesNoDeliveries {
             // the alone provider's delivery, and whatever other tests left
         }
         Events.post(key, Events.notification(2, crowd));
+        String eventRow = "SELECT ctid::text || '/' || xmin::text FROM event WHERE provider_id = " + crowd;
+        String asInserted = database.query(eventRow).iterator().next().getString(0);
 
         // the first fan-out statement, caught with its transaction open
         SqlConnection fanning = pool.getConnection().await().atMost(Duration.ofSeconds(10));
@@ -102,6 +105,9 @@ class BoundedFanOutTest implements LeavesNoDeliveries {
                     "one statement created " + round.deliveries() + " deliveries");
         } while (round.more());
         assertTrue(statements >= WEBHOOKS / dispatch.fanOutDeliveries(), statements + " statements");
+        assertEquals(asInserted, database.query(eventRow).iterator().next().getString(0),
+                "the event row is as its INSERT wrote it: fan-out kept its place in event_pending");
+        assertEquals(0, database.count(Database.WAITING_EVENTS + " WHERE e.provider_id = " + crowd));
         // 20,000 webhooks and deliveries just written, before autovacuum saw them: in one full verify run the counts
         // below took more than their 30 s (6 s for the whole test alone; suspected: a plan from stale statistics)
         database.query("ANALYZE webhook, delivery");

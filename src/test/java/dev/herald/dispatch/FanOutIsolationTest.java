@@ -101,10 +101,10 @@ class FanOutIsolationTest {
 
                 Events.post(newcomer, Events.notification(1, provider));
                 receiver.await("/newcomer", got -> got.size() == 1, Duration.ofSeconds(5));
-                assertEquals(100, database.count("event WHERE provider_id = " + backloggedProvider
-                        + " AND fanned_out_at IS NULL"), "the batch still holds the backlog");
+                assertEquals(100, database.count(Database.WAITING_EVENTS + " WHERE e.provider_id = "
+                        + backloggedProvider), "the batch still holds the backlog");
             }
-            database.awaitCount("event WHERE provider_id = " + backloggedProvider + " AND fanned_out_at IS NULL", 0,
+            database.awaitCount(Database.WAITING_EVENTS + " WHERE e.provider_id = " + backloggedProvider, 0,
                     Duration.ofSeconds(10));
         }
     }

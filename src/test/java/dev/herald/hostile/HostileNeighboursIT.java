@@ -52,7 +52,7 @@ class HostileNeighboursIT extends HostileTier {
             herald.newWebhook(busy, receiver.url("/busy"));
             // a warm replica: a first, smaller backlog fanned out, the quiet tenant's path taken
             insertEvents(busy, 2_000);
-            database.awaitCount("event WHERE fanned_out_at IS NULL", 0, Duration.ofSeconds(30));
+            database.awaitCount("event_pending", 0, Duration.ofSeconds(30));
             List<Long> alone = latencies(herald, quiet, receiver, 5, 0);
             alone = latencies(herald, quiet, receiver, SAMPLES, 5);
 

@@ -65,6 +65,13 @@ public class Database {
         }
     }
 
+    /**
+     * Events still waiting for fan-out (the queue beside the outbox), joined to their rows: {@code WAITING_EVENTS + "
+     * WHERE e.provider_id = 7"}.
+     */
+    public static final String WAITING_EVENTS = "event_pending w JOIN event e ON e.id = w.event_id"
+            + " AND e.accepted_at = w.event_accepted_at";
+
     public long count(String table) {
         return query("SELECT count(*) FROM " + table).iterator().next().getLong(0);
     }

@@ -41,7 +41,7 @@ class WebhookSettingsTest extends WithReceiver {
         receiver.await("/failed", r -> r.size() == 2, Duration.ofSeconds(10));
         receiver.await("/mailgun", r -> r.size() == 3, Duration.ofSeconds(10));
         receiver.await("/mailgun-failed", r -> r.size() == 1, Duration.ofSeconds(10));
-        database.awaitCount("event WHERE fanned_out_at IS NULL", 0, Duration.ofSeconds(10));
+        database.awaitCount("event_pending", 0, Duration.ofSeconds(10));
         database.awaitCount("delivery d JOIN webhook w ON w.id = d.webhook_id JOIN provider p ON p.id = w.provider_id"
                 + " WHERE p.id = " + provider, 0, Duration.ofSeconds(10));
         assertEquals(5 + 2 + 3 + 1, receiver.total(), "nothing else was sent (a status of \"6\", a string, is not 6)");
@@ -57,7 +57,7 @@ class WebhookSettingsTest extends WithReceiver {
                 + ", '\"text\"'), (" + provider + ", '{\"deliveryStatus\": 1e400}')");
         Events.post(key, Events.notification(9, provider));
         receiver.await("/unfiltered", r -> r.size() == 4, Duration.ofSeconds(10));
-        database.awaitCount("event WHERE fanned_out_at IS NULL", 0, Duration.ofSeconds(10));
+        database.awaitCount("event_pending", 0, Duration.ofSeconds(10));
         database.awaitCount("delivery d JOIN webhook w ON w.id = d.webhook_id WHERE w.provider_id = " + provider, 0,
                 Duration.ofSeconds(10));
         assertEquals(1, receiver.at("/filtered").size(), "only the notification with deliveryStatus 5");
