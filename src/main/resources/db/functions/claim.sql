@@ -71,8 +71,9 @@ BEGIN
        FOR UPDATE SKIP LOCKED;
 END $$;
 
--- Claims deliveries of endpoints the caller holds locked (herald_lock_due_endpoints). The receivers those endpoints
--- name are locked first (SKIP LOCKED: an endpoint whose receiver another claim holds waits for the next claim);
+-- Claims deliveries of endpoints the caller holds locked (herald_lock_due_endpoints). The shared receivers those
+-- endpoints name are locked first (SKIP LOCKED: an endpoint whose receiver another claim holds waits for the next
+-- claim; a receiver only one webhook names is not charged, receivers.sql);
 -- everything after reads what was committed before those locks were held. From each endpoint: at most
 -- `per_endpoint`, as its room allows (herald_room: the global caps `global_in_flight` and `global_starts`, or the
 -- webhook's own when lower); at each receiver, at most the room the same global caps leave there, across every
@@ -102,6 +103,7 @@ DECLARE
 BEGIN
     held := ARRAY(SELECT r.id FROM receiver r
                    WHERE r.id = ANY(ARRAY(SELECT w.receiver_id FROM webhook w WHERE w.id = ANY(endpoint_ids)))
+                     AND r.shared
                    ORDER BY r.id
                      FOR UPDATE SKIP LOCKED);
     RETURN QUERY
@@ -118,7 +120,8 @@ BEGIN
                                  global_starts) AS free
           FROM receiver_room rr),
     room AS (
-        SELECT e.webhook_id, e.in_flight, w.status = 1 AS active, w.receiver_id,
+        SELECT e.webhook_id, e.in_flight, w.status = 1 AS active,
+               CASE WHEN w.receiver_id = ANY(held) THEN w.receiver_id END AS receiver_id,
                coalesce(e.paused_until > clock_timestamp(), false) AS paused, e.paused_until,
                least(global_in_flight, coalesce(w.max_in_flight, global_in_flight)) AS max_in_flight,
                least(global_starts, coalesce(w.max_per_minute, global_starts)) AS max_starts,
@@ -126,8 +129,10 @@ BEGIN
                herald_recent_starts(e.window_starts, window_ms) AS recent
           FROM endpoint_state e JOIN webhook w ON w.id = e.webhook_id
          WHERE e.webhook_id = ANY(endpoint_ids) AND w.id = ANY(endpoint_ids)  -- both: else the planner scans webhook
-           -- a webhook no receiver row names yet (stored a moment ago by an older replica) has its own caps only
-           AND (w.receiver_id = ANY(held) OR w.receiver_id IS NULL)),
+           -- a webhook no receiver row names yet (stored a moment ago by an older replica) has its own caps only,
+           -- and so has one whose receiver no other webhook names (herald_share_receiver): it is charged nothing
+           AND (w.receiver_id = ANY(held) OR w.receiver_id IS NULL
+                OR NOT EXISTS (SELECT 1 FROM receiver s WHERE s.id = w.receiver_id AND s.shared))),
     capacity AS (
         SELECT r.*, least(per_endpoint, herald_room(r.active, r.paused, r.in_flight, r.testing::int, r.max_in_flight,
                                                      cardinality(r.recent), r.max_starts)) AS free

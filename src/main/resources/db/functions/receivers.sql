@@ -38,10 +38,53 @@ BEGIN
     RETURN receiver_id;
 END $$;
 
+-- A receiver is charged by claims only while it is shared: named by two webhooks or more. One webhook alone holds the
+-- same counts in its own endpoint row, under caps at least as low. Makes the receiver shared, for good, when a
+-- webhook other than `p_webhook` names it too (`p_webhook` is about to name it): charged with the deliveries its
+-- webhooks have in flight and the attempts they started (their endpoint rows keep every start within the window),
+-- and paused while one of them is. Their endpoint rows are locked first, in id order, `p_webhook`'s among them,
+-- then the receiver (the lock order, wake.sql): a claim holding one of them finishes first, and its deliveries are
+-- charged here. Whoever stores a webhook under another URL calls it before taking any lock of that webhook's (the
+-- trigger below calls it again, by then without anything to do); a registration may let the trigger call it. One
+-- transaction at a time per receiver decides (an advisory lock, one of 1,024, so that storing thousands of webhooks
+-- in one statement holds a bounded number), so that two webhooks stored at once on a new receiver see each other.
+CREATE OR REPLACE FUNCTION herald_share_receiver(p_receiver bigint, p_webhook bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    others bigint[];
+    charged int;
+BEGIN
+    IF p_receiver IS NULL OR EXISTS (SELECT 1 FROM receiver r WHERE r.id = p_receiver AND r.shared) THEN
+        RETURN;
+    END IF;
+    PERFORM pg_advisory_xact_lock(1382250098, (p_receiver % 1024)::int);  -- 1382250098: "Rcvr" in ASCII
+    others := ARRAY(SELECT w.id FROM webhook w WHERE w.receiver_id = p_receiver AND w.id <> p_webhook ORDER BY w.id);
+    IF cardinality(others) = 0 OR (SELECT r.shared FROM receiver r WHERE r.id = p_receiver) THEN
+        RETURN;
+    END IF;
+    PERFORM 1 FROM endpoint_state e WHERE e.webhook_id = ANY(others || p_webhook) ORDER BY e.webhook_id FOR UPDATE;
+    PERFORM 1 FROM receiver r WHERE r.id = p_receiver FOR UPDATE;
+    WITH taken AS (
+        UPDATE delivery d SET receiver_id = p_receiver
+         WHERE d.webhook_id = ANY(others) AND d.status = 1 AND d.receiver_id IS NULL
+     RETURNING d.id)
+    SELECT count(*)::int INTO charged FROM taken;
+    UPDATE receiver r
+       SET shared = true,
+           in_flight = r.in_flight + charged,
+           window_starts = ARRAY(SELECT s.at FROM endpoint_state e CROSS JOIN unnest(e.window_starts) AS s(at)
+                                  WHERE e.webhook_id = ANY(others) ORDER BY s.at),
+           paused_until = (SELECT max(p.until) FROM (SELECT r.paused_until UNION ALL
+                                                    SELECT e.paused_until FROM endpoint_state e
+                                                     WHERE e.webhook_id = ANY(others)) AS p(until))
+     WHERE r.id = p_receiver;
+END $$;
+
 -- A webhook names its receiver when it is stored and whenever its URL changes, whoever stores it.
 CREATE OR REPLACE FUNCTION herald_webhook_receiver() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.receiver_id := herald_receiver(herald_receiver_key(NEW.webhook_url));
+    PERFORM herald_share_receiver(NEW.receiver_id, NEW.id);
     RETURN NEW;
 END $$;
 DO $$ BEGIN

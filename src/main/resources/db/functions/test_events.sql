@@ -33,7 +33,8 @@ BEGIN
     END IF;
     INSERT INTO endpoint_state (webhook_id) VALUES (p_webhook) ON CONFLICT (webhook_id) DO NOTHING;
     SELECT * INTO e FROM endpoint_state WHERE endpoint_state.webhook_id = p_webhook FOR UPDATE;
-    SELECT * INTO r FROM receiver WHERE receiver.id = hook.receiver_id FOR UPDATE;
+    -- a receiver only this webhook names is not charged: the endpoint row holds the same counts (receivers.sql)
+    SELECT * INTO r FROM receiver WHERE receiver.id = hook.receiver_id AND receiver.shared FOR UPDATE;
     receiver_recent := herald_recent_starts(coalesce(r.window_starts, '{}'), window_ms);
     SELECT count(*)::int INTO receiver_tests FROM webhook tw JOIN endpoint_state te ON te.webhook_id = tw.id
      WHERE tw.receiver_id = hook.receiver_id AND te.test_until > clock_timestamp();
@@ -70,7 +71,7 @@ BEGIN
          WHERE endpoint_state.webhook_id = p_webhook;
         UPDATE receiver
            SET window_starts = receiver_recent || greatest(clock_timestamp(), receiver_recent[cardinality(receiver_recent)])
-         WHERE receiver.id = hook.receiver_id;
+         WHERE receiver.id = r.id;
     END IF;
     RETURN QUERY SELECT refusal, hook.webhook_url, hook.secret, hook.previous_secret, hook.legacy_signature_header,
                         hook.headers, test_lease, hook.timeout_ms, hook.proxy, hook.client_certificate,

@@ -66,7 +66,8 @@ public class SchemaMigrator {
             "V28__event_type_catalogue.sql",
             "V29__order_per_notification.sql",
             "V30__portal_token_quota.sql",
-            "V31__events_written_once.sql");
+            "V31__events_written_once.sql",
+            "V32__receivers_charged_once_shared.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions

@@ -30,6 +30,13 @@ class WebhookWrites {
 
     private static final String LOCK_ENDPOINT = "SELECT 1 FROM endpoint_state WHERE webhook_id = $1 FOR UPDATE";
 
+    /*
+     * $1 URL, $2 webhook: the receiver the URL names becomes shared if another webhook names it (receivers.sql),
+     * taking the endpoint rows of its webhooks and of this one in id order, before this one's is locked alone
+     */
+    private static final String SHARE_RECEIVER = """
+            SELECT herald_share_receiver(herald_receiver(herald_receiver_key($1)), $2)""";
+
     /* $1 webhook, $2 application: read without locking anything, before anything is locked */
     private static final String OWNED = """
             SELECT 1 FROM webhook w JOIN provider p ON p.id = w.provider_id WHERE w.id = $1 AND p.application_id = $2""";
@@ -219,7 +226,7 @@ class WebhookWrites {
             String legacyHeader, WebhookSettings settings, String sealedHeaders, AccessSettings.Checked access,
             SealedAccess sealedAccess, boolean eventTypesGiven, String[] eventTypes, Consumer<Row> checkStored,
             Instant now) {
-        return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId)
+        return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId, url)
                 .chain(() -> connection.preparedQuery(STORED).execute(Tuple.of(webhookId, applicationId)))
                 .map(rows -> only(rows, "id", "webhook", webhookId))
                 .invoke(checkStored)
@@ -265,7 +272,7 @@ class WebhookWrites {
     }
 
     Uni<Void> delete(int applicationId, long webhookId) {
-        return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId)
+        return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId, null)
                 .chain(() -> connection.preparedQuery(RELEASE_IN_FLIGHT).execute(Tuple.of(webhookId)))
                 .chain(() -> connection.preparedQuery(DELETE).execute(Tuple.of(webhookId, applicationId)))
                 .map(rows -> only(rows, "id", "webhook", webhookId))
@@ -283,11 +290,15 @@ class WebhookWrites {
      * Locks the webhook's endpoint row, once the webhook is known to be the application's: another application's
      * caller must not be able to hold an endpoint row (and the claims that need it) even for a moment. A webhook's
      * provider never changes, so what the check read still holds under the lock; one deleted meanwhile is found
-     * missing by the statements that follow.
+     * missing by the statements that follow. A webhook about to name {@code newUrl} (null: its URL stays) first
+     * makes that URL's receiver shared when another webhook names it, in the lock order.
      */
-    private static Uni<Void> lockOwnedEndpoint(SqlConnection connection, int applicationId, long webhookId) {
+    private static Uni<Void> lockOwnedEndpoint(SqlConnection connection, int applicationId, long webhookId,
+            String newUrl) {
         return connection.preparedQuery(OWNED).execute(Tuple.of(webhookId, applicationId))
                 .invoke(rows -> only(rows, "id", "webhook", webhookId))
+                .call(() -> newUrl == null ? Uni.createFrom().voidItem()
+                        : connection.preparedQuery(SHARE_RECEIVER).execute(Tuple.of(newUrl, webhookId)))
                 .chain(() -> connection.preparedQuery(LOCK_ENDPOINT).execute(Tuple.of(webhookId)))
                 .replaceWithVoid();
     }

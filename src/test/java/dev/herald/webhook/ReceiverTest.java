@@ -1,7 +1,11 @@
 package dev.herald.webhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
 
 import jakarta.inject.Inject;
 
@@ -10,10 +14,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.Database;
+import dev.herald.testing.Events;
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.Receiver;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Row;
 
-/** Which receiving endpoint a URL names (herald_receiver_key), and webhooks naming one endpoint sharing its row. */
+/**
+ * Which receiving endpoint a URL names (herald_receiver_key), webhooks naming one endpoint sharing its row, and that
+ * row charged by claims only once a second webhook names it.
+ */
 @QuarkusTest
 class ReceiverTest {
 
@@ -47,6 +57,44 @@ class ReceiverTest {
         GraphQL.as(bob, "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", webhookUrl: \"https://shared.example/hook\"}) { id } }"
                 .formatted(c));
         assertEquals(receiver(a), receiver(c), "a changed URL names its new endpoint");
+    }
+
+    /**
+     * A receiver one webhook names is not written by its claims; a second webhook naming it takes it over with the
+     * first one's ten deliveries in flight, so the second's deliveries wait for them: the cap of 10 holds across both.
+     */
+    @Test
+    void aSecondWebhookOnAnEndpointTakesItOverWithTheFirstOnesDeliveriesInFlight() throws Exception {
+        String alice = GraphQL.newApplication("alice-takeover");
+        String bob = GraphQL.newApplication("bob-takeover");
+        try (Receiver endpoint = new Receiver()) {
+            endpoint.answer("/busy", 200, Duration.ofSeconds(3));
+            int alices = GraphQL.newProvider(alice, "smtp");
+            String first = GraphQL.newWebhook(alice, alices, endpoint.url("/busy"));
+            Events.post(alice, Events.notifications(10, alices));
+            endpoint.await("/busy", r -> r.size() == 10, Duration.ofSeconds(10));
+            Row alone = receiverRow(first);
+            assertFalse(alone.getBoolean("shared"));
+            assertEquals(0, alone.getInteger("in_flight"), "claims of the one webhook leave the receiver alone");
+            assertEquals(0, alone.getInteger("starts"));
+
+            int bobs = GraphQL.newProvider(bob, "smtp");
+            String second = GraphQL.newWebhook(bob, bobs, endpoint.url("/busy?from=bob"));
+            Row shared = receiverRow(second);
+            assertTrue(shared.getBoolean("shared"));
+            assertEquals(10, shared.getInteger("in_flight"), "charged with the first webhook's deliveries in flight");
+            assertEquals(10, shared.getInteger("starts"), "and with its starts");
+
+            Events.post(bob, Events.notifications(5, bobs));
+            endpoint.await("/busy", r -> r.size() == 15, Duration.ofSeconds(20));
+            assertEquals(10, endpoint.peakInFlight("/busy"), "at most 10 in flight at the endpoint, both webhooks'");
+            database.awaitCount("receiver WHERE in_flight = 0 AND id = " + receiver(first), 1, Duration.ofSeconds(10));
+        }
+    }
+
+    private Row receiverRow(String webhook) {
+        return database.query("SELECT r.shared, r.in_flight, cardinality(r.window_starts) AS starts FROM receiver r"
+                + " JOIN webhook w ON w.receiver_id = r.id WHERE w.id = " + webhook).iterator().next();
     }
 
     private long receiver(String webhook) {
