@@ -67,7 +67,8 @@ public class SchemaMigrator {
             "V29__order_per_notification.sql",
             "V30__portal_token_quota.sql",
             "V31__events_written_once.sql",
-            "V32__receivers_charged_once_shared.sql");
+            "V32__receivers_charged_once_shared.sql",
+            "V33__health_rows_written_small.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions
