@@ -2,17 +2,19 @@
 -- that stays on its page writes to the WAL only the bytes from the first that changed to the last: the columns a
 -- fold of successes changes (the ring's minute, the last success, one counter of the ring of successes) now come
 -- first and side by side, what failures change after them. A fold of successes wrote about 560 bytes of WAL a
--- row, now about 240. The same columns in a new order: the table is made again (one row per webhook).
+-- row, now about 240. Rows are made with their rings at full size (60 counters, all stale at minute 0), so that
+-- their first fold does not outgrow the room kept on the page (fillfactor) and move the row to another page,
+-- which logs it whole. The same columns in a new order: the table is made again (one row per webhook).
 CREATE TABLE endpoint_health_v33 (
     webhook_id              bigint      PRIMARY KEY REFERENCES webhook (id) ON DELETE CASCADE,
     ring_minute             bigint      NOT NULL DEFAULT 0,  -- the minute (since the epoch) the rings were last written
     last_success_at         timestamptz,
-    succeeded               int[]       NOT NULL DEFAULT '{}',
+    succeeded               int[]       NOT NULL DEFAULT array_fill(0, ARRAY[60]),
     consecutive_failures    int         NOT NULL DEFAULT 0,
     failing_since           timestamptz,
     announced_failing_since timestamptz,
     last_failure_at         timestamptz,
-    failed                  int[]       NOT NULL DEFAULT '{}',
+    failed                  int[]       NOT NULL DEFAULT array_fill(0, ARRAY[60]),
     last_error              text
 ) WITH (fillfactor = 50);
 LOCK TABLE endpoint_health IN ACCESS EXCLUSIVE MODE;
