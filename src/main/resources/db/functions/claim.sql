@@ -129,8 +129,8 @@ BEGIN
                herald_recent_starts(e.window_starts, window_ms) AS recent
           FROM endpoint_state e JOIN webhook w ON w.id = e.webhook_id
          WHERE e.webhook_id = ANY(endpoint_ids) AND w.id = ANY(endpoint_ids)  -- both: else the planner scans webhook
-           -- a webhook no receiver row names yet (stored a moment ago by an older replica) has its own caps only,
-           -- and so has one whose receiver no other webhook names (herald_share_receiver): it is charged nothing
+           -- a webhook without a receiver has its own caps only, and so has one whose receiver is not shared
+           -- (herald_share_receivers, receivers.sql): nothing is charged there
            AND (w.receiver_id = ANY(held) OR w.receiver_id IS NULL
                 OR NOT EXISTS (SELECT 1 FROM receiver s WHERE s.id = w.receiver_id AND s.shared))),
     capacity AS (

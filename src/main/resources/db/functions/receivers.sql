@@ -38,53 +38,68 @@ BEGIN
     RETURN receiver_id;
 END $$;
 
--- A receiver is charged by claims only while it is shared: named by two webhooks or more. One webhook alone holds the
--- same counts in its own endpoint row, under caps at least as low. Makes the receiver shared, for good, when a
--- webhook other than `p_webhook` names it too (`p_webhook` is about to name it): charged with the deliveries its
--- webhooks have in flight and the attempts they started (their endpoint rows keep every start within the window),
--- and paused while one of them is. Their endpoint rows are locked first, in id order, `p_webhook`'s among them,
--- then the receiver (the lock order, wake.sql): a claim holding one of them finishes first, and its deliveries are
--- charged here. Whoever stores a webhook under another URL calls it before taking any lock of that webhook's (the
--- trigger below calls it again, by then without anything to do); a registration may let the trigger call it. One
--- transaction at a time per receiver decides (an advisory lock, one of 1,024, so that storing thousands of webhooks
--- in one statement holds a bounded number), so that two webhooks stored at once on a new receiver see each other.
-CREATE OR REPLACE FUNCTION herald_share_receiver(p_receiver bigint, p_webhook bigint) RETURNS void
+-- A receiver is charged by claims only while it is shared. One webhook alone holds the same counts in its own
+-- endpoint row, under caps at least as low; the receiver becomes shared, for good, when another webhook comes to
+-- name it (`p_joined`: `p_webhook` is about to name it) or when its webhook stops naming it (`p_left`: `p_webhook`,
+-- which names it, takes another URL or is deleted), so that what was sent there stays counted whoever sends next.
+-- It is charged with the deliveries its webhooks have in flight (the one leaving among them) and the attempts they
+-- started (their endpoint rows keep every start within the window), and paused while one of them is. One
+-- transaction at a time decides for a receiver (an advisory lock, one of 1,024, taken in key order), so that two
+-- webhooks stored at once on a new receiver see each other; then the endpoint rows of the receivers' webhooks and
+-- `p_webhook`'s are locked, in id order, and the receivers last (the lock order, wake.sql): a claim holding one of
+-- those rows finishes first, and its deliveries are charged here. Whoever gives a webhook another URL or deletes it
+-- calls this before taking any lock of that webhook's (the trigger below calls it again, by then with nothing to
+-- do); a registration lets the trigger call it.
+CREATE OR REPLACE FUNCTION herald_share_receivers(p_webhook bigint, p_joined bigint, p_left bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-    others bigint[];
+    targets bigint[];
+    target bigint;
+    members bigint[];
+    charged_from bigint[];
     charged int;
 BEGIN
-    IF p_receiver IS NULL OR EXISTS (SELECT 1 FROM receiver r WHERE r.id = p_receiver AND r.shared) THEN
+    IF p_joined IS NOT DISTINCT FROM p_left THEN
+        RETURN;  -- it stays where it is
+    END IF;
+    targets := ARRAY(SELECT r.id FROM receiver r WHERE r.id IN (p_joined, p_left) AND NOT r.shared
+                      ORDER BY r.id % 1024, r.id);
+    IF cardinality(targets) = 0 THEN
         RETURN;
     END IF;
-    PERFORM pg_advisory_xact_lock(1382250098, (p_receiver % 1024)::int);  -- 1382250098: "Rcvr" in ASCII
-    others := ARRAY(SELECT w.id FROM webhook w WHERE w.receiver_id = p_receiver AND w.id <> p_webhook ORDER BY w.id);
-    IF cardinality(others) = 0 OR (SELECT r.shared FROM receiver r WHERE r.id = p_receiver) THEN
-        RETURN;
-    END IF;
-    PERFORM 1 FROM endpoint_state e WHERE e.webhook_id = ANY(others || p_webhook) ORDER BY e.webhook_id FOR UPDATE;
-    PERFORM 1 FROM receiver r WHERE r.id = p_receiver FOR UPDATE;
-    WITH taken AS (
-        UPDATE delivery d SET receiver_id = p_receiver
-         WHERE d.webhook_id = ANY(others) AND d.status = 1 AND d.receiver_id IS NULL
-     RETURNING d.id)
-    SELECT count(*)::int INTO charged FROM taken;
-    UPDATE receiver r
-       SET shared = true,
-           in_flight = r.in_flight + charged,
-           window_starts = ARRAY(SELECT s.at FROM endpoint_state e CROSS JOIN unnest(e.window_starts) AS s(at)
-                                  WHERE e.webhook_id = ANY(others) ORDER BY s.at),
-           paused_until = (SELECT max(p.until) FROM (SELECT r.paused_until UNION ALL
-                                                    SELECT e.paused_until FROM endpoint_state e
-                                                     WHERE e.webhook_id = ANY(others)) AS p(until))
-     WHERE r.id = p_receiver;
+    PERFORM pg_advisory_xact_lock(1382250098, (t.id % 1024)::int)  -- 1382250098: "Rcvr" in ASCII
+       FROM unnest(targets) WITH ORDINALITY AS t(id, n) ORDER BY t.n;
+    members := ARRAY(SELECT w.id FROM webhook w WHERE w.receiver_id = ANY(targets));
+    PERFORM 1 FROM endpoint_state e WHERE e.webhook_id = ANY(members || p_webhook) ORDER BY e.webhook_id FOR UPDATE;
+    PERFORM 1 FROM receiver r WHERE r.id = ANY(targets) ORDER BY r.id FOR UPDATE;
+    FOREACH target IN ARRAY targets LOOP
+        charged_from := ARRAY(SELECT w.id FROM webhook w WHERE w.receiver_id = target
+                                 AND (w.id <> p_webhook OR target = p_left));
+        CONTINUE WHEN cardinality(charged_from) = 0 OR (SELECT r.shared FROM receiver r WHERE r.id = target);
+        WITH taken AS (
+            UPDATE delivery d SET receiver_id = target
+             WHERE d.webhook_id = ANY(charged_from) AND d.status = 1 AND d.receiver_id IS NULL
+         RETURNING d.id)
+        SELECT count(*)::int INTO charged FROM taken;
+        UPDATE receiver r
+           SET shared = true,
+               in_flight = r.in_flight + charged,
+               window_starts = ARRAY(SELECT s.at FROM endpoint_state e CROSS JOIN unnest(e.window_starts) AS s(at)
+                                      WHERE e.webhook_id = ANY(charged_from) ORDER BY s.at),
+               paused_until = (SELECT max(p.until) FROM (SELECT r.paused_until UNION ALL
+                                                        SELECT e.paused_until FROM endpoint_state e
+                                                         WHERE e.webhook_id = ANY(charged_from)) AS p(until))
+         WHERE r.id = target;
+    END LOOP;
 END $$;
 
--- A webhook names its receiver when it is stored and whenever its URL changes, whoever stores it.
+-- A webhook names its receiver when it is stored and whenever its URL changes, whoever stores it. An update that
+-- leaves it on the same receiver (any update lists the URL) shares nothing and so takes no lock.
 CREATE OR REPLACE FUNCTION herald_webhook_receiver() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.receiver_id := herald_receiver(herald_receiver_key(NEW.webhook_url));
-    PERFORM herald_share_receiver(NEW.receiver_id, NEW.id);
+    PERFORM herald_share_receivers(NEW.id, NEW.receiver_id,
+                                   CASE WHEN TG_OP = 'UPDATE' THEN OLD.receiver_id END);
     RETURN NEW;
 END $$;
 DO $$ BEGIN
@@ -93,6 +108,14 @@ DO $$ BEGIN
             FOR EACH ROW EXECUTE FUNCTION herald_webhook_receiver();
     END IF;
 END $$;
+DROP FUNCTION IF EXISTS herald_share_receiver(bigint, bigint);
+
+-- Receivers that a second webhook came to name while the previous build's trigger, which shared none, was still in
+-- place (the migration that introduced sharing had already marked the others).
+SELECT herald_share_receivers(0, r.id, NULL)
+  FROM receiver r
+ WHERE NOT r.shared AND (SELECT count(*) FROM webhook w WHERE w.receiver_id = r.id) > 1
+ ORDER BY r.id % 1024, r.id;
 
 -- Webhooks stored before receivers existed get theirs (nothing to do once every webhook has one).
 UPDATE webhook SET webhook_url = webhook_url WHERE receiver_id IS NULL;

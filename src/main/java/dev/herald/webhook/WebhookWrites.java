@@ -31,11 +31,14 @@ class WebhookWrites {
     private static final String LOCK_ENDPOINT = "SELECT 1 FROM endpoint_state WHERE webhook_id = $1 FOR UPDATE";
 
     /*
-     * $1 URL, $2 webhook: the receiver the URL names becomes shared if another webhook names it (receivers.sql),
-     * taking the endpoint rows of its webhooks and of this one in id order, before this one's is locked alone
+     * $1 webhook, $2 its new URL (null: it is deleted): the receiver it leaves and the one its new URL names become
+     * shared as they need to (receivers.sql), taking the endpoint rows of their webhooks and of this one in id
+     * order, before this one's is locked alone
      */
-    private static final String SHARE_RECEIVER = """
-            SELECT herald_share_receiver(herald_receiver(herald_receiver_key($1)), $2)""";
+    private static final String SHARE_RECEIVERS = """
+            SELECT herald_share_receivers(w.id, CASE WHEN $2::text IS NOT NULL
+                                                     THEN herald_receiver(herald_receiver_key($2)) END, w.receiver_id)
+              FROM webhook w WHERE w.id = $1""";
 
     /* $1 webhook, $2 application: read without locking anything, before anything is locked */
     private static final String OWNED = """
@@ -226,7 +229,8 @@ class WebhookWrites {
             String legacyHeader, WebhookSettings settings, String sealedHeaders, AccessSettings.Checked access,
             SealedAccess sealedAccess, boolean eventTypesGiven, String[] eventTypes, Consumer<Row> checkStored,
             Instant now) {
-        return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId, url)
+        return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId,
+                url != null, url)
                 .chain(() -> connection.preparedQuery(STORED).execute(Tuple.of(webhookId, applicationId)))
                 .map(rows -> only(rows, "id", "webhook", webhookId))
                 .invoke(checkStored)
@@ -272,7 +276,7 @@ class WebhookWrites {
     }
 
     Uni<Void> delete(int applicationId, long webhookId) {
-        return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId, null)
+        return pool.withTransaction(connection -> lockOwnedEndpoint(connection, applicationId, webhookId, true, null)
                 .chain(() -> connection.preparedQuery(RELEASE_IN_FLIGHT).execute(Tuple.of(webhookId)))
                 .chain(() -> connection.preparedQuery(DELETE).execute(Tuple.of(webhookId, applicationId)))
                 .map(rows -> only(rows, "id", "webhook", webhookId))
@@ -290,15 +294,16 @@ class WebhookWrites {
      * Locks the webhook's endpoint row, once the webhook is known to be the application's: another application's
      * caller must not be able to hold an endpoint row (and the claims that need it) even for a moment. A webhook's
      * provider never changes, so what the check read still holds under the lock; one deleted meanwhile is found
-     * missing by the statements that follow. A webhook about to name {@code newUrl} (null: its URL stays) first
-     * makes that URL's receiver shared when another webhook names it, in the lock order.
+     * missing by the statements that follow. A webhook that may leave its receiver ({@code leaving}: for
+     * {@code newUrl}'s, or deleted when that is null) first makes the receivers it leaves and joins shared as they
+     * need to be, in the lock order.
      */
     private static Uni<Void> lockOwnedEndpoint(SqlConnection connection, int applicationId, long webhookId,
-            String newUrl) {
+            boolean leaving, String newUrl) {
         return connection.preparedQuery(OWNED).execute(Tuple.of(webhookId, applicationId))
                 .invoke(rows -> only(rows, "id", "webhook", webhookId))
-                .call(() -> newUrl == null ? Uni.createFrom().voidItem()
-                        : connection.preparedQuery(SHARE_RECEIVER).execute(Tuple.of(newUrl, webhookId)))
+                .call(() -> !leaving ? Uni.createFrom().voidItem()
+                        : connection.preparedQuery(SHARE_RECEIVERS).execute(Tuple.of(webhookId, newUrl)))
                 .chain(() -> connection.preparedQuery(LOCK_ENDPOINT).execute(Tuple.of(webhookId)))
                 .replaceWithVoid();
     }

@@ -1,5 +1,6 @@
 package dev.herald.webhook;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -89,6 +90,60 @@ class ReceiverTest {
             endpoint.await("/busy", r -> r.size() == 15, Duration.ofSeconds(20));
             assertEquals(10, endpoint.peakInFlight("/busy"), "at most 10 in flight at the endpoint, both webhooks'");
             database.awaitCount("receiver WHERE in_flight = 0 AND id = " + receiver(first), 1, Duration.ofSeconds(10));
+        }
+    }
+
+    /** A webhook leaving an endpoint for another URL leaves its deliveries in flight there counted. */
+    @Test
+    void aWebhookThatTakesAnotherUrlLeavesItsDeliveriesInFlightCountedAtTheOldOne() throws Exception {
+        String alice = GraphQL.newApplication("alice-leaves");
+        String bob = GraphQL.newApplication("bob-arrives");
+        try (Receiver endpoint = new Receiver()) {
+            endpoint.answer("/left", 200, Duration.ofSeconds(3));
+            int alices = GraphQL.newProvider(alice, "smtp");
+            String leaving = GraphQL.newWebhook(alice, alices, endpoint.url("/left"));
+            long left = receiver(leaving);
+            Events.post(alice, Events.notifications(10, alices));
+            endpoint.await("/left", r -> r.size() == 10, Duration.ofSeconds(10));
+
+            GraphQL.as(alice, "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", webhookUrl: \"%s\"}) { id } }"
+                    .formatted(leaving, endpoint.url("/elsewhere")));
+            Row kept = database.query("SELECT shared, in_flight FROM receiver WHERE id = " + left).iterator().next();
+            assertTrue(kept.getBoolean("shared"));
+            assertEquals(10, kept.getInteger("in_flight"), "the ten requests still open there");
+
+            int bobs = GraphQL.newProvider(bob, "smtp");
+            GraphQL.newWebhook(bob, bobs, endpoint.url("/left"));
+            Events.post(bob, Events.notifications(5, bobs));
+            endpoint.await("/left", r -> r.size() == 15, Duration.ofSeconds(20));
+            assertEquals(10, endpoint.peakInFlight("/left"), "at most 10 in flight at the endpoint");
+        }
+    }
+
+    /** A webhook deleted leaves the attempts it started counted in its endpoint's window. */
+    @Test
+    void aDeletedWebhooksStartsStayCountedAtItsEndpoint() throws Exception {
+        String alice = GraphQL.newApplication("alice-deletes");
+        String bob = GraphQL.newApplication("bob-after");
+        try (Receiver endpoint = new Receiver()) {
+            endpoint.answer("/window", 200, Duration.ZERO);
+            int alices = GraphQL.newProvider(alice, "smtp");
+            String deleted = GraphQL.newWebhook(alice, alices, endpoint.url("/window"));
+            long window = receiver(deleted);
+            Events.post(alice, Events.notifications(100, alices));
+            endpoint.await("/window", r -> r.size() == 100, Duration.ofSeconds(20));
+            database.awaitCount("delivery WHERE webhook_id = " + deleted, 0, Duration.ofSeconds(10));
+            GraphQL.as(alice, "mutation { deleteWebhook(id: \"%s\") }".formatted(deleted));
+            assertEquals(100, database.query("SELECT cardinality(window_starts) FROM receiver WHERE id = " + window)
+                    .iterator().next().getInteger(0), "its hundred starts, the cap of any 60 s");
+
+            int bobs = GraphQL.newProvider(bob, "smtp");
+            String waiting = GraphQL.newWebhook(bob, bobs, endpoint.url("/window"));
+            Events.post(bob, Events.notifications(5, bobs));
+            await("time enough for bob's five, were they let through").during(Duration.ofSeconds(3))
+                    .atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertEquals(100, endpoint.at("/window").size(), "the window is full"));
+            GraphQL.as(bob, "mutation { deleteWebhook(id: \"%s\") }".formatted(waiting));  // its five with it
         }
     }
 
