@@ -108,7 +108,6 @@ DO $$ BEGIN
             FOR EACH ROW EXECUTE FUNCTION herald_webhook_receiver();
     END IF;
 END $$;
-DROP FUNCTION IF EXISTS herald_share_receiver(bigint, bigint);
 
 -- Receivers that a second webhook came to name while the previous build's trigger, which shared none, was still in
 -- place (the migration that introduced sharing had already marked the others).
