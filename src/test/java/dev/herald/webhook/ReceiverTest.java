@@ -69,26 +69,18 @@ class ReceiverTest {
         String alice = GraphQL.newApplication("alice-takeover");
         String bob = GraphQL.newApplication("bob-takeover");
         try (Receiver endpoint = new Receiver()) {
-            endpoint.answer("/busy", 200, Duration.ofSeconds(3));
-            int alices = GraphQL.newProvider(alice, "smtp");
-            String first = GraphQL.newWebhook(alice, alices, endpoint.url("/busy"));
-            Events.post(alice, Events.notifications(10, alices));
-            endpoint.await("/busy", r -> r.size() == 10, Duration.ofSeconds(10));
+            String first = webhookWithTenInFlight(alice, endpoint, "/busy");
             Row alone = receiverRow(first);
             assertFalse(alone.getBoolean("shared"));
             assertEquals(0, alone.getInteger("in_flight"), "claims of the one webhook leave the receiver alone");
             assertEquals(0, alone.getInteger("starts"));
 
-            int bobs = GraphQL.newProvider(bob, "smtp");
-            String second = GraphQL.newWebhook(bob, bobs, endpoint.url("/busy?from=bob"));
-            Row shared = receiverRow(second);
-            assertTrue(shared.getBoolean("shared"));
-            assertEquals(10, shared.getInteger("in_flight"), "charged with the first webhook's deliveries in flight");
-            assertEquals(10, shared.getInteger("starts"), "and with its starts");
-
-            Events.post(bob, Events.notifications(5, bobs));
-            endpoint.await("/busy", r -> r.size() == 15, Duration.ofSeconds(20));
-            assertEquals(10, endpoint.peakInFlight("/busy"), "at most 10 in flight at the endpoint, both webhooks'");
+            fiveMoreWaitForThem(bob, endpoint, "/busy", "/busy?from=bob", second -> {
+                Row shared = receiverRow(second);
+                assertTrue(shared.getBoolean("shared"));
+                assertEquals(10, shared.getInteger("in_flight"), "charged with the first webhook's deliveries in flight");
+                assertEquals(10, shared.getInteger("starts"), "and with its starts");
+            });
             database.awaitCount("receiver WHERE in_flight = 0 AND id = " + receiver(first), 1, Duration.ofSeconds(10));
         }
     }
@@ -99,12 +91,8 @@ class ReceiverTest {
         String alice = GraphQL.newApplication("alice-leaves");
         String bob = GraphQL.newApplication("bob-arrives");
         try (Receiver endpoint = new Receiver()) {
-            endpoint.answer("/left", 200, Duration.ofSeconds(3));
-            int alices = GraphQL.newProvider(alice, "smtp");
-            String leaving = GraphQL.newWebhook(alice, alices, endpoint.url("/left"));
+            String leaving = webhookWithTenInFlight(alice, endpoint, "/left");
             long left = receiver(leaving);
-            Events.post(alice, Events.notifications(10, alices));
-            endpoint.await("/left", r -> r.size() == 10, Duration.ofSeconds(10));
 
             GraphQL.as(alice, "mutation { updateWebhook(updateWebhookInput: {id: \"%s\", webhookUrl: \"%s\"}) { id } }"
                     .formatted(leaving, endpoint.url("/elsewhere")));
@@ -112,11 +100,7 @@ class ReceiverTest {
             assertTrue(kept.getBoolean("shared"));
             assertEquals(10, kept.getInteger("in_flight"), "the ten requests still open there");
 
-            int bobs = GraphQL.newProvider(bob, "smtp");
-            GraphQL.newWebhook(bob, bobs, endpoint.url("/left"));
-            Events.post(bob, Events.notifications(5, bobs));
-            endpoint.await("/left", r -> r.size() == 15, Duration.ofSeconds(20));
-            assertEquals(10, endpoint.peakInFlight("/left"), "at most 10 in flight at the endpoint");
+            fiveMoreWaitForThem(bob, endpoint, "/left", "/left", second -> { });
         }
     }
 
@@ -145,6 +129,29 @@ class ReceiverTest {
                     .untilAsserted(() -> assertEquals(100, endpoint.at("/window").size(), "the window is full"));
             GraphQL.as(bob, "mutation { deleteWebhook(id: \"%s\") }".formatted(waiting));  // its five with it
         }
+    }
+
+    /** A webhook of the application at {@code path}, with ten deliveries held open there (answered after 3 s). */
+    private static String webhookWithTenInFlight(String key, Receiver endpoint, String path) {
+        endpoint.answer(path, 200, Duration.ofSeconds(3));
+        int provider = GraphQL.newProvider(key, "smtp");
+        String webhook = GraphQL.newWebhook(key, provider, endpoint.url(path));
+        Events.post(key, Events.notifications(10, provider));
+        endpoint.await(path, r -> r.size() == 10, Duration.ofSeconds(10));
+        return webhook;
+    }
+
+    /**
+     * A webhook of the application at {@code pathAndQuery} ({@code registered} sees it before anything is sent) gets
+     * five deliveries, which wait for the ten held open at {@code path}: never more than 10 in flight there.
+     */
+    private static void fiveMoreWaitForThem(String key, Receiver endpoint, String path, String pathAndQuery,
+            java.util.function.Consumer<String> registered) {
+        int provider = GraphQL.newProvider(key, "smtp");
+        registered.accept(GraphQL.newWebhook(key, provider, endpoint.url(pathAndQuery)));
+        Events.post(key, Events.notifications(5, provider));
+        endpoint.await(path, r -> r.size() == 15, Duration.ofSeconds(20));
+        assertEquals(10, endpoint.peakInFlight(path), "at most 10 in flight at the endpoint, both webhooks'");
     }
 
     private Row receiverRow(String webhook) {
