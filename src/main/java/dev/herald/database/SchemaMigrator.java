@@ -69,7 +69,8 @@ public class SchemaMigrator {
             "V31__events_written_once.sql",
             "V32__receivers_charged_once_shared.sql",
             "V33__health_rows_written_small.sql",
-            "V34__endpoint_rows_written_small.sql");
+            "V34__endpoint_rows_written_small.sql",
+            "V35__hot_table_one_listing_index.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions

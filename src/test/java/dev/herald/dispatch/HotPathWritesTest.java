@@ -1,5 +1,6 @@
 package dev.herald.dispatch;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
@@ -16,6 +17,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * What the hot path writes, read from PostgreSQL's own counters of the transaction ({@code pg_stat_get_xact_*}),
@@ -51,6 +53,49 @@ class HotPathWritesTest extends WithReceiver {
         assertEquals(DELIVERIES, counts.getLong("claimed"), "every delivery is claimed");
         assertEquals(DELIVERIES, counts.getLong("updated"), "one new version of each claimed row");
         assertEquals(DELIVERIES, counts.getLong("heap_only"), "claimed rows whose new version is heap-only");
+    }
+
+    /**
+     * A waiting delivery has an entry in three of the hot table's indexes: its primary key, the queue and the listing
+     * by application. Counted from the WAL its INSERT wrote (pg_walinspect: leaf insertions into the table's B-trees,
+     * by the inserting transaction's id), as bench/run counts them.
+     */
+    @Test
+    void aWaitingDeliveryWritesThreeIndexEntries() {
+        long webhook = Long.parseLong(GraphQL.newWebhook(key, provider, receiver.url("/parked")));
+        Row inserted = pool.withTransaction(connection -> run(connection, "CREATE EXTENSION IF NOT EXISTS pg_walinspect")
+                // parked: no claim looks at these rows, and the webhook's deletion below takes them away
+                .chain(() -> run(connection, "INSERT INTO endpoint_state (webhook_id, next_check_at) VALUES (" + webhook
+                        + ", 'infinity') ON CONFLICT (webhook_id) DO UPDATE SET next_check_at = 'infinity'"))
+                .chain(() -> one(connection, "SELECT pg_current_xact_id()::text AS xid,"
+                        + " pg_current_wal_insert_lsn()::text AS start_lsn"))
+                .call(() -> run(connection, "INSERT INTO delivery (event_id, event_accepted_at, webhook_id,"
+                        + " application_id) SELECT -g, now(), " + webhook + ", 0 FROM generate_series(1, "
+                        + DELIVERIES + ") g"))
+                .chain(started -> one(connection, "SELECT '" + started.getString("xid") + "'::xid AS xid, '"
+                        + started.getString("start_lsn") + "'::pg_lsn AS start_lsn,"
+                        + " pg_current_wal_insert_lsn() AS end_lsn")))
+                .await().atMost(Duration.ofSeconds(30));
+        // pg_walinspect reads only WAL flushed, and the tests' server commits without waiting for the flush
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.preparedQuery(
+                "SELECT pg_current_wal_flush_lsn() >= $1::text::pg_lsn")
+                .execute(Tuple.of(inserted.getValue("end_lsn").toString()))
+                .map(rows -> rows.iterator().next().getBoolean(0))
+                .await().atMost(Duration.ofSeconds(10)));
+        long entries = pool.preparedQuery("""
+                SELECT count(*) FROM pg_get_wal_block_info($1::text::pg_lsn, $2::text::pg_lsn, false) b
+                  JOIN pg_index i ON i.indexrelid = pg_filenode_relation(b.reltablespace, b.relfilenode)
+                 WHERE b.xid = $3::text::xid AND i.indrelid = 'delivery'::regclass AND b.block_id = 0
+                   AND b.resource_manager = 'Btree'
+                   AND (b.record_type IN ('INSERT_LEAF', 'INSERT_POST')
+                        OR b.record_type IN ('SPLIT_L', 'SPLIT_R') AND b.description LIKE 'level: 0,%')""")
+                .execute(Tuple.of(inserted.getValue("start_lsn").toString(), inserted.getValue("end_lsn").toString(),
+                        inserted.getValue("xid").toString()))
+                .map(rows -> rows.iterator().next().getLong(0))
+                .await().atMost(Duration.ofSeconds(30));
+        GraphQL.as(key, "mutation { deleteWebhook(id: \"%s\") }".formatted(webhook));
+
+        assertEquals(3L * DELIVERIES, entries, "index entries written for " + DELIVERIES + " waiting deliveries");
     }
 
     /** A completion logs its attempts with what health needs and writes no health row: the health job folds them in. */
