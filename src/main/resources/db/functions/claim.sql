@@ -61,6 +61,7 @@ BEGIN
                          row_number() OVER (PARTITION BY c.application_id ORDER BY c.next_check_at) AS turn
                     FROM (SELECT d.webhook_id, d.application_id, d.next_check_at FROM endpoint_state d
                            WHERE d.next_check_at <= statement_timestamp()
+                             AND d.next_check_at < 'infinity'  -- the index of due times leaves parked ones out
                              AND d.application_id <> ALL(full_applications)
                            ORDER BY d.next_check_at
                            LIMIT max_endpoints * 4) c) t

@@ -55,47 +55,78 @@ class HotPathWritesTest extends WithReceiver {
         assertEquals(DELIVERIES, counts.getLong("heap_only"), "claimed rows whose new version is heap-only");
     }
 
-    /**
-     * A waiting delivery has an entry in three of the hot table's indexes: its primary key, the queue and the listing
-     * by application. Counted from the WAL its INSERT wrote (pg_walinspect: leaf insertions into the table's B-trees,
-     * by the inserting transaction's id), as bench/run counts them.
-     */
+    /** A waiting delivery has an entry in three of the hot table's indexes: its id, the queue, the listing. */
     @Test
     void aWaitingDeliveryWritesThreeIndexEntries() {
         long webhook = Long.parseLong(GraphQL.newWebhook(key, provider, receiver.url("/parked")));
-        Row inserted = pool.withTransaction(connection -> run(connection, "CREATE EXTENSION IF NOT EXISTS pg_walinspect")
-                // parked: no claim looks at these rows, and the webhook's deletion below takes them away
-                .chain(() -> run(connection, "INSERT INTO endpoint_state (webhook_id, next_check_at) VALUES (" + webhook
-                        + ", 'infinity') ON CONFLICT (webhook_id) DO UPDATE SET next_check_at = 'infinity'"))
-                .chain(() -> one(connection, "SELECT pg_current_xact_id()::text AS xid,"
-                        + " pg_current_wal_insert_lsn()::text AS start_lsn"))
-                .call(() -> run(connection, "INSERT INTO delivery (event_id, event_accepted_at, webhook_id,"
+        // parked: no claim looks at these rows, and the webhook's deletion takes them away
+        long entries = indexEntriesWritten("delivery",
+                connection -> run(connection, "INSERT INTO endpoint_state (webhook_id, next_check_at) VALUES ("
+                        + webhook + ", 'infinity') ON CONFLICT (webhook_id) DO UPDATE SET next_check_at = 'infinity'"),
+                connection -> run(connection, "INSERT INTO delivery (event_id, event_accepted_at, webhook_id,"
                         + " application_id) SELECT -g, now(), " + webhook + ", 0 FROM generate_series(1, "
-                        + DELIVERIES + ") g"))
-                .chain(started -> one(connection, "SELECT '" + started.getString("xid") + "'::xid AS xid, '"
-                        + started.getString("start_lsn") + "'::pg_lsn AS start_lsn,"
-                        + " pg_current_wal_insert_lsn() AS end_lsn")))
-                .await().atMost(Duration.ofSeconds(30));
-        // pg_walinspect reads only WAL flushed, and the tests' server commits without waiting for the flush
-        await().atMost(Duration.ofSeconds(10)).until(() -> pool.preparedQuery(
-                "SELECT pg_current_wal_flush_lsn() >= $1::text::pg_lsn")
-                .execute(Tuple.of(inserted.getValue("end_lsn").toString()))
-                .map(rows -> rows.iterator().next().getBoolean(0))
-                .await().atMost(Duration.ofSeconds(10)));
-        long entries = pool.preparedQuery("""
-                SELECT count(*) FROM pg_get_wal_block_info($1::text::pg_lsn, $2::text::pg_lsn, false) b
-                  JOIN pg_index i ON i.indexrelid = pg_filenode_relation(b.reltablespace, b.relfilenode)
-                 WHERE b.xid = $3::text::xid AND i.indrelid = 'delivery'::regclass AND b.block_id = 0
-                   AND b.resource_manager = 'Btree'
-                   AND (b.record_type IN ('INSERT_LEAF', 'INSERT_POST')
-                        OR b.record_type IN ('SPLIT_L', 'SPLIT_R') AND b.description LIKE 'level: 0,%')""")
-                .execute(Tuple.of(inserted.getValue("start_lsn").toString(), inserted.getValue("end_lsn").toString(),
-                        inserted.getValue("xid").toString()))
-                .map(rows -> rows.iterator().next().getLong(0))
-                .await().atMost(Duration.ofSeconds(30));
+                        + DELIVERIES + ") g"));
         GraphQL.as(key, "mutation { deleteWebhook(id: \"%s\") }".formatted(webhook));
 
         assertEquals(3L * DELIVERIES, entries, "index entries written for " + DELIVERIES + " waiting deliveries");
+    }
+
+    /**
+     * A claim that leaves nothing waiting parks its endpoint (due never: a completion or new work wakes it), and a
+     * parked endpoint is not in the index of due times: the row's new version has an entry in its primary key only.
+     */
+    @Test
+    void parkingAnEndpointWritesOnlyItsPrimaryKeyEntry() {
+        long webhook = Long.parseLong(GraphQL.newWebhook(key, provider, receiver.url("/parked")));
+        long entries = indexEntriesWritten("endpoint_state",
+                // due now, with one delivery waiting; the row is held by this transaction, as a claim holds it
+                connection -> run(connection, "INSERT INTO endpoint_state (webhook_id, next_check_at) VALUES ("
+                        + webhook + ", now()) ON CONFLICT (webhook_id) DO UPDATE SET next_check_at = now()")
+                        .chain(() -> run(connection, "INSERT INTO delivery (event_id, event_accepted_at, webhook_id,"
+                                + " application_id) VALUES (-1, now(), " + webhook + ", 0)")),
+                // claimed, never sent: the webhook's deletion below takes it away
+                connection -> one(connection, "SELECT count(*) FROM herald_claim(ARRAY[" + webhook
+                        + "::bigint], 10, 100, 60000, 10, 60000, 10, '{}', '{}', 10, 1000)")
+                        .invoke(claimed -> assertEquals(1L, claimed.getLong(0), "the waiting delivery is claimed"))
+                        .replaceWithVoid());
+        GraphQL.as(key, "mutation { deleteWebhook(id: \"%s\") }".formatted(webhook));
+
+        assertEquals(1L, entries, "index entries the claim wrote into endpoint_state");
+    }
+
+    /**
+     * The entries {@code work} added to {@code table}'s B-tree indexes, after {@code setUp} in the same transaction
+     * (committed): counted from the WAL it wrote (pg_walinspect: leaf insertions, by the transaction's id), as
+     * bench/run counts them.
+     */
+    private long indexEntriesWritten(String table, Function<SqlConnection, Uni<Void>> setUp,
+            Function<SqlConnection, Uni<Void>> work) {
+        Row written = pool.withTransaction(connection -> run(connection, "CREATE EXTENSION IF NOT EXISTS pg_walinspect")
+                .chain(() -> setUp.apply(connection))
+                .chain(() -> one(connection, "SELECT pg_current_xact_id()::text AS xid,"
+                        + " pg_current_wal_insert_lsn()::text AS start_lsn"))
+                .call(() -> work.apply(connection))
+                .chain(started -> one(connection, "SELECT '" + started.getString("xid") + "' AS xid, '"
+                        + started.getString("start_lsn") + "' AS start_lsn,"
+                        + " pg_current_wal_insert_lsn()::text AS end_lsn")))
+                .await().atMost(Duration.ofSeconds(30));
+        // pg_walinspect reads only WAL flushed, and the tests' server commits without waiting for the flush
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.preparedQuery(
+                "SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn")
+                .execute(Tuple.of(written.getString("end_lsn")))
+                .map(rows -> rows.iterator().next().getBoolean(0))
+                .await().atMost(Duration.ofSeconds(10)));
+        return pool.preparedQuery("""
+                SELECT count(*) FROM pg_get_wal_block_info($1::pg_lsn, $2::pg_lsn, false) b
+                  JOIN pg_index i ON i.indexrelid = pg_filenode_relation(b.reltablespace, b.relfilenode)
+                 WHERE b.xid = $3::xid AND i.indrelid = $4::regclass AND b.block_id = 0
+                   AND b.resource_manager = 'Btree'
+                   AND (b.record_type IN ('INSERT_LEAF', 'INSERT_POST')
+                        OR b.record_type IN ('SPLIT_L', 'SPLIT_R') AND b.description LIKE 'level: 0,%')""")
+                .execute(Tuple.of(written.getString("start_lsn"), written.getString("end_lsn"),
+                        written.getString("xid"), table))
+                .map(rows -> rows.iterator().next().getLong(0))
+                .await().atMost(Duration.ofSeconds(30));
     }
 
     /** A completion logs its attempts with what health needs and writes no health row: the health job folds them in. */
