@@ -16,6 +16,17 @@ record Migration(int version, String description, String sql) {
 
     static final String LOCATION = "db/migration/";
 
+    /**
+     * A script of comments only is refused at once: PostgreSQL answers it as an empty query, and the reactive client
+     * was seen waiting on that answer until the start-up timed out (five minutes, with no word of why).
+     */
+    Migration {
+        String statements = sql.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("--[^\n]*", "").strip();
+        if (statements.isEmpty()) {
+            throw new IllegalStateException("Migration V" + version + " (" + description + ") holds no statement");
+        }
+    }
+
     static Migration load(String fileName) {
         String[] parts = fileName.substring(1, fileName.length() - ".sql".length()).split("__", 2);
         try (InputStream in = Migration.class.getClassLoader().getResourceAsStream(LOCATION + fileName)) {

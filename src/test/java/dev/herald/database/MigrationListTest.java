@@ -1,6 +1,8 @@
 package dev.herald.database;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,5 +34,13 @@ class MigrationListTest {
             var onDisk = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".sql")).sorted().toList();
             assertEquals(onDisk, SchemaMigrator.FUNCTION_FILES.stream().sorted().toList());
         }
+    }
+
+    /** Sent to PostgreSQL, a script of comments only would hold start-up until its timeout with no word of why. */
+    @Test
+    void aScriptOfCommentsOnlyIsRefusedByName() {
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> new Migration(99, "placeholder", "-- nothing yet\n/* a statement\n   later */\n  \n"));
+        assertTrue(refused.getMessage().contains("V99 (placeholder) holds no statement"), refused.getMessage());
     }
 }
