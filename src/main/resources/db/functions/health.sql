@@ -9,15 +9,19 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT ring_minute - ((ring_minute - slot) % 60 + 60) % 60
 $$;
 
--- The ring with `n` added to minute `at_minute` (>= ring_minute), stale slots cleared. The common case, an attempt
--- in the minute the ring was last written, adds to its one slot in place.
+-- The ring with `n` added to minute `at_minute` (>= ring_minute), stale slots cleared. The common cases, an attempt
+-- in the minute the ring was last written or within the hour after it, change the ring in place: the slots of the
+-- minutes after the ring's own up to `at_minute` held minutes an hour older, and are cleared first.
 CREATE OR REPLACE FUNCTION herald_ring_add(ring int[], ring_minute bigint, at_minute bigint, n int) RETURNS int[]
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
     added int[] := ring;
     slot int := (at_minute % 60)::int + 1;
 BEGIN
-    IF at_minute = ring_minute AND cardinality(ring) = 60 THEN
+    IF cardinality(ring) = 60 AND at_minute >= ring_minute AND at_minute - ring_minute < 60 THEN
+        FOR m IN ring_minute + 1 .. at_minute LOOP
+            added[(m % 60)::int + 1] := 0;
+        END LOOP;
         added[slot] := added[slot] + n;
         RETURN added;
     END IF;
@@ -47,8 +51,11 @@ CREATE OR REPLACE FUNCTION herald_record_health(ids bigint[], succeeded boolean[
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- rows made for webhooks without one; looked for first, as a conflict costs several times a lookup
     INSERT INTO endpoint_health (webhook_id)
-    SELECT DISTINCT a.id FROM unnest(ids) AS a(id) ORDER BY a.id
+    SELECT DISTINCT a.id FROM unnest(ids) AS a(id)
+     WHERE NOT EXISTS (SELECT 1 FROM endpoint_health h WHERE h.webhook_id = a.id)
+     ORDER BY a.id
         ON CONFLICT (webhook_id) DO NOTHING;
     WITH attempt AS (
         SELECT * FROM unnest(ids, succeeded, ended_at, errors) AS a(id, ok, at, error)),
@@ -162,7 +169,7 @@ BEGIN
         SELECT array_agg(h.id), array_agg(h.ok), array_agg(h.at), array_agg(h.error)
           INTO ids, succeeded, ended_at, errors
           FROM unnest(ids, succeeded, ended_at, errors) AS h(id, ok, at, error)
-         WHERE h.id = ANY(live);
+         WHERE h.id IN (SELECT unnest(live));  -- a hashed lookup: `= ANY(live)` compared each attempt with each id
     END IF;
     IF ids IS NOT NULL THEN
         PERFORM herald_record_health(ids, succeeded, ended_at, errors);
