@@ -128,11 +128,18 @@ BEGIN
          ORDER BY c.turn, c.event_id, c.webhook_id
          LIMIT max_deliveries),
     per_event AS (
-        SELECT r.id, r.application_id, coalesce(c.n, 0) AS candidates, coalesce(t.n, 0) AS taken, t.last_webhook
-          FROM event_row r
-          LEFT JOIN (SELECT event_id, count(*) AS n FROM candidate GROUP BY event_id) c ON c.event_id = r.id
-          LEFT JOIN (SELECT event_id, count(*) AS n, max(webhook_id) AS last_webhook FROM taken GROUP BY event_id) t
-                 ON t.event_id = r.id)
+        -- counted in one grouping of the three, not by joins: PostgreSQL planned those as loops over each other,
+        -- each event's row compared with every candidate's (most of a call's time at 500 events, measured)
+        SELECT e.id, max(e.application_id) AS application_id,
+               count(*) FILTER (WHERE e.source = 'candidate') AS candidates,
+               count(*) FILTER (WHERE e.source = 'taken') AS taken,
+               max(e.webhook_id) FILTER (WHERE e.source = 'taken') AS last_webhook
+          FROM (SELECT r.id, r.application_id, 'event' AS source, NULL::bigint AS webhook_id FROM event_row r
+                UNION ALL
+                SELECT c.event_id, c.application_id, 'candidate', c.webhook_id FROM candidate c
+                UNION ALL
+                SELECT t.event_id, NULL, 'taken', t.webhook_id FROM taken t) e
+         GROUP BY e.id)
     SELECT (SELECT array_agg(t.event_id ORDER BY t.webhook_id, t.event_id) FROM taken t),
            (SELECT array_agg(t.accepted_at ORDER BY t.webhook_id, t.event_id) FROM taken t),
            (SELECT array_agg(t.webhook_id ORDER BY t.webhook_id, t.event_id) FROM taken t),
