@@ -24,8 +24,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * together, newest first (by creation time, then id), a page at a time by keyset ({@code after}: a {@link
  * PageCursor}). The history has an index per filter (application, webhook or event, then creation time and id;
  * FAILED apart), and a time range on the creation time also skips history partitions that ended before it. The hot
- * table has one, by application: a webhook's or an event's waiting deliveries are found among their application's
- * (or through the queue index, by webhook), so what a listing reads there is bounded by that application's backlog.
+ * table has them by application and by event: a webhook's waiting deliveries are found among their application's,
+ * or through the queue index (by webhook, then due time) when the webhook holds few of them.
  * Deliveries of deleted webhooks are not shown (their history stays, unreachable, until retention drops it).
  */
 @ApplicationScoped

@@ -55,9 +55,12 @@ class HotPathWritesTest extends WithReceiver {
         assertEquals(DELIVERIES, counts.getLong("heap_only"), "claimed rows whose new version is heap-only");
     }
 
-    /** A waiting delivery has an entry in three of the hot table's indexes: its id, the queue, the listing. */
+    /**
+     * A waiting delivery has an entry in four of the hot table's indexes: its id, the queue, and the attempt log's
+     * listings by application and by event.
+     */
     @Test
-    void aWaitingDeliveryWritesThreeIndexEntries() {
+    void aWaitingDeliveryWritesFourIndexEntries() {
         long webhook = Long.parseLong(GraphQL.newWebhook(key, provider, receiver.url("/parked")));
         // parked: no claim looks at these rows, and the webhook's deletion takes them away
         long entries = indexEntriesWritten("delivery",
@@ -68,7 +71,7 @@ class HotPathWritesTest extends WithReceiver {
                         + DELIVERIES + ") g"));
         GraphQL.as(key, "mutation { deleteWebhook(id: \"%s\") }".formatted(webhook));
 
-        assertEquals(3L * DELIVERIES, entries, "index entries written for " + DELIVERIES + " waiting deliveries");
+        assertEquals(4L * DELIVERIES, entries, "index entries written for " + DELIVERIES + " waiting deliveries");
     }
 
     /**
