@@ -70,7 +70,7 @@ public class SchemaMigrator {
             "V32__receivers_charged_once_shared.sql",
             "V33__health_rows_written_small.sql",
             "V34__endpoint_rows_written_small.sql",
-            "V35__hot_table_one_listing_index.sql",
+            "V35__hot_table_listing_by_webhook_dropped.sql",
             "V36__parked_endpoints_not_indexed.sql");
 
     /**
