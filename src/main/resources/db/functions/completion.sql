@@ -2,9 +2,9 @@
 
 -- Fenced by claim tokens: an outcome whose claim was taken over (its lease expired and another replica claimed the
 -- delivery) changes nothing. A retry goes back to the queue at its due time; a final outcome (delivered, failed, a
--- 410 hold ended) moves the delivery to the history. Every attempt sent is logged, with what the webhook's health
--- takes from it (herald_aggregate_health folds it in later); a 410 switches its webhook off and holds the delivery with one attempt left; each
--- attempt's slot is given back at its endpoint and at the receiver its claim charged, where a 429's pause is kept.
+-- 410 hold ended) takes the delivery out of the hot table. Every attempt sent is logged (delivery_log), the one that
+-- ended its delivery with the outcome, and with what the webhook's health takes from it (herald_aggregate_health
+-- folds it in later); a 410 switches its webhook off and holds the delivery with one attempt left; each attempt's slot is given back at its endpoint and at the receiver its claim charged, where a 429's pause is kept.
 -- A delivery FAILED for good and a webhook switched off by a 410 are announced to the tenant (operational.sql). An
 -- ordered delivery that ended wakes its endpoint at once: the next delivery of its notification may go now.
 -- Endpoint rows are locked first, in id order, receiver rows last (the lock order, wake.sql).
@@ -63,8 +63,9 @@ BEGIN
           FROM outcome o
          WHERE o.new_status = 0 AND d.id = o.delivery_id AND d.claim_token = o.claim_token
            AND d.id = ANY(delivery_ids) AND d.status <> 0
-     RETURNING d.id, d.webhook_id, d.attempt_count, 0::smallint AS status, d.next_attempt_at, o.sent, o.age_ms,
-               o.duration_ms, o.status_code, o.error, o.excerpt, o.pause_ms, o.gone, o.reached, d.receiver_id),
+     RETURNING d.id, d.event_id, d.event_accepted_at, d.webhook_id, d.application_id, d.attempt_count, d.created_at,
+               0::smallint AS status, d.next_attempt_at, o.sent, o.age_ms, o.duration_ms, o.status_code, o.error,
+               o.excerpt, o.pause_ms, o.gone, o.reached, d.receiver_id),
     finished AS (
         DELETE FROM delivery d USING outcome o
          WHERE o.new_status IN (2, 3) AND d.id = o.delivery_id
@@ -72,29 +73,31 @@ BEGIN
      RETURNING d.id, d.event_id, d.event_accepted_at, d.webhook_id, d.application_id, d.attempt_count, d.created_at,
                o.new_status AS status, o.sent, o.age_ms, o.duration_ms, o.status_code, o.error, o.excerpt,
                o.pause_ms, o.gone, o.reached, d.receiver_id, d.ordering_key),
-    archived AS (
-        INSERT INTO delivery_history (id, event_id, event_accepted_at, webhook_id, application_id, status,
-                                      attempt_count, created_at, finished_at)
-        SELECT f.id, f.event_id, f.event_accepted_at, f.webhook_id, f.application_id, f.status, f.attempt_count,
-               f.created_at, clock_timestamp()
-          FROM finished f),
     recorded AS (
-        SELECT r.id, r.webhook_id, r.attempt_count, r.status, r.next_attempt_at, r.sent, r.age_ms, r.duration_ms,
-               r.status_code, r.error, r.excerpt, r.pause_ms, r.gone, r.reached, r.receiver_id, NULL AS event_id,
-               NULL AS ordering_key
+        SELECT r.id, r.event_id, r.event_accepted_at, r.webhook_id, r.application_id, r.attempt_count, r.created_at,
+               r.status, r.next_attempt_at, r.sent, r.age_ms, r.duration_ms, r.status_code, r.error, r.excerpt,
+               r.pause_ms, r.gone, r.reached, r.receiver_id, NULL AS ordering_key
           FROM retried r
         UNION ALL
-        SELECT f.id, f.webhook_id, f.attempt_count, f.status, NULL, f.sent, f.age_ms, f.duration_ms, f.status_code,
-               f.error, f.excerpt, f.pause_ms, f.gone, f.reached, f.receiver_id, f.event_id, f.ordering_key
+        SELECT f.id, f.event_id, f.event_accepted_at, f.webhook_id, f.application_id, f.attempt_count, f.created_at,
+               f.status, NULL, f.sent, f.age_ms, f.duration_ms, f.status_code, f.error, f.excerpt, f.pause_ms, f.gone,
+               f.reached, f.receiver_id, f.ordering_key
           FROM finished f),
-    attempts AS (
-        INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, status_code, error,
-                                      response_excerpt, webhook_id, succeeded, logged_by)
-        SELECT r.id, r.attempt_count, clock_timestamp() - r.age_ms * interval '1 millisecond', r.duration_ms,
-               r.status_code, r.error, r.excerpt, r.webhook_id,
+    logged AS (
+        -- a row for each attempt sent; the one that ended its delivery carries the outcome (and a delivery that
+        -- ended without a request has a row of its own)
+        INSERT INTO delivery_log (delivery_id, event_id, webhook_id, event_accepted_at, created_at, logged_at,
+                                  logged_by, attempted_at, application_id, attempt_count, duration_ms, status,
+                                  status_code, succeeded, error, response_excerpt)
+        SELECT r.id, r.event_id, r.webhook_id, r.event_accepted_at, r.created_at, clock_timestamp(),
+               herald_transaction_id(),
+               CASE WHEN r.sent THEN clock_timestamp() - r.age_ms * interval '1 millisecond' END, r.application_id,
+               r.attempt_count, CASE WHEN r.sent THEN r.duration_ms END, r.status,
+               CASE WHEN r.sent THEN r.status_code END,
                -- health counts what the receiver did: not requests Herald could not or would not make
-               CASE WHEN r.reached THEN r.status = 2 END, herald_transaction_id()
-          FROM recorded r WHERE r.sent)
+               CASE WHEN r.sent AND r.reached THEN r.status = 2 END,
+               CASE WHEN r.sent THEN r.error END, CASE WHEN r.sent THEN r.excerpt END
+          FROM recorded r WHERE r.sent OR r.status <> 0)
     SELECT array_agg(r.id), array_agg(r.webhook_id), array_agg(r.status),
            array_agg(CASE WHEN r.pause_ms IS NOT NULL THEN clock_timestamp() + r.pause_ms * interval '1 millisecond' END),
            array_agg(r.webhook_id) FILTER (WHERE r.status = 0),

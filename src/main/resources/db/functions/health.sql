@@ -154,13 +154,13 @@ BEGIN
     END IF;
     -- a window of whole transactions: it ends before the transaction of the first attempt beyond the bound
     SELECT CASE WHEN count(*) > max_attempts THEN greatest(max(b.logged_by), low + 1) ELSE horizon END INTO high
-      FROM (SELECT a.logged_by FROM delivery_attempt a
+      FROM (SELECT a.logged_by FROM delivery_log a
              WHERE a.logged_by >= low AND a.logged_by < horizon AND a.succeeded IS NOT NULL
              ORDER BY a.logged_by LIMIT max_attempts + 1) b;
     SELECT array_agg(a.webhook_id), array_agg(a.succeeded),
            array_agg(a.attempted_at + a.duration_ms * interval '1 millisecond'), array_agg(a.error)
       INTO ids, succeeded, ended_at, errors
-      FROM delivery_attempt a
+      FROM delivery_log a
      WHERE a.logged_by >= low AND a.logged_by < high AND a.succeeded IS NOT NULL;
     IF ids IS NOT NULL THEN
         -- only webhooks that still exist, held so (a delete in progress is waited for): a deleted one's health went

@@ -1,5 +1,5 @@
 -- Leases: claims whose lease ran out (a replica died or froze) are taken back, at most `max_rows` a call. A delivery
--- with attempts left is due again at once; one whose last attempt it was moves to the history as FAILED (and is
+-- with attempts left is due again at once; one whose last attempt it was ends FAILED (and is
 -- announced to the tenant as delivery.exhausted, operational.sql). Each gets a
 -- "lease expired" attempt in the log; its slot is given back at its endpoint and at the receiver its claim charged.
 -- Deliveries in flight (claimed, status 1), found through their endpoints: a claim charges its endpoint's in_flight
@@ -48,25 +48,26 @@ BEGIN
            SET status = 0, next_attempt_at = clock_timestamp(), claim_token = NULL, lease_until = NULL
          WHERE d.id = ANY(candidates) AND d.status = 1 AND d.lease_until < clock_timestamp()  -- not completed meanwhile
            AND d.attempt_count < d.attempt_limit
-     RETURNING d.id, d.webhook_id, d.attempt_count, 0 AS status, d.receiver_id),
+     RETURNING d.id, d.event_id, d.event_accepted_at, d.webhook_id, d.application_id, d.attempt_count, d.created_at,
+               0 AS status, d.receiver_id, NULL AS ordering_key),
     ended AS (
         DELETE FROM delivery d
          WHERE d.id = ANY(candidates) AND d.status = 1 AND d.lease_until < clock_timestamp()
            AND d.attempt_count >= d.attempt_limit
      RETURNING d.id, d.event_id, d.event_accepted_at, d.webhook_id, d.application_id, d.attempt_count, d.created_at,
                d.receiver_id, d.ordering_key),
-    archived AS (
-        INSERT INTO delivery_history (id, event_id, event_accepted_at, webhook_id, application_id, status,
-                                      attempt_count, created_at, finished_at)
-        SELECT id, event_id, event_accepted_at, webhook_id, application_id, 3, attempt_count, created_at,
-               clock_timestamp()
-          FROM ended),
     reset AS (
-        SELECT id, webhook_id, attempt_count, status, receiver_id, NULL AS event_id, NULL AS ordering_key FROM retried
-        UNION ALL SELECT id, webhook_id, attempt_count, 3, receiver_id, event_id, ordering_key FROM ended),
+        SELECT * FROM retried
+        UNION ALL SELECT id, event_id, event_accepted_at, webhook_id, application_id, attempt_count, created_at, 3,
+                         receiver_id, ordering_key FROM ended),
     logged AS (
-        INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, error)
-        SELECT id, attempt_count, clock_timestamp() - lease_ms * interval '1 millisecond', 0, 'lease expired'
+        -- the attempt the lease ran out on; the last one's row carries the outcome. Not the receiver's doing: not
+        -- counted in health (succeeded NULL).
+        INSERT INTO delivery_log (delivery_id, event_id, webhook_id, event_accepted_at, created_at, logged_at,
+                                  logged_by, attempted_at, application_id, attempt_count, duration_ms, status, error)
+        SELECT id, event_id, webhook_id, event_accepted_at, created_at, clock_timestamp(), herald_transaction_id(),
+               clock_timestamp() - lease_ms * interval '1 millisecond', application_id, attempt_count, 0, reset.status,
+               'lease expired'
           FROM reset)
     SELECT array_agg(id), array_agg(webhook_id), array_agg(webhook_id) FILTER (WHERE reset.status = 0),
            count(*) FILTER (WHERE reset.status = 3), array_agg(receiver_id),

@@ -1,4 +1,4 @@
--- Partitions of the event, history and attempt tables by time, for retention that drops whole partitions
+-- Partitions of the event table and the delivery log by time, for retention that drops whole partitions
 -- (dev.herald.retention.Partitions). herald_partition lists them.
 
 -- Creates one partition of `p_parent` for [p_lower, p_upper) and attaches it. ATTACH (not CREATE ... PARTITION OF)
@@ -57,8 +57,8 @@ DECLARE
     events_needed_from timestamptz;
 BEGIN
     SELECT least((SELECT min(d.event_accepted_at) FROM delivery d),
-                 (SELECT min(h.event_accepted_at) FROM delivery_history h
-                   WHERE h.status = 3 AND h.finished_at >= horizon - replay_margin),
+                 (SELECT min(l.event_accepted_at) FROM delivery_log l
+                   WHERE l.status = 3 AND l.logged_at >= horizon - replay_margin),
                  (SELECT min(w.event_accepted_at) FROM event_pending w))
       INTO events_needed_from;
     RETURN QUERY

@@ -1,4 +1,4 @@
--- Replay: FAILED deliveries of an application sent again. They move from the history back to the hot table with the
+-- Replay: FAILED deliveries of an application sent again. They go back to the hot table with the
 -- same id (the same webhook-id), a fresh round of attempts each (as many as the webhook's own retry schedule gives,
 -- else `attempts`), due at once, endpoints woken. Only candidates still FAILED, of that application and finished
 -- since `not_before` (within retention), move. Answers the ids moved.
@@ -10,18 +10,20 @@ DECLARE
     replayed_ids bigint[];
     replayed_endpoints bigint[];
 BEGIN
-    SELECT array_agg(DISTINCT h.webhook_id) INTO endpoints FROM delivery_history h
-     WHERE h.application_id = p_application AND h.id = ANY(candidates) AND h.status = 3
-       AND h.finished_at >= not_before;
+    SELECT array_agg(DISTINCT l.webhook_id) INTO endpoints FROM delivery_log l
+     WHERE l.application_id = p_application AND l.delivery_id = ANY(candidates) AND l.status = 3
+       AND l.logged_at >= not_before;
     IF endpoints IS NULL THEN
         RETURN;
     END IF;
     PERFORM 1 FROM endpoint_state e WHERE e.webhook_id = ANY(endpoints) ORDER BY e.webhook_id FOR UPDATE;
     WITH moved AS (
-        DELETE FROM delivery_history h
-         WHERE h.application_id = p_application AND h.id = ANY(candidates) AND h.status = 3
-           AND h.finished_at >= not_before
-     RETURNING h.id, h.event_id, h.event_accepted_at, h.webhook_id, h.application_id, h.attempt_count, h.created_at),
+        -- its last attempt stays in the log, now one its delivery went on after
+        UPDATE delivery_log l SET status = 0
+         WHERE l.application_id = p_application AND l.delivery_id = ANY(candidates) AND l.status = 3
+           AND l.logged_at >= not_before
+     RETURNING l.delivery_id AS id, l.event_id, l.event_accepted_at, l.webhook_id, l.application_id, l.attempt_count,
+               l.created_at),
     revived AS (
         INSERT INTO delivery (id, event_id, event_accepted_at, webhook_id, application_id, status, attempt_count,
                               attempt_limit, next_attempt_at, created_at, ordering_key)
@@ -77,7 +79,7 @@ BEGIN
                                 herald_json_int(e.payload, 'channelType'), herald_json_int(e.payload, 'deliveryStatus'))
        AND herald_webhook_takes_type(hook.event_types, e.event_type)
        AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.event_id = e.id AND d.webhook_id = hook.id)
-       AND NOT EXISTS (SELECT 1 FROM delivery_history h WHERE h.event_id = e.id AND h.webhook_id = hook.id)
+       AND NOT EXISTS (SELECT 1 FROM delivery_log l WHERE l.event_id = e.id AND l.webhook_id = hook.id)
      ORDER BY e.id;
     GET DIAGNOSTICS made = ROW_COUNT;
     IF made > 0 THEN

@@ -1,8 +1,10 @@
 package dev.herald.attempt;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +23,13 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Reads an application's deliveries and their attempts: the hot table (deliveries not yet final) and the history
- * together, newest first (by creation time, then id), a page at a time by keyset ({@code after}: a {@link
- * PageCursor}). The history has an index per filter (application, webhook or event, then creation time and id;
- * FAILED apart), and a time range on the creation time also skips history partitions that ended before it. The hot
- * table has them by application and by event: a webhook's waiting deliveries are found among their application's,
- * or through the queue index (by webhook, then due time) when the webhook holds few of them.
+ * (the log's rows that carry an outcome) together, newest first (by creation time, then id), a page at a time by
+ * keyset ({@code after}: a {@link PageCursor}). The log is indexed by webhook (then creation time and id; FAILED
+ * apart) and by event: an application's history is read webhook by webhook, each newest first up to the page's
+ * reach, and a time range on the creation time also skips log partitions that ended before it. The hot table has
+ * indexes by application and by event: a webhook's waiting deliveries are found among their application's, or
+ * through the queue index (by webhook, then due time) when the webhook holds few of them. A delivery's attempts are
+ * found by its webhook, creation time and id.
  * Deliveries of deleted webhooks are not shown (their history stays, unreachable, until retention drops it).
  */
 @ApplicationScoped
@@ -39,15 +43,19 @@ public class AttemptLog {
     private static final String HISTORY_COLUMNS = "d.id, d.event_id, d.webhook_id, d.status, d.attempt_count,"
             + " NULL::timestamptz AS next_attempt_at, d.created_at, d.finished_at";
     /*
-     * $1 ids, $2 the earliest creation time of the page: no attempt of these is older, older partitions are skipped;
-     * $3 the newest so many of each delivery (a delivery replayed again and again has many)
+     * $1 ids, $2 their webhooks, $3 their creation times (the log's index by webhook leads to each delivery's rows);
+     * $4 the earliest creation time of the page: no row of these was logged before it, older partitions are skipped;
+     * $5 the newest so many of each delivery (a delivery replayed again and again has many)
      */
     private static final String ATTEMPTS = """
             SELECT delivery_id, attempted_at, duration_ms, status_code, error, response_excerpt
-              FROM (SELECT a.*, row_number() OVER (PARTITION BY delivery_id ORDER BY attempt_number DESC) AS newest
-                      FROM delivery_attempt a WHERE delivery_id = ANY($1) AND attempted_at >= $2) a
-             WHERE newest <= $3
-             ORDER BY delivery_id, attempt_number""";
+              FROM (SELECT l.*, row_number() OVER (PARTITION BY l.delivery_id ORDER BY l.attempt_count DESC) AS newest
+                      FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[]) AS p(id, webhook_id, created_at)
+                      JOIN delivery_log l
+                        ON l.webhook_id = p.webhook_id AND l.created_at = p.created_at AND l.delivery_id = p.id
+                     WHERE l.attempted_at IS NOT NULL AND l.logged_at >= $4) a
+             WHERE newest <= $5
+             ORDER BY delivery_id, attempt_count""";
 
     @Inject
     Pool pool;
@@ -160,8 +168,10 @@ public class AttemptLog {
                 parts.add("(SELECT " + hotColumns + " FROM delivery d WHERE " + where + condition + tail + ")");
             }
             if (filter.mayBeFinished()) {
-                parts.add("(SELECT " + historyColumns + " FROM delivery_history d WHERE " + historyWhere + condition
-                        + tail + ")");
+                // webhook by webhook: the log has no index by application
+                parts.add("(SELECT d.* FROM webhook w JOIN provider p ON p.id = w.provider_id,"
+                        + " LATERAL (SELECT " + historyColumns + " FROM delivery_history d WHERE d.webhook_id = w.id AND "
+                        + historyWhere + condition + tail + ") d WHERE p.application_id = $1" + tail + ")");
             }
             return String.join(" UNION ALL ", parts);
         }
@@ -174,11 +184,14 @@ public class AttemptLog {
             return Uni.createFrom().item(List.of());
         }
         Long[] ids = rows.stream().map(row -> row.getLong("id")).toArray(Long[]::new);
-        // attempt times of the previous schema came from replicas' clocks: an hour's margin covers their skew
-        Instant earliest = rows.stream().map(row -> row.getOffsetDateTime("created_at").toInstant())
-                .min(Instant::compareTo).orElseThrow().minusSeconds(3_600);
+        Long[] webhooks = rows.stream().map(row -> row.getLong("webhook_id")).toArray(Long[]::new);
+        OffsetDateTime[] created = rows.stream().map(row -> row.getOffsetDateTime("created_at"))
+                .toArray(OffsetDateTime[]::new);
+        // attempt times of earlier schemas came from replicas' clocks: an hour's margin covers their skew
+        Instant earliest = Arrays.stream(created).map(OffsetDateTime::toInstant).min(Instant::compareTo).orElseThrow()
+                .minusSeconds(3_600);
         return connection.preparedQuery(ATTEMPTS)
-                .execute(Tuple.of(ids, earliest.atOffset(ZoneOffset.UTC), Pages.MAX_ATTEMPTS))
+                .execute(Tuple.of(ids, webhooks, created, earliest.atOffset(ZoneOffset.UTC), Pages.MAX_ATTEMPTS))
                 .map(attemptRows -> {
                     Map<Long, List<AttemptView>> attempts = new HashMap<>();
                     for (Row a : attemptRows) {

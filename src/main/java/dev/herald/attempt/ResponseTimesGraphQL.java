@@ -26,13 +26,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * hour (the minutes of {@code Webhook.health.minutes}), for all the webhooks of one answer in one statement. The
  * webhooks were already found as the caller's.
  *
- * <p>The attempt log has no index by webhook and time, and the hot path gets none for this: attempts are found
- * through their deliveries. A delivery's attempts are counted once it is final (in the history; one still being
- * retried adds its attempts when it ends), and only the deliveries made at most {@link #WAITED_MINUTES} before the
- * hour began are looked at: each webhook's history is read by its index from that time on, and the partitions that
- * ended before the hour are skipped, so a quiet webhook costs next to nothing and a busy one at most what its start
- * cap lets it finish in two hours. Attempts of deliveries that waited longer (a deep backlog, a webhook switched off
- * and on again) are not counted.
+ * <p>The delivery log is read by its index by webhook (then the delivery's creation time), every attempt logged,
+ * of deliveries final or still being retried. Only the deliveries made at most {@link #WAITED_MINUTES} before the
+ * hour began are looked at, and the partitions that ended before the hour are skipped, so a quiet webhook costs next
+ * to nothing and a busy one at most what its start cap lets it attempt in two hours. Attempts of deliveries that
+ * waited longer (a deep backlog, a webhook switched off and on again) are not counted.
  */
 @GraphQLApi
 @LogsUnexpectedFailures
@@ -42,9 +40,9 @@ public class ResponseTimesGraphQL {
     static final int WAITED_MINUTES = 60;
 
     /*
-     * $1 webhook ids, $2 WAITED_MINUTES. now() (not clock_timestamp()) so that the partitions of the history and the
-     * attempt log that ended before the hour are skipped as the statement starts. Requests Herald refused or could not
-     * make (blocked, unsendable, internal) say nothing about the receiver: not counted, as in health.
+     * $1 webhook ids, $2 WAITED_MINUTES. now() (not clock_timestamp()) so that the partitions of the log that ended
+     * before the hour are skipped as the statement starts. Requests Herald refused or could not make (blocked,
+     * unsendable, internal) say nothing about the receiver: not counted, as in health.
      */
     private static final String RESPONSE_TIMES = """
             WITH counted AS (
@@ -52,12 +50,10 @@ public class ResponseTimesGraphQL {
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY a.duration_ms) AS p50,
                        percentile_cont(0.99) WITHIN GROUP (ORDER BY a.duration_ms) AS p99
                   FROM unnest($1::bigint[]) AS w(id)
-                  JOIN delivery_history h
-                    ON h.webhook_id = w.id
-                   AND h.created_at >= to_timestamp((herald_minute(now()) - 59 - $2) * 60.0)
-                   AND h.finished_at >= to_timestamp((herald_minute(now()) - 59) * 60.0)
-                  JOIN delivery_attempt a
-                    ON a.delivery_id = h.id
+                  JOIN delivery_log a
+                    ON a.webhook_id = w.id
+                   AND a.created_at >= to_timestamp((herald_minute(now()) - 59 - $2) * 60.0)
+                   AND a.logged_at >= to_timestamp((herald_minute(now()) - 59) * 60.0)
                    AND a.attempted_at >= to_timestamp((herald_minute(now()) - 59) * 60.0)
                  WHERE a.error IS NULL OR a.error !~ '^(blocked|unsendable|internal): '
                  GROUP BY w.id, herald_minute(a.attempted_at))

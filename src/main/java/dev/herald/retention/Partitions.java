@@ -27,7 +27,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Keeps the partitions of the history tables ({@code event}, {@code delivery_history}, {@code delivery_attempt}):
+ * Keeps the partitions of the history tables ({@code event}, {@code delivery_log}):
  * creates them {@code herald.retention.partitions-ahead} intervals ahead, and drops those whose whole range is
  * older than {@code herald.retention.period} by detaching them concurrently and dropping the detached table, never
  * by deleting rows. Producers, claims and the attempt log go on meanwhile: attaching and detaching concurrently
@@ -46,7 +46,7 @@ public class Partitions {
      * second. Production keeps days; seconds are for trying retention out (and for the tests of it).
      */
     private static final Duration SHORTEST = Duration.ofSeconds(10);
-    private static final List<String> PARENTS = List.of("event", "delivery_history", "delivery_attempt");
+    private static final List<String> PARENTS = List.of("event", "delivery_log");
 
     /** A detach of Herald's that was cut short (a crash or a lock timeout between its two transactions). */
     private static final String PENDING_DETACHES = """
@@ -55,7 +55,7 @@ public class Partitions {
               JOIN pg_class parent ON parent.oid = i.inhparent
               JOIN pg_class child ON child.oid = i.inhrelid
              WHERE i.inhdetachpending
-               AND i.inhparent IN ('event'::regclass, 'delivery_history'::regclass, 'delivery_attempt'::regclass)""";
+               AND i.inhparent IN ('event'::regclass, 'delivery_log'::regclass)""";
     /**
      * How long a detach or drop waits for the locks of others (a long backup, a transaction left open) before the
      * round gives up; the next round finishes it. Partitions are made ahead before any of it, so this never
@@ -77,7 +77,7 @@ public class Partitions {
     MeterRegistry registry;
 
     private Counter dropped;
-    /** Seconds until the first of the three tables runs out of partitions, as last read. */
+    /** Seconds until the first of the two tables runs out of partitions, as last read. */
     private final AtomicLong coveredAheadSeconds = new AtomicLong();
     private long timer = -1;
 

@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * The attempt log at size: writes {@code rows} finished deliveries (one attempt each, 2 % FAILED, 1,000 per event)
- * of the bench application over its first 1,000 webhooks straight into the history, spread over the partitions
+ * of the bench application over its first 1,000 webhooks straight into the delivery log, spread over the partitions
  * Herald made ahead, plus 1,000 of a second, small application; then times {@code deliveries(...)} pages through
  * Herald's GraphQL API, each filter {@code REPEAT} times, and prints the median, p95 and worst in ms.
  * Arguments: jdbcUrl heraldPort rows. Prints {@code ATTEMPTLOG worst_p95_ms=N}.
@@ -40,9 +40,8 @@ public final class BenchAttemptLog {
             firstWebhook = single(s, "SELECT min(id) FROM webhook");
             long started = System.nanoTime();
             seed(s, rows, firstWebhook);
-            System.out.printf("seeded %,d deliveries and %,d attempts in %d s; %d history partitions%n", rows + 1_000,
-                    rows + 1_000, (System.nanoTime() - started) / 1_000_000_000L,
-                    single(s, "SELECT count(*) FROM herald_partition WHERE parent = 'delivery_history'"));
+            System.out.printf("seeded %,d deliveries, one attempt each, in %d s; %d log partitions%n", rows + 1_000, (System.nanoTime() - started) / 1_000_000_000L,
+                    single(s, "SELECT count(*) FROM herald_partition WHERE parent = 'delivery_log'"));
             middleCursor = text(s, "SELECT (extract(epoch FROM created_at) * 1000000)::bigint || '.' || id"
                     + " FROM delivery_history WHERE application_id = 1000 ORDER BY created_at, id OFFSET " + rows / 2
                     + " LIMIT 1");
@@ -98,24 +97,21 @@ public final class BenchAttemptLog {
                 + " 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')");
         long smallWebhook = single(s, "SELECT max(id) FROM webhook");
         // spread over the partitions made ahead: from a minute from now to the end of the chain
-        String span = "(SELECT max(upper) FROM herald_partition WHERE parent = 'delivery_history')"
+        String span = "(SELECT max(upper) FROM herald_partition WHERE parent = 'delivery_log')"
                 + " - clock_timestamp() - interval '2 minutes'";
         String finished = "clock_timestamp() + interval '1 minute' + (g::float8 / " + rows + ") * (" + span + ")";
-        s.execute("INSERT INTO delivery_history (id, event_id, event_accepted_at, webhook_id, application_id, status,"
-                + " attempt_count, created_at, finished_at)"
-                + " SELECT nextval(pg_get_serial_sequence('delivery', 'id')), 1000000 + g / 1000, t - interval '2 seconds',"
-                + " " + firstWebhook + " + g % 1000, 1000, CASE WHEN g % 50 = 0 THEN 3 ELSE 2 END,"
-                + " CASE WHEN g % 50 = 0 THEN 4 ELSE 1 END, t - interval '1 second', t"
+        String columns = "INSERT INTO delivery_log (delivery_id, event_id, event_accepted_at, webhook_id, application_id,"
+                + " status, attempt_count, created_at, logged_at, attempted_at, duration_ms, status_code, error)";
+        s.execute(columns + " SELECT nextval(pg_get_serial_sequence('delivery', 'id')), 1000000 + g / 1000,"
+                + " t - interval '2 seconds', " + firstWebhook + " + g % 1000, 1000, CASE WHEN g % 50 = 0 THEN 3 ELSE 2 END,"
+                + " CASE WHEN g % 50 = 0 THEN 4 ELSE 1 END, t - interval '1 second', t, t - interval '1 second', 12,"
+                + " CASE WHEN g % 50 = 0 THEN 500 ELSE 200 END, CASE WHEN g % 50 = 0 THEN 'http_500' END"
                 + " FROM generate_series(1, " + rows + ") g, LATERAL (SELECT " + finished + " AS t) x");
-        s.execute("INSERT INTO delivery_history (id, event_id, event_accepted_at, webhook_id, application_id, status,"
-                + " attempt_count, created_at, finished_at)"
-                + " SELECT nextval(pg_get_serial_sequence('delivery', 'id')), 5000000 + g, t - interval '2 seconds', "
-                + smallWebhook + ", 1001, 2, 1, t - interval '1 second', t"
+        s.execute(columns + " SELECT nextval(pg_get_serial_sequence('delivery', 'id')), 5000000 + g,"
+                + " t - interval '2 seconds', " + smallWebhook + ", 1001, 2, 1, t - interval '1 second', t,"
+                + " t - interval '1 second', 12, 200, NULL"
                 + " FROM generate_series(1, 1000) g, LATERAL (SELECT clock_timestamp() + interval '1 minute'"
                 + " + (g::float8 / 1000) * (" + span + ") AS t) x");
-        s.execute("INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, status_code, error)"
-                + " SELECT id, attempt_count, created_at, 12, CASE WHEN status = 3 THEN 500 ELSE 200 END,"
-                + " CASE WHEN status = 3 THEN 'http_500' END FROM delivery_history");
         s.execute("ANALYZE");
     }
 

@@ -23,7 +23,7 @@ class NewDatabasePartitionsTest {
 
     @Test
     void theBridgeOfANewDatabaseLastsASecond() {
-        for (String parent : new String[] { "event", "delivery_history", "delivery_attempt" }) {
+        for (String parent : new String[] { "event", "delivery_log" }) {
             var bridge = database.query("""
                     SELECT extract(epoch FROM b.upper - b.lower) AS seconds,
                            (SELECT count(*) FROM herald_partition n WHERE n.parent = b.parent AND n.lower = b.upper) AS next

@@ -97,6 +97,34 @@ class HotPathWritesTest extends WithReceiver {
         assertEquals(1L, entries, "index entries the claim wrote into endpoint_state");
     }
 
+    /**
+     * A delivery delivered at its first attempt leaves one row in the delivery log (its attempt, with the outcome),
+     * which has an entry in two of the log's indexes: by webhook and by event.
+     */
+    @Test
+    void aDeliveryDeliveredAtOnceLogsOneRowWithTwoIndexEntries() {
+        long webhook = Long.parseLong(GraphQL.newWebhook(key, provider, receiver.url("/logged")));
+        long entries = indexEntriesWritten("delivery_log",
+                // in flight, claimed by nobody who will complete it: the test completes them
+                connection -> run(connection, "INSERT INTO endpoint_state (webhook_id, in_flight) VALUES (" + webhook
+                        + ", " + DELIVERIES + ") ON CONFLICT (webhook_id) DO UPDATE SET in_flight = excluded.in_flight")
+                        .chain(() -> run(connection, "INSERT INTO delivery (event_id, event_accepted_at, webhook_id,"
+                                + " application_id, status, attempt_count, claim_token, lease_until)"
+                                + " SELECT -g, now(), " + webhook + ", 0, 1, 1, -42, now() + interval '1 hour'"
+                                + " FROM generate_series(1, " + DELIVERIES + ") g")),
+                connection -> one(connection, "WITH batch AS (SELECT id, true AS delivered FROM delivery"
+                        + " WHERE claim_token = -42 AND webhook_id = " + webhook + ")"
+                        + " SELECT count(*) FROM " + CompletionPlanTest.completeBatch(webhook, true))
+                        .invoke(ended -> assertEquals((long) DELIVERIES, ended.getLong(0), "every outcome recorded"))
+                        .replaceWithVoid());
+        long rows = pool.query("SELECT count(*) FROM delivery_log WHERE webhook_id = " + webhook).execute()
+                .map(found -> found.iterator().next().getLong(0)).await().atMost(Duration.ofSeconds(10));
+        GraphQL.as(key, "mutation { deleteWebhook(id: \"%s\") }".formatted(webhook));
+
+        assertEquals(DELIVERIES, rows, "log rows for " + DELIVERIES + " deliveries delivered at once");
+        assertEquals(2L * DELIVERIES, entries, "index entries written into the log for them");
+    }
+
     /** pg_walinspect, made once: `IF NOT EXISTS` would answer a notice, which the client logs as a warning. */
     private static final String WALINSPECT = "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_extension"
             + " WHERE extname = 'pg_walinspect') THEN CREATE EXTENSION pg_walinspect; END IF; END $$";
@@ -126,7 +154,9 @@ class HotPathWritesTest extends WithReceiver {
         return pool.preparedQuery("""
                 SELECT count(*) FROM pg_get_wal_block_info($1::pg_lsn, $2::pg_lsn, false) b
                   JOIN pg_index i ON i.indexrelid = pg_filenode_relation(b.reltablespace, b.relfilenode)
-                 WHERE b.xid = $3::xid AND i.indrelid = $4::regclass AND b.block_id = 0
+                 WHERE b.xid = $3::xid AND b.block_id = 0
+                   AND (i.indrelid = $4::regclass  -- the table, or one of its partitions
+                        OR i.indrelid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = $4::regclass))
                    AND b.resource_manager = 'Btree'
                    AND (b.record_type IN ('INSERT_LEAF', 'INSERT_POST')
                         OR b.record_type IN ('SPLIT_L', 'SPLIT_R') AND b.description LIKE 'level: 0,%')""")

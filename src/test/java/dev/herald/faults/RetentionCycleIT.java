@@ -44,12 +44,9 @@ class RetentionCycleIT extends FaultTier {
             receiver.await("/ok", r -> r.size() == 5, Duration.ofSeconds(15));
             JsonNode failed = awaitDeliveries(herald, tenant, down, "FAILED", 5);
             awaitDeliveries(herald, tenant, gone, "PENDING", 5); // held: the webhook answered 410
-            // the partitions that hold these first deliveries' history, their attempts and their events: on a new
-            // database the partitions of the configured interval (10 s) begin at once
-            String finished = "webhook_id IN (" + ok + ", " + down + ")";
-            List<String> historyPartitions = holding("delivery_history", finished);
-            List<String> attemptPartitions = holding("delivery_attempt",
-                    "delivery_id IN (SELECT id FROM delivery_history WHERE " + finished + ")");
+            // the partitions that hold these first deliveries' log (their attempts and outcomes) and their events: on
+            // a new database the partitions of the configured interval (10 s) begin at once
+            List<String> logPartitions = holding("delivery_log", "webhook_id IN (" + ok + ", " + down + ")");
             List<String> eventPartitions = holding("event", "provider_id = " + tenant.provider());
 
             // replay after the move: a FAILED delivery from the history, with its webhook-id, within retention
@@ -64,8 +61,7 @@ class RetentionCycleIT extends FaultTier {
             // a producer goes on all along
             Flow producer = Flow.to(herald, receiver, "producer", 1, Duration.ZERO).produce(120, 1, Duration.ofSeconds(1));
             try {
-                awaitGone(historyPartitions, "delivery_history", Duration.ofMinutes(2));
-                awaitGone(attemptPartitions, "delivery_attempt", Duration.ofSeconds(30));
+                awaitGone(logPartitions, "delivery_log", Duration.ofMinutes(2));
                 assertTrue(exist(eventPartitions, "event"), "an event a held delivery still needs was dropped");
                 assertEquals(5, awaitDeliveries(herald, tenant, gone, "PENDING", 5).at("/deliveries/totalCount").asInt());
 
