@@ -24,9 +24,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * Reads an application's deliveries and their attempts: the hot table (deliveries not yet final) and the history
  * (the log's rows that carry an outcome) together, newest first (by creation time, then id), a page at a time by
- * keyset ({@code after}: a {@link PageCursor}). The log is indexed by webhook (then creation time and id; FAILED
- * apart) and by event: an application's history is read webhook by webhook, each newest first up to the page's
- * reach, and a time range on the creation time also skips log partitions that ended before it. The hot table has
+ * keyset ({@code after}: a {@link PageCursor}). The log has an index per filter (application, webhook or event,
+ * then creation time and id; FAILED apart), and a time range on the creation time also skips log partitions that
+ * ended before it. The hot table has
  * indexes by application and by event: a webhook's waiting deliveries are found among their application's, or
  * through the queue index (by webhook, then due time) when the webhook holds few of them. A delivery's attempts are
  * found by its webhook, creation time and id.
@@ -168,10 +168,8 @@ public class AttemptLog {
                 parts.add("(SELECT " + hotColumns + " FROM delivery d WHERE " + where + condition + tail + ")");
             }
             if (filter.mayBeFinished()) {
-                // webhook by webhook: the log has no index by application
-                parts.add("(SELECT d.* FROM webhook w JOIN provider p ON p.id = w.provider_id,"
-                        + " LATERAL (SELECT " + historyColumns + " FROM delivery_history d WHERE d.webhook_id = w.id AND "
-                        + historyWhere + condition + tail + ") d WHERE p.application_id = $1" + tail + ")");
+                parts.add("(SELECT " + historyColumns + " FROM delivery_history d WHERE " + historyWhere + condition
+                        + tail + ")");
             }
             return String.join(" UNION ALL ", parts);
         }
