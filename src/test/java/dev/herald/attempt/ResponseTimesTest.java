@@ -117,9 +117,9 @@ class ResponseTimesTest extends WithReceiver implements LeavesNoDeliveries {
         database.awaitCount("delivery_history WHERE status = 2 AND webhook_id = " + webhook, 2, Duration.ofSeconds(10));
         assertEquals(2, attempts(minutesOf(GraphQL.as(key, QUERY), webhook)));
 
-        // as if one of them had waited in a backlog for three hours: its history row is not read
-        database.query("UPDATE delivery_history SET created_at = created_at - interval '3 hours' WHERE id = (SELECT"
-                + " min(id) FROM delivery_history WHERE webhook_id = " + webhook + ")");
+        // as if one of them had waited in a backlog for three hours: its log row is not read
+        database.query("UPDATE delivery_log SET created_at = created_at - interval '3 hours' WHERE delivery_id = (SELECT"
+                + " min(delivery_id) FROM delivery_log WHERE webhook_id = " + webhook + ")");
         assertEquals(1, attempts(minutesOf(GraphQL.as(key, QUERY), webhook)));
     }
 

@@ -93,7 +93,7 @@ class RetryAndReplayTest extends WithReceiver {
         Events.post(key, Events.notification(1, provider));
         String delivery = awaitDelivery(webhook, "DELIVERED").getString("data.deliveries.items[0].id");
         // as if it had been replayed some eight thousand times: one attempt short of a smallint's end
-        database.query("UPDATE delivery_history SET status = 3, attempt_count = 32767 WHERE id = " + delivery);
+        database.query("UPDATE delivery_log SET status = 3, attempt_count = 32767 WHERE delivery_id = " + delivery);
 
         JsonPath replayed = GraphQL.as(key, "mutation { replayDelivery(deliveryId: \"%s\") { id } }".formatted(delivery));
         assertEquals(delivery, replayed.getString("data.replayDelivery.id"), replayed.prettify());

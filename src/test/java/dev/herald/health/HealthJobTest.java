@@ -59,10 +59,11 @@ class HealthJobTest extends WithReceiver {
     }
 
     private static String logAttempt(long webhook, boolean succeeded) {
-        return "INSERT INTO delivery_attempt (delivery_id, attempt_number, attempted_at, duration_ms, status_code, error,"
-                + " webhook_id, succeeded, logged_by) VALUES (-" + webhook + ", 1, clock_timestamp(), 5, "
-                + (succeeded ? "200, NULL" : "500, 'http_500'") + ", " + webhook + ", " + succeeded
-                + ", herald_transaction_id())";
+        return "INSERT INTO delivery_log (delivery_id, event_id, event_accepted_at, created_at, logged_at, application_id,"
+                + " status, attempt_count, attempted_at, duration_ms, status_code, error, webhook_id, succeeded, logged_by)"
+                + " VALUES (-" + webhook + ", -1, clock_timestamp(), clock_timestamp(), clock_timestamp(), 0, 0, 1,"
+                + " clock_timestamp(), 5, " + (succeeded ? "200, NULL" : "500, 'http_500'") + ", " + webhook + ", "
+                + succeeded + ", herald_transaction_id())";
     }
 
     private long watermark() {
