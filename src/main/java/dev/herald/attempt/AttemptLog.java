@@ -26,10 +26,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * (the log's rows that carry an outcome) together, newest first (by creation time, then id), a page at a time by
  * keyset ({@code after}: a {@link PageCursor}). The log has an index per filter (application, webhook or event,
  * then creation time and id; FAILED apart), and a time range on the creation time also skips log partitions that
- * ended before it. The hot table has
- * indexes by application and by event: a webhook's waiting deliveries are found among their application's, or
- * through the queue index (by webhook, then due time) when the webhook holds few of them. A delivery's attempts are
- * found by its webhook, creation time and id.
+ * ended before it. The hot table has indexes by application and by event: a webhook's waiting deliveries are found
+ * among their application's, or through the queue index (by webhook, then due time) when the webhook holds few of
+ * them. A delivery's attempts are found by its webhook, creation time and id.
  * Deliveries of deleted webhooks are not shown (their history stays, unreachable, until retention drops it).
  */
 @ApplicationScoped

@@ -123,6 +123,22 @@ class ResponseTimesTest extends WithReceiver implements LeavesNoDeliveries {
         assertEquals(1, attempts(minutesOf(GraphQL.as(key, QUERY), webhook)));
     }
 
+    /** An attempt counts in the minute it started, though its delivery still waits for its retry. */
+    @Test
+    void anAttemptOfADeliveryStillRetriedCounts() throws Exception {
+        receiver.answer("/retried", 500, Duration.ZERO);
+        JsonPath made = GraphQL.as(key, """
+                mutation { webhook(createWebhookInput: {providerId: %d, webhookUrl: "%s", retrySchedule: ["1h"]}) { id } }"""
+                .formatted(provider, receiver.url("/retried")));
+        String webhook = made.getString("data.webhook.id");
+        Events.post(key, Events.notification(1, provider));
+        database.awaitCount("delivery_attempt WHERE webhook_id = " + webhook, 1, Duration.ofSeconds(10));
+        assertEquals(1, database.count("delivery WHERE status = 0 AND webhook_id = " + webhook),
+                "the delivery waits for its retry, an hour away");
+
+        assertEquals(1, attempts(minutesOf(GraphQL.as(key, QUERY), webhook)));
+    }
+
     @Test
     void onlyItsOwnerSeesAWebhooksResponseTimes() {
         String webhook = GraphQL.newWebhook(key, provider, receiver.url("/mine"));
