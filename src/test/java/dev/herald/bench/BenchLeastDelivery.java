@@ -21,9 +21,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code events}: the producer inserts events, and one fan-out thread turns them into deliveries (500 at a time,
  * after a cursor held in memory); the claim reads the payload from the event;
  * <li>{@code capped}: each claim charges its deliveries' endpoint rows (in flight, rate window) and each outcome
- * gives the slot back: the writes exact caps across replicas need, without reading the caps.
+ * gives the slot back: the writes exact caps across replicas need, without reading the caps;
+ * <li>{@code listed}: the listings Herald serves: waiting deliveries indexed by application and by event, and the
+ * history by application and by event beside by endpoint (four B-trees more: three on each table, as Herald's log
+ * has, and its hot table beside its queue index).
  * </ol>
- * Nothing else: no retries, no health, no listing index, no ordering, no shares. Each rung is an upper bound on the
+ * And {@code endpoint-claims}: {@code capped} with the claim state in the endpoint row instead of a lease on the
+ * delivery (the claimed ids kept there; a delivery row is inserted once and deleted once). Each worker owns a
+ * quarter of the endpoints and reads their deliveries after a cursor in its memory, which no design of several
+ * replicas can do: it costs less than any such design would.
+ * Nothing else: no retries, no health, no ordering, no shares. Each rung is an upper bound on the
  * rate of any design that keeps its guarantees, on this PostgreSQL.
  *
  * <p>Arguments: jdbcUrl rung deliveries warmup endpoints workers batch. Prints
@@ -57,6 +64,7 @@ public final class BenchLeastDelivery {
              RETURNING j.id, j.endpoint, j.event_id)
             SELECT c.id, c.endpoint, e.payload FROM claimed c JOIN bench_least_event e ON e.id = c.event_id""";
 
+    // endpoint rows locked in id order (two claims never wait on each other in a circle), then written by key
     private static final String CLAIM_CHARGED = """
             WITH claimed AS (
                 UPDATE bench_least_job j SET lease_until = clock_timestamp() + interval '30 seconds',
@@ -65,14 +73,14 @@ public final class BenchLeastDelivery {
                                            FOR UPDATE SKIP LOCKED))
              RETURNING j.id, j.endpoint, j.event_id),
             counted AS (SELECT c.endpoint, count(*)::int AS n FROM claimed c GROUP BY c.endpoint),
-            locked AS (SELECT p.id FROM bench_least_endpoint p WHERE p.id IN (SELECT endpoint FROM counted)
-                        ORDER BY p.id FOR UPDATE),
+            locked AS (SELECT p.id, k.* FROM bench_least_endpoint p JOIN counted k ON k.endpoint = p.id
+                        ORDER BY p.id FOR UPDATE OF p),
             charged AS (
                 UPDATE bench_least_endpoint p
                    SET in_flight = p.in_flight + k.n,
                        window_starts = p.window_starts[greatest(1, cardinality(p.window_starts) - 98):]
                                        || array_fill(clock_timestamp(), ARRAY[k.n])
-                  FROM counted k WHERE p.id = k.endpoint AND p.id IN (SELECT id FROM locked))
+                  FROM locked k WHERE p.id = k.id)
             SELECT c.id, c.endpoint, e.payload FROM claimed c JOIN bench_least_event e ON e.id = c.event_id""";
 
     private static final String COMPLETE = """
@@ -86,23 +94,67 @@ public final class BenchLeastDelivery {
                 INSERT INTO bench_least_log (delivery_id, endpoint, status, attempted_at, status_code, duration_ms)
                 SELECT d.id, d.endpoint, 2, clock_timestamp(), 200, 1 FROM done d),
             counted AS (SELECT d.endpoint, count(*)::int AS n FROM done d GROUP BY d.endpoint),
-            locked AS (SELECT p.id FROM bench_least_endpoint p WHERE p.id IN (SELECT endpoint FROM counted)
-                        ORDER BY p.id FOR UPDATE)
+            locked AS (SELECT p.id, k.* FROM bench_least_endpoint p JOIN counted k ON k.endpoint = p.id
+                        ORDER BY p.id FOR UPDATE OF p)
             UPDATE bench_least_endpoint p SET in_flight = p.in_flight - k.n
-              FROM counted k WHERE p.id = k.endpoint AND p.id IN (SELECT id FROM locked)""";
+              FROM locked k WHERE p.id = k.id""";
+
+    private static final String COMPLETE_LISTED = """
+            WITH done AS (DELETE FROM bench_least_job j WHERE j.id = ANY(?)
+                          RETURNING j.id, j.endpoint, j.event_id, j.application_id, j.created_at),
+            logged AS (
+                INSERT INTO bench_least_log (delivery_id, endpoint, status, attempted_at, status_code, duration_ms,
+                                             event_id, application_id, created_at)
+                SELECT d.id, d.endpoint, 2, clock_timestamp(), 200, 1, d.event_id, d.application_id, d.created_at
+                  FROM done d),
+            counted AS (SELECT d.endpoint, count(*)::int AS n FROM done d GROUP BY d.endpoint),
+            locked AS (SELECT p.id, k.* FROM bench_least_endpoint p JOIN counted k ON k.endpoint = p.id
+                        ORDER BY p.id FOR UPDATE OF p)
+            UPDATE bench_least_endpoint p SET in_flight = p.in_flight - k.n
+              FROM locked k WHERE p.id = k.id""";
+
+    private static final String CLAIM_IN_ENDPOINT = """
+            WITH picked AS (
+                SELECT j.id, j.endpoint, j.event_id FROM bench_least_job j
+                 WHERE j.id > ? AND j.endpoint % WORKERS = ? ORDER BY j.id LIMIT ?),
+            counted AS (SELECT p.endpoint, count(*)::int AS n, array_agg(p.id) AS ids FROM picked p
+                         GROUP BY p.endpoint),
+            locked AS (SELECT e.id, k.* FROM bench_least_endpoint e JOIN counted k ON k.endpoint = e.id
+                        ORDER BY e.id FOR UPDATE OF e),
+            charged AS (
+                UPDATE bench_least_endpoint e
+                   SET in_flight = e.in_flight + k.n, claimed = e.claimed || k.ids,
+                       window_starts = e.window_starts[greatest(1, cardinality(e.window_starts) - 98):]
+                                       || array_fill(clock_timestamp(), ARRAY[k.n])
+                  FROM locked k WHERE e.id = k.id)
+            SELECT p.id, p.endpoint, ev.payload FROM picked p JOIN bench_least_event ev ON ev.id = p.event_id""";
+
+    private static final String COMPLETE_IN_ENDPOINT = """
+            WITH done AS (DELETE FROM bench_least_job j WHERE j.id = ANY(?) RETURNING j.id, j.endpoint),
+            logged AS (
+                INSERT INTO bench_least_log (delivery_id, endpoint, status, attempted_at, status_code, duration_ms)
+                SELECT d.id, d.endpoint, 2, clock_timestamp(), 200, 1 FROM done d),
+            counted AS (SELECT d.endpoint, count(*)::int AS n, array_agg(d.id) AS ids FROM done d
+                         GROUP BY d.endpoint),
+            locked AS (SELECT e.id, k.* FROM bench_least_endpoint e JOIN counted k ON k.endpoint = e.id
+                        ORDER BY e.id FOR UPDATE OF e)
+            UPDATE bench_least_endpoint e
+               SET in_flight = e.in_flight - k.n,
+                   claimed = ARRAY(SELECT c FROM unnest(e.claimed) c WHERE c <> ALL(k.ids))
+              FROM locked k WHERE e.id = k.id""";
 
     private BenchLeastDelivery() {
     }
 
     public static void main(String[] args) throws Exception {
         String url = args[0];
-        Rung rung = Rung.valueOf(args[1].toUpperCase());
+        Rung rung = Rung.valueOf(args[1].toUpperCase().replace('-', '_'));
         int deliveries = Integer.parseInt(args[2]);
         int warmup = Integer.parseInt(args[3]);
         int endpoints = Integer.parseInt(args[4]);
         int workers = Integer.parseInt(args[5]);
         int batch = Integer.parseInt(args[6]);
-        createTables(url, endpoints);
+        createTables(url, endpoints, rung, workers);
         try {
             if (warmup > 0) {
                 new Run(url, rung, endpoints, batch).drain(warmup, workers);
@@ -111,8 +163,8 @@ public final class BenchLeastDelivery {
             double seconds = new Run(url, rung, endpoints, batch).drain(deliveries, workers);
             long wal = walSince(url, before);
             System.out.printf("LEAST_DELIVERY rung=%s deliveries=%d workers=%d batch=%d seconds=%.2f"
-                    + " wal_bytes_per_delivery=%d per_s=%.0f%n", rung.name().toLowerCase(), deliveries, workers, batch,
-                    seconds, wal / deliveries, deliveries / seconds);
+                    + " wal_bytes_per_delivery=%d per_s=%.0f%n", args[1], deliveries, workers, batch, seconds,
+                    wal / deliveries, deliveries / seconds);
         } finally {
             try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
                     Statement s = c.createStatement()) {
@@ -122,14 +174,15 @@ public final class BenchLeastDelivery {
     }
 
     private static String walPosition(String url) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres"); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
             rs.next();
             return rs.getString(1);
         }
     }
 
-    /** WAL written since {@code before}, everything's (autovacuum and checkpoints too), as the bench's rows count it. */
+    /** WAL written since {@code before}, everything's (autovacuum, checkpoints), as the bench's rows count it. */
     private static long walSince(String url, String before) throws Exception {
         try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
                 PreparedStatement s = c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), ?::pg_lsn)")) {
@@ -142,11 +195,12 @@ public final class BenchLeastDelivery {
     }
 
     enum Rung {
-        LEAST, CLAIMED, EVENTS, CAPPED
+        LEAST, CLAIMED, EVENTS, CAPPED, LISTED, ENDPOINT_CLAIMS
     }
 
-    private static void createTables(String url, int endpoints) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres"); Statement s = c.createStatement()) {
+    private static void createTables(String url, int endpoints, Rung rung, int workers) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
+                Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS bench_least_job, bench_least_log, bench_least_event, bench_least_endpoint");
             s.execute("CREATE TABLE bench_least_event (id bigserial PRIMARY KEY, endpoint int NOT NULL,"
                     + " payload text NOT NULL)");
@@ -161,6 +215,21 @@ public final class BenchLeastDelivery {
             s.execute("INSERT INTO bench_least_endpoint (id) SELECT g FROM generate_series(0, " + (endpoints - 1)
                     + ") g");
             s.execute("VACUUM ANALYZE bench_least_endpoint");
+            if (rung == Rung.ENDPOINT_CLAIMS) {
+                s.execute("ALTER TABLE bench_least_endpoint ADD claimed bigint[] NOT NULL DEFAULT '{}'");
+                // each worker's deliveries in id order, as a queue index finds an endpoint's
+                s.execute("CREATE INDEX ON bench_least_job ((endpoint % " + workers + "), id)");
+            }
+            if (rung == Rung.LISTED) {
+                s.execute("ALTER TABLE bench_least_job ADD application_id int NOT NULL DEFAULT 1,"
+                        + " ADD created_at timestamptz NOT NULL DEFAULT clock_timestamp()");
+                s.execute("CREATE INDEX ON bench_least_job (application_id, created_at, id)");
+                s.execute("CREATE INDEX ON bench_least_job (event_id, created_at, id)");
+                s.execute("ALTER TABLE bench_least_log ADD event_id bigint, ADD application_id int,"
+                        + " ADD created_at timestamptz");
+                s.execute("CREATE INDEX ON bench_least_log (application_id, created_at, delivery_id)");
+                s.execute("CREATE INDEX ON bench_least_log (event_id, created_at, delivery_id)");
+            }
         }
     }
 
@@ -194,7 +263,8 @@ public final class BenchLeastDelivery {
                 fannedOut.set(true);
             }
             for (int w = 0; w < workers; w++) {
-                threads.add(new Thread(this::work));
+                int worker = w;
+                threads.add(new Thread(() -> work(worker, workers)));
             }
             threads.forEach(Thread::start);
             for (Thread t : threads) {
@@ -272,10 +342,12 @@ public final class BenchLeastDelivery {
             }
         }
 
-        private void work() {
+        private void work(int worker, int workers) {
             try (Connection c = connect()) {
                 if (rung == Rung.LEAST) {
                     takeAndLog(c);
+                } else if (rung == Rung.ENDPOINT_CLAIMS) {
+                    claimIntoEndpointRows(c, worker, workers);
                 } else {
                     claimThenComplete(c);
                 }
@@ -308,8 +380,11 @@ public final class BenchLeastDelivery {
                 default -> CLAIM_CHARGED;
             };
             try (PreparedStatement claim = c.prepareStatement(claimSql);
-                    PreparedStatement complete = c.prepareStatement(
-                            rung == Rung.CAPPED ? COMPLETE_RELEASED : COMPLETE)) {
+                    PreparedStatement complete = c.prepareStatement(switch (rung) {
+                        case CAPPED -> COMPLETE_RELEASED;
+                        case LISTED -> COMPLETE_LISTED;
+                        default -> COMPLETE;
+                    })) {
                 claim.setInt(1, batch);
                 while (true) {
                     boolean last = produced.get() && fannedOut.get();
@@ -327,6 +402,39 @@ public final class BenchLeastDelivery {
                         Thread.sleep(1);
                         continue;
                     }
+                    complete.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+                    complete.executeUpdate();
+                    logged.addAndGet(ids.size());
+                }
+            }
+        }
+
+        /** Claims of the endpoints {@code id % workers = worker}, after a cursor: nothing written to a delivery. */
+        private void claimIntoEndpointRows(Connection c, int worker, int workers) throws Exception {
+            // the worker count written in, so that the statement matches the index's expression
+            try (PreparedStatement claim = c.prepareStatement(CLAIM_IN_ENDPOINT.replace("WORKERS", "" + workers));
+                    PreparedStatement complete = c.prepareStatement(COMPLETE_IN_ENDPOINT)) {
+                claim.setInt(2, worker);
+                claim.setInt(3, batch);
+                long cursor = 0;
+                while (true) {
+                    boolean last = produced.get() && fannedOut.get();
+                    claim.setLong(1, cursor);
+                    List<Long> ids = new ArrayList<>();
+                    try (ResultSet rs = claim.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getLong(1));
+                            rs.getString(3); // the payload a request would carry
+                        }
+                    }
+                    if (ids.isEmpty()) {
+                        if (last) {
+                            return;
+                        }
+                        Thread.sleep(1);
+                        continue;
+                    }
+                    cursor = ids.stream().mapToLong(Long::longValue).max().getAsLong();
                     complete.setArray(1, c.createArrayOf("bigint", ids.toArray()));
                     complete.executeUpdate();
                     logged.addAndGet(ids.size());
