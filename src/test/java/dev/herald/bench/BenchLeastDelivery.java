@@ -194,6 +194,12 @@ public final class BenchLeastDelivery {
         }
     }
 
+    /** What a worker does with the ids a claim took, before it completes them. */
+    @FunctionalInterface
+    interface AfterClaim {
+        void claimed(List<Long> ids) throws java.sql.SQLException;
+    }
+
     enum Rung {
         LEAST, CLAIMED, EVENTS, CAPPED, LISTED, ENDPOINT_CLAIMS
     }
@@ -386,26 +392,7 @@ public final class BenchLeastDelivery {
                         default -> COMPLETE;
                     })) {
                 claim.setInt(1, batch);
-                while (true) {
-                    boolean last = produced.get() && fannedOut.get();
-                    List<Long> ids = new ArrayList<>();
-                    try (ResultSet rs = claim.executeQuery()) {
-                        while (rs.next()) {
-                            ids.add(rs.getLong(1));
-                            rs.getString(3); // the payload a request would carry
-                        }
-                    }
-                    if (ids.isEmpty()) {
-                        if (last) {
-                            return;
-                        }
-                        Thread.sleep(1);
-                        continue;
-                    }
-                    complete.setArray(1, c.createArrayOf("bigint", ids.toArray()));
-                    complete.executeUpdate();
-                    logged.addAndGet(ids.size());
-                }
+                claimAndComplete(c, claim, complete, ids -> { });
             }
         }
 
@@ -414,31 +401,37 @@ public final class BenchLeastDelivery {
             // the worker count written in, so that the statement matches the index's expression
             try (PreparedStatement claim = c.prepareStatement(CLAIM_IN_ENDPOINT.replace("WORKERS", "" + workers));
                     PreparedStatement complete = c.prepareStatement(COMPLETE_IN_ENDPOINT)) {
+                claim.setLong(1, 0);
                 claim.setInt(2, worker);
                 claim.setInt(3, batch);
-                long cursor = 0;
-                while (true) {
-                    boolean last = produced.get() && fannedOut.get();
-                    claim.setLong(1, cursor);
-                    List<Long> ids = new ArrayList<>();
-                    try (ResultSet rs = claim.executeQuery()) {
-                        while (rs.next()) {
-                            ids.add(rs.getLong(1));
-                            rs.getString(3); // the payload a request would carry
-                        }
+                claimAndComplete(c, claim, complete,
+                        ids -> claim.setLong(1, ids.stream().mapToLong(Long::longValue).max().getAsLong()));
+            }
+        }
+
+        /** Claims, then completes what was claimed, until everything was made and nothing is left to claim. */
+        private void claimAndComplete(Connection c, PreparedStatement claim, PreparedStatement complete,
+                AfterClaim afterClaim) throws Exception {
+            while (true) {
+                boolean last = produced.get() && fannedOut.get();
+                List<Long> ids = new ArrayList<>();
+                try (ResultSet rs = claim.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                        rs.getString(3); // the payload a request would carry
                     }
-                    if (ids.isEmpty()) {
-                        if (last) {
-                            return;
-                        }
-                        Thread.sleep(1);
-                        continue;
-                    }
-                    cursor = ids.stream().mapToLong(Long::longValue).max().getAsLong();
-                    complete.setArray(1, c.createArrayOf("bigint", ids.toArray()));
-                    complete.executeUpdate();
-                    logged.addAndGet(ids.size());
                 }
+                if (ids.isEmpty()) {
+                    if (last) {
+                        return;
+                    }
+                    Thread.sleep(1); // ahead of the producer: no spinning on the shared cores
+                    continue;
+                }
+                afterClaim.claimed(ids);
+                complete.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+                complete.executeUpdate();
+                logged.addAndGet(ids.size());
             }
         }
 
