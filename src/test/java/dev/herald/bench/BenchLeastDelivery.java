@@ -88,16 +88,20 @@ public final class BenchLeastDelivery {
             INSERT INTO bench_least_log (delivery_id, endpoint, status, attempted_at, status_code, duration_ms)
             SELECT d.id, d.endpoint, 2, clock_timestamp(), 200, 1 FROM done d""";
 
-    private static final String COMPLETE_RELEASED = """
-            WITH done AS (DELETE FROM bench_least_job j WHERE j.id = ANY(?) RETURNING j.id, j.endpoint),
-            logged AS (
-                INSERT INTO bench_least_log (delivery_id, endpoint, status, attempted_at, status_code, duration_ms)
-                SELECT d.id, d.endpoint, 2, clock_timestamp(), 200, 1 FROM done d),
+    /** After an outcome's `done` (the deliveries deleted): their slots given back at their endpoints' rows. */
+    private static final String RELEASED = """
+            ,
             counted AS (SELECT d.endpoint, count(*)::int AS n FROM done d GROUP BY d.endpoint),
             locked AS (SELECT p.id, k.* FROM bench_least_endpoint p JOIN counted k ON k.endpoint = p.id
                         ORDER BY p.id FOR UPDATE OF p)
             UPDATE bench_least_endpoint p SET in_flight = p.in_flight - k.n
               FROM locked k WHERE p.id = k.id""";
+
+    private static final String COMPLETE_RELEASED = """
+            WITH done AS (DELETE FROM bench_least_job j WHERE j.id = ANY(?) RETURNING j.id, j.endpoint),
+            logged AS (
+                INSERT INTO bench_least_log (delivery_id, endpoint, status, attempted_at, status_code, duration_ms)
+                SELECT d.id, d.endpoint, 2, clock_timestamp(), 200, 1 FROM done d)""" + RELEASED;
 
     private static final String COMPLETE_LISTED = """
             WITH done AS (DELETE FROM bench_least_job j WHERE j.id = ANY(?)
@@ -106,12 +110,7 @@ public final class BenchLeastDelivery {
                 INSERT INTO bench_least_log (delivery_id, endpoint, status, attempted_at, status_code, duration_ms,
                                              event_id, application_id, created_at)
                 SELECT d.id, d.endpoint, 2, clock_timestamp(), 200, 1, d.event_id, d.application_id, d.created_at
-                  FROM done d),
-            counted AS (SELECT d.endpoint, count(*)::int AS n FROM done d GROUP BY d.endpoint),
-            locked AS (SELECT p.id, k.* FROM bench_least_endpoint p JOIN counted k ON k.endpoint = p.id
-                        ORDER BY p.id FOR UPDATE OF p)
-            UPDATE bench_least_endpoint p SET in_flight = p.in_flight - k.n
-              FROM locked k WHERE p.id = k.id""";
+                  FROM done d)""" + RELEASED;
 
     private static final String CLAIM_IN_ENDPOINT = """
             WITH picked AS (
