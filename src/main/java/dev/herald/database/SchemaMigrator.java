@@ -73,7 +73,8 @@ public class SchemaMigrator {
             "V35__hot_table_listing_by_webhook_dropped.sql",
             "V36__parked_endpoints_not_indexed.sql",
             "V37__one_delivery_log.sql",
-            "V38__health_row_read_once.sql");
+            "V38__health_row_read_once.sql",
+            "V39__fan_out_reads_pending_events_once.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions
