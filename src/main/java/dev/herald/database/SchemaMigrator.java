@@ -74,7 +74,8 @@ public class SchemaMigrator {
             "V36__parked_endpoints_not_indexed.sql",
             "V37__one_delivery_log.sql",
             "V38__health_row_read_once.sql",
-            "V39__fan_out_reads_pending_events_once.sql");
+            "V39__fan_out_reads_pending_events_once.sql",
+            "V40__hot_table_found_by_id_through_its_key_only.sql");
 
     /**
      * The function files, in the order they are applied (a SQL-language function is checked against the functions

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
@@ -28,7 +29,9 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  * say that almost nothing is in flight (as right after a quiet spell, before autovacuum analyzes again). V11's
  * statements let the planner compare every outcome with every in-flight row: this batch of 500 (250 retried, 250
  * delivered) rejected 62,250 pairs in each of its UPDATE and DELETE. V14's did too, on a table drained of its rows
- * (124,750 pairs each, 222 ms); since V16 that statement is planned with hash joins only.
+ * (124,750 pairs each, 222 ms); since V16 that statement is planned with hash joins only. And the deliveries are
+ * found through the primary key: while other indexes of the hot table ended with the id, these statistics had the
+ * planner read a whole one of them for the batch's ids instead (V40).
  *
  * The plans are read with auto_explain, sent to this connection as notices, inside one transaction that is rolled
  * back: the 500 in-flight deliveries it makes are never seen by the running dispatcher.
@@ -37,6 +40,9 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 class CompletionPlanTest extends WithReceiver {
 
     private static final int BATCH = 500;
+    /* an index read for the batch's ids, and which one */
+    private static final Pattern LOOKUP_BY_ID = Pattern.compile(
+            "Scan (?:using|on) (\\w+)[^\\n]*\\n(?:[^\\n]*\\n)??\\s*Index Cond: \\(id = ANY");
     private static final Pattern HASHED_OUTCOMES = Pattern.compile(
             "Hash Cond: \\(\\(\\w+\\.(id|delivery_id) = \\w+\\.(id|delivery_id)\\)");
 
@@ -64,6 +70,14 @@ class CompletionPlanTest extends WithReceiver {
         assertEquals(2, HASHED_OUTCOMES.matcher(plan).results().count(), "hash joins by id in:\n" + plan);
         assertFalse(plan.contains("Nested Loop"), "a nested loop can compare outcomes pairwise:\n" + plan);
         assertFalse(plan.contains("Rows Removed by Join Filter"), "outcomes compared pairwise:\n" + plan);
+        // by their primary key: through an index whose first column is another, a lookup by id reads it whole
+        Matcher byId = LOOKUP_BY_ID.matcher(plan);
+        int lookups = 0;
+        while (byId.find()) {
+            lookups++;
+            assertEquals("delivery_hot_pkey", byId.group(1), "deliveries looked up by id in:\n" + plan);
+        }
+        assertEquals(2, lookups, "the retried and the finished deliveries looked up by id in:\n" + plan);
     }
 
     /**
