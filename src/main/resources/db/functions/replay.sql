@@ -78,7 +78,10 @@ BEGIN
        AND herald_webhook_takes(hook.channel_types, hook.delivery_statuses,
                                 herald_json_int(e.payload, 'channelType'), herald_json_int(e.payload, 'deliveryStatus'))
        AND herald_webhook_takes_type(hook.event_types, e.event_type)
-       AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.event_id = e.id AND d.webhook_id = hook.id)
+       -- looked up for each event, by the event: plans made while the statistics said the hot table was empty read
+       -- the webhook's whole backlog for each slice or each event instead, or compared each event with each of its
+       -- rows. `OFFSET 0` keeps this a lookup per event (not a join), `+ 0` the webhook out of its index condition.
+       AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.event_id = e.id AND d.webhook_id + 0 = hook.id OFFSET 0)
        AND NOT EXISTS (SELECT 1 FROM delivery_log l WHERE l.event_id = e.id AND l.webhook_id = hook.id)
      ORDER BY e.id;
     GET DIAGNOSTICS made = ROW_COUNT;

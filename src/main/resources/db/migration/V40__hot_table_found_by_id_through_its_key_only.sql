@@ -4,7 +4,10 @@
 -- one of them for `id = ANY(...)` instead: estimated cheaper than a descent of the primary key per id, and in fact
 -- a read of every waiting delivery's entry, for each completion of a burst until the next ANALYZE. The listings
 -- and claims that ordered by the id after a time now sort the few rows of the same time (an incremental sort);
--- created_at and next_attempt_at are set by clock_timestamp(), so such ties are rare.
+-- created_at and next_attempt_at are set by clock_timestamp(), so such ties are rare. For the same statistics,
+-- herald_recover_webhook (db/functions/replay.sql) looks up a webhook's delivery of each event by the event, one
+-- lookup per event: joined, each slice of a recovery read the webhook's whole backlog, or compared each event with
+-- each of its rows.
 DROP INDEX delivery_queue_idx;
 CREATE INDEX delivery_queue_idx ON delivery (webhook_id, next_attempt_at);
 DROP INDEX delivery_of_application_idx;
