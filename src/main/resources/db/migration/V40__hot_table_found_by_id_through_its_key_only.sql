@@ -7,7 +7,8 @@
 -- created_at and next_attempt_at are set by clock_timestamp(), so such ties are rare. For the same statistics,
 -- herald_recover_webhook (db/functions/replay.sql) looks up a webhook's delivery of each event by the event, one
 -- lookup per event: joined, each slice of a recovery read the webhook's whole backlog, or compared each event with
--- each of its rows.
+-- each of its rows. And herald_claim (db/functions/claim.sql) looks up the room of each endpoint's receiver and
+-- application once per endpoint: its generic plan joined them with each candidate delivery pairwise.
 DROP INDEX delivery_queue_idx;
 CREATE INDEX delivery_queue_idx ON delivery (webhook_id, next_attempt_at);
 DROP INDEX delivery_of_application_idx;
