@@ -1,11 +1,9 @@
 package dev.herald.attempt;
 
+import static dev.herald.testing.RolledBackPlans.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,10 +12,11 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.RolledBackPlans;
+import dev.herald.testing.RolledBackPlans.Outcome;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
@@ -45,17 +44,10 @@ class RecoveryPlanTest extends WithReceiver {
     @Test
     void aSliceLooksUpItsEventsNotTheWebhooksBacklogWhenStatisticsSayTheHotTableIsEmpty() {
         long webhook = Long.parseLong(GraphQL.newWebhook(key, provider, receiver.url("/unused")));
-        List<String> plans = new CopyOnWriteArrayList<>();
-        int made = pool.getConnection().flatMap(connection -> {
-            PgConnection.cast(connection).noticeHandler(notice -> plans.add(notice.getMessage()));
-            return connection.begin().flatMap(transaction -> recoverBehindABacklog(connection, webhook)
-                    .call(transaction::rollback))
-                    .eventually(connection::close);
-        }).await().atMost(Duration.ofSeconds(60));
+        Outcome<Integer> recovered = RolledBackPlans.capture(pool, connection -> recoverBehindABacklog(connection, webhook));
 
-        assertEquals(EVENTS, made, "a delivery for each event the webhook missed");
-        String plan = plans.stream().filter(p -> p.contains("INSERT INTO delivery")).findFirst()
-                .orElseThrow(() -> new AssertionError("no plan of the recovery among " + plans.size() + " notices"));
+        assertEquals(EVENTS, recovered.value(), "a delivery for each event the webhook missed");
+        String plan = recovered.planContaining("INSERT INTO delivery");
         Matcher reads = HOT_TABLE_READ.matcher(plan);
         int found = 0;
         while (reads.find()) {
@@ -81,21 +73,12 @@ class RecoveryPlanTest extends WithReceiver {
                         + " json_build_object('id', g, 'channelType', 1) FROM generate_series(1, " + EVENTS + ") g"))
                 .chain(() -> run(connection, "DELETE FROM event_pending WHERE event_id IN"
                         + " (SELECT id FROM event WHERE provider_id = " + provider + ")"))
-                .chain(() -> run(connection, "LOAD 'auto_explain'"))
-                .chain(() -> run(connection, "SET LOCAL plan_cache_mode = force_generic_plan;"
-                        + " SET LOCAL auto_explain.log_min_duration = 0;"
-                        + " SET LOCAL auto_explain.log_analyze = on; SET LOCAL auto_explain.log_timing = off;"
-                        + " SET LOCAL auto_explain.log_nested_statements = on;"
-                        + " SET LOCAL auto_explain.log_level = notice"))
+                .chain(() -> RolledBackPlans.explainEach(connection, "force_generic_plan"))
                 .chain(() -> connection.query("SELECT herald_recover_webhook(" + webhook + ","
                         + " p.application_id, now() - interval '1 hour', now() + interval '1 hour',"
                         + " (SELECT min(id) - 1 FROM event WHERE provider_id = " + provider + "),"
                         + " (SELECT max(id) FROM event WHERE provider_id = " + provider + "), 4) AS made"
                         + " FROM provider p WHERE p.id = " + provider).execute())
                 .map(rows -> rows.iterator().next().getInteger("made"));
-    }
-
-    private static Uni<Void> run(SqlConnection connection, String sql) {
-        return connection.query(sql).execute().replaceWithVoid();
     }
 }

@@ -1,12 +1,11 @@
 package dev.herald.dispatch;
 
+import static dev.herald.testing.RolledBackPlans.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -16,10 +15,11 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.RolledBackPlans;
+import dev.herald.testing.RolledBackPlans.Outcome;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
@@ -50,17 +50,11 @@ class ClaimPlanTest extends WithReceiver {
         for (int i = 0; i < ENDPOINTS; i++) {
             webhooks.add(Long.parseLong(GraphQL.newWebhook(key, provider, receiver.url("/claims/" + i))));
         }
-        List<String> plans = new CopyOnWriteArrayList<>();
-        int claimed = pool.getConnection().flatMap(connection -> {
-            PgConnection.cast(connection).noticeHandler(notice -> plans.add(notice.getMessage()));
-            return connection.begin().flatMap(transaction -> claimBehindSharedReceivers(connection, webhooks)
-                    .call(transaction::rollback))
-                    .eventually(connection::close);
-        }).await().atMost(Duration.ofSeconds(60));
+        Outcome<Integer> claimed = RolledBackPlans.capture(pool,
+                connection -> claimBehindSharedReceivers(connection, webhooks));
 
-        assertEquals(CANDIDATES, claimed, "every candidate fits its endpoint, receiver and application");
-        String plan = plans.stream().filter(p -> p.contains("WITH token AS")).findFirst()
-                .orElseThrow(() -> new AssertionError("no plan of the claim among " + plans.size() + " notices"));
+        assertEquals(CANDIDATES, claimed.value(), "every candidate fits its endpoint, receiver and application");
+        String plan = claimed.planContaining("WITH token AS");
         Matcher rejected = PAIRS_REJECTED.matcher(plan);
         while (rejected.find()) {
             assertTrue(Long.parseLong(rejected.group(1)) < CANDIDATES,
@@ -84,12 +78,7 @@ class ClaimPlanTest extends WithReceiver {
                         + " SELECT -g, now(), w, p.application_id, now() - interval '1 minute'"
                         + " FROM unnest('{" + ids + "}'::bigint[]) w, generate_series(1, " + PER_ENDPOINT + ") g,"
                         + " provider p WHERE p.id = " + provider))
-                .chain(() -> run(connection, "LOAD 'auto_explain'"))
-                .chain(() -> run(connection, "SET LOCAL plan_cache_mode = force_generic_plan;"
-                        + " SET LOCAL auto_explain.log_min_duration = 0;"
-                        + " SET LOCAL auto_explain.log_analyze = on; SET LOCAL auto_explain.log_timing = off;"
-                        + " SET LOCAL auto_explain.log_nested_statements = on;"
-                        + " SET LOCAL auto_explain.log_level = notice"))
+                .chain(() -> RolledBackPlans.explainEach(connection, "force_generic_plan"))
                 .chain(() -> connection.query("SELECT count(*)::int AS claimed FROM herald_claim('{" + ids + "}',"
                         + " 1000, 1000000, 61000, " + PER_ENDPOINT + ", 60000, " + CANDIDATES + ","
                         + " ARRAY(SELECT p.application_id FROM provider p WHERE p.id = " + provider + ")"
@@ -97,9 +86,5 @@ class ClaimPlanTest extends WithReceiver {
                         + " array_fill(" + CANDIDATES + ", ARRAY[" + (OTHER_APPLICATIONS + 1) + "]), 0, 250)")
                         .execute())
                 .map(rows -> rows.iterator().next().getInteger("claimed"));
-    }
-
-    private static Uni<Void> run(SqlConnection connection, String sql) {
-        return connection.query(sql).execute().replaceWithVoid();
     }
 }

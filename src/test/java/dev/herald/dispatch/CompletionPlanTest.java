@@ -1,12 +1,10 @@
 package dev.herald.dispatch;
 
+import static dev.herald.testing.RolledBackPlans.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,10 +14,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.RolledBackPlans;
+import dev.herald.testing.RolledBackPlans.Outcome;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -53,18 +52,13 @@ class CompletionPlanTest extends WithReceiver {
     @ValueSource(strings = { "with no rows", "drained of its rows" })
     void outcomesFindTheirDeliveriesByPrimaryKeyWhenStatisticsAreStale(String table) {
         long webhook = Long.parseLong(GraphQL.newWebhook(key, provider, receiver.url("/unused")));
-        List<String> plans = new CopyOnWriteArrayList<>();
-        Row ended = pool.getConnection().flatMap(connection -> {
-            PgConnection.cast(connection).noticeHandler(notice -> plans.add(notice.getMessage()));
-            return connection.begin().flatMap(transaction -> completeStaleBatch(connection, webhook, table.startsWith("drained"))
-                    .call(transaction::rollback))
-                    .eventually(connection::close);
-        }).await().atMost(Duration.ofSeconds(60));
+        Outcome<Row> completed = RolledBackPlans.capture(pool,
+                connection -> completeStaleBatch(connection, webhook, table.startsWith("drained")));
+        Row ended = completed.value();
 
         assertEquals(BATCH / 2, ended.getLong("delivered"), "every delivered outcome is recorded");
         assertEquals(BATCH / 2, ended.getLong("retried"), "every retried outcome is recorded");
-        String plan = plans.stream().filter(p -> p.contains("Delete on delivery")).findFirst()
-                .orElseThrow(() -> new AssertionError("no completion plan among " + plans.size() + " notices"));
+        String plan = completed.planContaining("Delete on delivery");
         assertTrue(plan.contains("Update on delivery"), plan);
         // the retried UPDATE and the finished DELETE: each joins its outcomes to their deliveries by hashing
         assertEquals(2, HASHED_OUTCOMES.matcher(plan).results().count(), "hash joins by id in:\n" + plan);
@@ -99,11 +93,7 @@ class CompletionPlanTest extends WithReceiver {
                         + " application_id, status, attempt_count, claim_token, lease_until)"
                         + " SELECT -g, now(), " + webhook + ", 0, 1, 1, -42, now() + interval '1 hour'"
                         + " FROM generate_series(1, " + BATCH + ") g"))
-                .chain(() -> run(connection, "LOAD 'auto_explain'"))
-                .chain(() -> run(connection, "SET LOCAL auto_explain.log_min_duration = 0;"
-                        + " SET LOCAL auto_explain.log_analyze = on; SET LOCAL auto_explain.log_timing = off;"
-                        + " SET LOCAL auto_explain.log_nested_statements = on;"
-                        + " SET LOCAL auto_explain.log_level = notice"))
+                .chain(() -> RolledBackPlans.explainEach(connection, "auto"))
                 .chain(() -> connection.query("WITH batch AS (SELECT id, id % 2 = 0 AS delivered FROM delivery"
                         + "  WHERE claim_token = -42 ORDER BY id),"
                         + " ended AS (SELECT * FROM " + completeBatch(webhook, false) + ")"
@@ -129,9 +119,5 @@ class CompletionPlanTest extends WithReceiver {
                 + "  (SELECT array_agg(CASE WHEN delivered THEN NULL ELSE 'http_500' END) FROM batch),"
                 + "  (SELECT array_agg(NULL::text) FROM batch), (SELECT array_agg(NULL::bigint) FROM batch),"
                 + "  (SELECT array_agg(false) FROM batch), (SELECT array_agg(" + reached + ") FROM batch))";
-    }
-
-    private static Uni<Void> run(SqlConnection connection, String sql) {
-        return connection.query(sql).execute().replaceWithVoid();
     }
 }

@@ -1,11 +1,10 @@
 package dev.herald.dispatch;
 
+import static dev.herald.testing.RolledBackPlans.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,10 +14,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.herald.testing.GraphQL;
+import dev.herald.testing.RolledBackPlans;
+import dev.herald.testing.RolledBackPlans.Outcome;
 import dev.herald.testing.WithReceiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -49,18 +49,13 @@ class FanOutPlanTest extends WithReceiver {
     @ValueSource(strings = { "force_generic_plan", "force_custom_plan" })
     void waitingEventsAreReadInTimeLinearInThemWhenStatisticsSayNoneWait(String planCacheMode) {
         GraphQL.newWebhook(key, provider, receiver.url("/unused"));
-        List<String> plans = new CopyOnWriteArrayList<>();
-        Row round = pool.getConnection().flatMap(connection -> {
-            PgConnection.cast(connection).noticeHandler(notice -> plans.add(notice.getMessage()));
-            return connection.begin().flatMap(transaction -> fanOutAfterDrain(connection, planCacheMode)
-                    .call(transaction::rollback))
-                    .eventually(connection::close);
-        }).await().atMost(Duration.ofSeconds(60));
+        Outcome<Row> fannedOut = RolledBackPlans.capture(pool, connection -> fanOutAfterDrain(connection, planCacheMode));
+        Row round = fannedOut.value();
+        List<String> plans = fannedOut.plans();
 
         assertEquals(EVENTS, round.getInteger("events"), "every event is fanned out");
         assertEquals(EVENTS, round.getInteger("deliveries"), "one delivery per event to the one webhook");
-        assertTrue(plans.stream().anyMatch(p -> p.contains("candidate AS")),
-                "the events' statement among the " + plans.size() + " plans");
+        fannedOut.planContaining("candidate AS");  // the events' statement
         for (String plan : plans) {
             Matcher probes = PENDING_PROBE.matcher(plan);
             while (probes.find()) {
@@ -90,17 +85,8 @@ class FanOutPlanTest extends WithReceiver {
                 .chain(() -> run(connection, "INSERT INTO event (provider_id, payload)"
                         + " SELECT " + provider + ", json_build_object('id', g, 'channelType', 1)"
                         + " FROM generate_series(1, " + EVENTS + ") g"))
-                .chain(() -> run(connection, "LOAD 'auto_explain'"))
-                .chain(() -> run(connection, "SET LOCAL plan_cache_mode = " + planCacheMode + ";"
-                        + " SET LOCAL auto_explain.log_min_duration = 0;"
-                        + " SET LOCAL auto_explain.log_analyze = on; SET LOCAL auto_explain.log_timing = off;"
-                        + " SET LOCAL auto_explain.log_nested_statements = on;"
-                        + " SET LOCAL auto_explain.log_level = notice"))
+                .chain(() -> RolledBackPlans.explainEach(connection, planCacheMode))
                 .chain(() -> connection.query("SELECT events, deliveries FROM herald_fan_out(500, 1000, 4)").execute())
                 .map(rows -> rows.iterator().next());
-    }
-
-    private static Uni<Void> run(SqlConnection connection, String sql) {
-        return connection.query(sql).execute().replaceWithVoid();
     }
 }
